@@ -1,0 +1,20 @@
+import { maximumOfAllPixels, minimumOfAllPixels } from '../ops/reductions/all-pixels';
+import { checkImage } from '../validate/arguments';
+import type { GpuImage } from './gpu-image';
+
+/**
+ * The cle-style summary of an image (shape, dtype, size in MB, min, max), as text.
+ * Async because min and max are computed on the GPU and read back.
+ */
+export async function describe(image: GpuImage): Promise<string> {
+  checkImage(image, 'describe: image');
+  const [min, max] = await Promise.all([minimumOfAllPixels(image), maximumOfAllPixels(image)]);
+  const rows: Array<[string, string]> = [
+    ['shape', `(${image.shape.join(', ')})`],
+    ['dtype', image.dtype],
+    ['size', `${(image.nbytes / 1024 ** 2).toFixed(1)} MB`],
+    ['min', String(min)],
+    ['max', String(max)],
+  ];
+  return ['tessera.GpuImage', ...rows.map(([k, v]) => `${k.padEnd(6)}${v}`)].join('\n');
+}

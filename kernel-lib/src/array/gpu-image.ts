@@ -1,0 +1,84 @@
+import { TesseraError } from '../errors';
+import { releaseBuffer } from '../gpu/buffer-pool';
+import { onDeviceReset } from '../gpu/device';
+import { DType, bytesPerPixel } from './dtype';
+
+let generation = 0;
+onDeviceReset(() => generation++);
+
+// Images the user drops without release() give their buffer back to the pool when collected.
+const collected = new FinalizationRegistry<{ buffer: GPUBuffer; generation: number }>((held) => {
+  if (held.generation === generation) releaseBuffer(held.buffer);
+});
+
+/**
+ * An image in GPU memory: a storage buffer plus shape (z, y, x order, 1 to 4 dimensions)
+ * and pixel type. Created by `push`, `create` or any operation; read back with `pull`.
+ * Release it with `release()` (or a `using` declaration) when done; images that are
+ * garbage-collected are released too, but later.
+ */
+export class GpuImage {
+  /** Extent per dimension, outermost first: [z, y, x] for 3D, [t, z, y, x] for 4D. */
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Number of pixels. */
+  readonly size: number;
+  #buffer: GPUBuffer | undefined;
+  readonly #generation: number;
+
+  /** @internal Use push/create; this wraps a buffer the pool handed out. */
+  constructor(buffer: GPUBuffer, shape: readonly number[], dtype: DType) {
+    this.#buffer = buffer;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.size = shape.reduce((a, b) => a * b, 1);
+    this.#generation = generation;
+    collected.register(this, { buffer, generation }, this);
+  }
+
+  /** Dimensions: 1 to 4. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Bytes of pixel data (without the padding to whole 32-bit words). */
+  get nbytes(): number {
+    return this.size * bytesPerPixel(this.dtype);
+  }
+
+  /** True after `release()` (or when the GPU device was replaced). */
+  get released(): boolean {
+    return this.#buffer === undefined || this.#generation !== generation;
+  }
+
+  /** @internal The GPU buffer; throws when the image was released. */
+  get buffer(): GPUBuffer {
+    if (this.released) {
+      throw new TesseraError(`this image (shape [${this.shape}], ${this.dtype}) was released and cannot be used any more`);
+    }
+    return this.#buffer!;
+  }
+
+  /** Returns the GPU memory to the pool. Using the image afterwards throws. Idempotent. */
+  release(): void {
+    if (this.#buffer && this.#generation === generation) {
+      collected.unregister(this);
+      releaseBuffer(this.#buffer);
+    }
+    this.#buffer = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /** One-line summary without reading pixels (shape, dtype, size). */
+  toString(): string {
+    const mb = (this.nbytes / 1024 ** 2).toFixed(1);
+    return `tessera.GpuImage shape [${this.shape.join(', ')}] ${this.dtype} ${mb} MB${this.released ? ' (released)' : ''}`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

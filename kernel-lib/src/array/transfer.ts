@@ -1,0 +1,209 @@
+import { TesseraError } from '../errors';
+import { STORAGE_USAGE, acquireBuffer, reserve, sizeClass } from '../gpu/buffer-pool';
+import { flush, recordCopy, withEncoder } from '../gpu/commands';
+import { deviceInfo, gpuDevice, onDeviceReset, throwPendingGpuErrors } from '../gpu/device';
+import { checkImage, checkNumber, checkShape } from '../validate/arguments';
+import { runPixelProgram } from '../codegen/program';
+import { DType, TypedArray, allocTypedArray, bytesPerPixel, checkDType, computeType, dtypeOfArray, dtypeRange, typedArrayOf } from './dtype';
+import { GpuImage } from './gpu-image';
+
+/** Pixels brought back from the GPU: a typed array in z, y, x order plus its shape. */
+export interface HostImage {
+  data: TypedArray;
+  shape: number[];
+  dtype: DType;
+}
+
+export interface PushOptions {
+  /** Store as this dtype instead of the array's own (values are converted, saturating). */
+  dtype?: DType;
+  /**
+   * Accept NaN and ±Inf in float input. Off by default: most operations (thresholds,
+   * min/max, histograms) would give silently wrong answers on them.
+   */
+  allowNonFinite?: boolean;
+}
+
+const paddedBytes = (size: number, dtype: DType) => Math.ceil((size * bytesPerPixel(dtype)) / 4) * 4;
+
+/** Flattens nested number arrays, returning the data and the shape the nesting implies. */
+function flattenNested(data: unknown[]): { flat: number[]; shape: number[] } {
+  const shape: number[] = [];
+  for (let level: unknown = data; Array.isArray(level); level = level[0]) shape.push(level.length);
+  const flat: number[] = [];
+  const walk = (x: unknown, depth: number) => {
+    if (depth === shape.length) {
+      if (typeof x !== 'number') throw new TesseraError(`push: data must hold only numbers; found ${typeof x}`);
+      flat.push(x);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) {
+      throw new TesseraError(`push: nested array data is ragged: expected length ${shape[depth]} at depth ${depth}`);
+    }
+    for (const e of x) walk(e, depth + 1);
+  };
+  walk(data, 0);
+  return { flat, shape };
+}
+
+/** Index of the first NaN/±Inf, or -1. Checks 4 lanes per step: x*0 is NaN only for NaN/Inf. */
+function firstNonFinite(a: Float32Array | Float64Array): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const m = a.length & ~3;
+  for (let i = 0; i < m; i += 4) {
+    s0 += a[i] * 0; s1 += a[i + 1] * 0; s2 += a[i + 2] * 0; s3 += a[i + 3] * 0;
+  }
+  for (let i = m; i < a.length; i++) s0 += a[i] * 0;
+  if (s0 + s1 + s2 + s3 === 0) return -1;
+  return a.findIndex((x) => !Number.isFinite(x));
+}
+
+/** Converts to `dtype` with rounding toward zero and saturation (as on the GPU). */
+function convertArray(src: ArrayLike<number>, dtype: DType): TypedArray {
+  const out = allocTypedArray(dtype, src.length);
+  if (dtype === 'float32') {
+    (out as Float32Array).set(src);
+    return out;
+  }
+  const [lo, hi] = dtypeRange(dtype);
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i];
+    out[i] = v !== v ? 0 : v < lo ? lo : v > hi ? hi : Math.trunc(v);
+  }
+  return out;
+}
+
+/**
+ * Copies pixels to the GPU. `data` is a typed array (its type gives the dtype; Float64Array
+ * becomes float32, as in pyclesperanto) or nested number arrays (float32 unless
+ * `options.dtype`). `shape` (z, y, x order) defaults to the nesting, or to [length].
+ *
+ * The pixels are written straight into a buffer mapped at creation: one host copy, no
+ * staging round trip.
+ */
+export function push(data: TypedArray | unknown[], shape?: readonly number[], options: PushOptions = {}): GpuImage {
+  let arr: TypedArray;
+  let inferred: number[];
+  if (Array.isArray(data)) {
+    const { flat, shape: s } = flattenNested(data);
+    if (flat.length === 0) throw new TesseraError('push: data is empty (zero-size images are not supported)');
+    arr = convertArray(flat, options.dtype ?? 'float32');
+    inferred = s;
+  } else {
+    dtypeOfArray(data, 'push: data');
+    arr = data;
+    inferred = [data.length];
+  }
+  const dims = checkShape(shape ? [...shape] : inferred, 'push: shape');
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (size !== arr.length) {
+    throw new TesseraError(`push: shape [${dims}] holds ${size} pixels but data has ${arr.length}`);
+  }
+  if ((arr instanceof Float32Array || arr instanceof Float64Array) && !options.allowNonFinite) {
+    const bad = firstNonFinite(arr);
+    if (bad >= 0) {
+      throw new TesseraError(
+        `push: data contains ${arr[bad]} at index ${bad}; NaN/Inf make thresholds and statistics silently wrong. ` +
+          'Replace them first, or pass { allowNonFinite: true } to keep them.',
+      );
+    }
+  }
+  const dtype = options.dtype ? checkDType(options.dtype, 'push: options.dtype') : dtypeOfArray(arr, 'push: data');
+  if (arr instanceof Float64Array || dtypeOfArray(arr, 'push: data') !== dtype || arr instanceof Uint8ClampedArray) {
+    arr = convertArray(arr, dtype);
+  }
+  const what = `push(shape [${dims}], ${dtype})`;
+  const bytes = paddedBytes(size, dtype);
+  const maxBinding = deviceInfo().limits.maxStorageBufferBindingSize;
+  let bufferSize = sizeClass(bytes);
+  if (bufferSize > maxBinding) bufferSize = bytes;
+  if (bufferSize > maxBinding) {
+    throw new TesseraError(
+      `${what} needs ${(bytes / 1024 ** 2).toFixed(1)} MB in one GPU buffer, more than this GPU binds at once ` +
+        `(${(maxBinding / 1024 ** 2).toFixed(1)} MB). Process it in tiles or crop it.`,
+    );
+  }
+  reserve(bufferSize, what);
+  const buffer = gpuDevice().createBuffer({ size: bufferSize, usage: STORAGE_USAGE, mappedAtCreation: true });
+  new Uint8Array(buffer.getMappedRange(0, bytes)).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+  buffer.unmap();
+  return new GpuImage(buffer, dims, dtype);
+}
+
+/** A new image of `shape` and `dtype` (default float32). Its pixels are undefined until written. */
+export function create(shape: readonly number[], dtype: DType = 'float32'): GpuImage {
+  const dims = checkShape(shape ? [...shape] : shape, 'create: shape');
+  checkDType(dtype, 'create: dtype');
+  const size = dims.reduce((a, b) => a * b, 1);
+  const buffer = acquireBuffer(paddedBytes(size, dtype), `create(shape [${dims}], ${dtype})`);
+  return new GpuImage(buffer, dims, dtype);
+}
+
+/** A new image with the shape (and, unless given, the dtype) of `image`. */
+export function createLike(image: GpuImage, dtype?: DType): GpuImage {
+  checkImage(image, 'createLike: image');
+  return create(image.shape, dtype ?? image.dtype);
+}
+
+/** A copy of `image` in new GPU memory. */
+export function copy(image: GpuImage): GpuImage {
+  checkImage(image, 'copy: image');
+  const out = createLike(image);
+  recordCopy(image.buffer, 0, out.buffer, 0, paddedBytes(image.size, image.dtype));
+  return out;
+}
+
+/** Sets every pixel of `image` to `value` (saturated to its dtype) and returns it. */
+export function fill(image: GpuImage, value: number): GpuImage {
+  checkImage(image, 'fill: image');
+  checkNumber(value, 'fill: value');
+  // Integer images get an integer scalar, so 32-bit values are exact.
+  const t = computeType(image.dtype);
+  const [lo, hi] = dtypeRange(image.dtype);
+  const v = t === 'f32' ? value : Math.min(hi, Math.max(lo, Math.trunc(value)));
+  return runPixelProgram({
+    op: 'fill',
+    inputs: {},
+    output: image,
+    scalars: { value: { type: t, value: v } },
+    computeType: t,
+    body: 'return P.value;',
+  });
+}
+
+// Readback buffers (MAP_READ), reused by size class: creating and mapping fresh ones per pull is slow.
+const staging = new Map<number, GPUBuffer[]>();
+onDeviceReset(() => staging.clear());
+
+/**
+ * Copies an image back to the host. Waits for all recorded work that writes it.
+ * Returns a typed array of the image's dtype (a fresh copy, safe to keep) and its shape.
+ */
+export async function pull(image: GpuImage): Promise<HostImage> {
+  checkImage(image, 'pull: image');
+  const bytes = paddedBytes(image.size, image.dtype);
+  const data = await readBuffer(image.buffer, bytes);
+  return { data: typedArrayOf(image.dtype, data, 0, image.size), shape: [...image.shape], dtype: image.dtype };
+}
+
+/** @internal Reads `bytes` of `buffer` after all recorded work; used by pull and reductions. */
+export async function readBuffer(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  const size = sizeClass(bytes);
+  const st =
+    staging.get(size)?.pop() ??
+    gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  withEncoder((e) => e.copyBufferToBuffer(buffer, 0, st, 0, bytes));
+  flush();
+  try {
+    await st.mapAsync(GPUMapMode.READ, 0, bytes);
+  } catch (e) {
+    throw new TesseraError(`reading back from the GPU failed: ${(e as Error).message}`);
+  }
+  const out = st.getMappedRange(0, bytes).slice(0);
+  st.unmap();
+  let list = staging.get(size);
+  if (!list) staging.set(size, (list = []));
+  list.push(st);
+  throwPendingGpuErrors();
+  return out;
+}

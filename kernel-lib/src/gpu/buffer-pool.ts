@@ -1,0 +1,135 @@
+import { TesseraError } from '../errors';
+import { deviceInfo, gpuDevice, onDeviceReset } from './device';
+
+/**
+ * Storage buffers for images, reused by size class so that a workflow of many operations
+ * allocates once. Sizes round up to one of four classes per power of two (at most 25% waste).
+ * Bytes are accounted in use (held by live images) and pooled (free, kept for reuse);
+ * the budget bounds their sum.
+ */
+// STORAGE for kernels, COPY_SRC/DST for push, pull and copies (GPUBufferUsage values).
+const USAGE = 0x80 | 0x04 | 0x08;
+const MIN_CLASS = 256;
+const DEFAULT_BUDGET = 8 * 1024 ** 3;
+
+let budget = Number(process.env.TESSERA_MEMORY_BUDGET) || DEFAULT_BUDGET;
+let bytesInUse = 0;
+let bytesPooled = 0;
+let peakInUse = 0;
+const free = new Map<number, GPUBuffer[]>();
+
+onDeviceReset(() => {
+  free.clear();
+  bytesPooled = 0;
+  bytesInUse = 0;
+});
+
+/** The size class a request of `bytes` is served from. */
+export function sizeClass(bytes: number): number {
+  if (bytes <= MIN_CLASS) return MIN_CLASS;
+  const pow = 2 ** Math.floor(Math.log2(bytes));
+  const quarter = pow / 4;
+  return Math.ceil(bytes / quarter) * quarter;
+}
+
+export interface MemoryStats {
+  bytesInUse: number;
+  bytesPooled: number;
+  peakBytesInUse: number;
+  budget: number;
+}
+
+export function memoryStats(): MemoryStats {
+  return { bytesInUse, bytesPooled, peakBytesInUse: peakInUse, budget };
+}
+
+/** Sets the GPU memory budget in bytes (default 8 GiB, or env TESSERA_MEMORY_BUDGET). */
+export function setMemoryBudget(bytes: number): void {
+  if (!Number.isFinite(bytes) || bytes <= 0) throw new TesseraError(`setMemoryBudget: bytes must be a positive number; got ${bytes}`);
+  budget = bytes;
+  trimPool(0);
+}
+
+/** Destroys pooled buffers until at most `keep` bytes stay pooled. */
+export function trimPool(keep = 0): void {
+  for (const [size, list] of free) {
+    while (list.length && bytesPooled > keep) {
+      list.pop()!.destroy();
+      bytesPooled -= size;
+    }
+    if (!list.length) free.delete(size);
+  }
+}
+
+const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
+
+/**
+ * A storage buffer of at least `bytes`. `what` names the request in errors
+ * (e.g. "create(shape [512, 2048, 2048], float32)").
+ */
+export function acquireBuffer(bytes: number, what: string): GPUBuffer {
+  const maxBinding = deviceInfo().limits.maxStorageBufferBindingSize;
+  let size = sizeClass(bytes);
+  if (size > maxBinding && bytes <= maxBinding) size = Math.ceil(bytes / 4) * 4;
+  if (size > maxBinding) {
+    throw new TesseraError(
+      `${what} needs ${mb(bytes)} in one GPU buffer, more than this GPU binds at once (${mb(maxBinding)}, ` +
+        `maxStorageBufferBindingSize of ${deviceInfo().name}). Process it in tiles (tessera tiling) or crop it.`,
+    );
+  }
+  const list = free.get(size);
+  let buffer = list?.pop();
+  if (buffer) {
+    bytesPooled -= size;
+    bytesInUse += size;
+  } else {
+    reserve(size, what);
+    buffer = createBuffer(size, what);
+  }
+  peakInUse = Math.max(peakInUse, bytesInUse);
+  return buffer;
+}
+
+/**
+ * Counts `size` new bytes as in use, first freeing pooled buffers if the budget needs it.
+ * Also used for buffers made outside the pool (push's mapped-at-creation buffers).
+ */
+export function reserve(size: number, what: string): void {
+  if (bytesInUse + bytesPooled + size > budget) trimPool(Math.max(0, budget - bytesInUse - size));
+  if (bytesInUse + size > budget) {
+    throw new TesseraError(
+      `${what} needs ${mb(size)} of GPU memory but ${mb(bytesInUse)} of the ${mb(budget)} budget are in use. ` +
+        'Release images you no longer need (img.release() or `using`), raise the budget with ' +
+        'tessera.setMemoryBudget(bytes) if the GPU has more memory, or process the data in tiles.',
+    );
+  }
+  bytesInUse += size;
+  peakInUse = Math.max(peakInUse, bytesInUse);
+}
+
+function createBuffer(size: number, what: string): GPUBuffer {
+  const device = gpuDevice();
+  device.pushErrorScope('out-of-memory');
+  const buffer = device.createBuffer({ size, usage: USAGE });
+  // The scope resolves asynchronously; an OOM here also shows as a device error, so report it loudly.
+  device.popErrorScope().then((e) => {
+    if (e) console.error(`Tessera: GPU out of memory allocating ${mb(size)} for ${what}: ${e.message}`);
+  });
+  return buffer;
+}
+
+/** Returns a buffer to the pool. Commands already recorded on it still run first (queue order). */
+export function releaseBuffer(buffer: GPUBuffer): void {
+  const size = buffer.size;
+  bytesInUse -= size;
+  if (bytesInUse + bytesPooled + size > budget) {
+    buffer.destroy();
+    return;
+  }
+  bytesPooled += size;
+  let list = free.get(size);
+  if (!list) free.set(size, (list = []));
+  list.push(buffer);
+}
+
+export const STORAGE_USAGE = USAGE;

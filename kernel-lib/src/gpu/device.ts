@@ -1,0 +1,210 @@
+import { TesseraError } from '../errors';
+
+/** What `info()` reports about the GPU Tessera runs on. */
+export interface DeviceInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** Vulkan, Metal, D3D12 ... as Dawn reports it. */
+  backend: string;
+  /** True for CPU implementations such as Mesa lavapipe / SwiftShader. */
+  isSoftware: boolean;
+  /** A readable one-line name, used in errors and benchmark tables. */
+  name: string;
+  limits: {
+    maxBufferSize: number;
+    maxStorageBufferBindingSize: number;
+    maxComputeWorkgroupsPerDimension: number;
+    maxComputeInvocationsPerWorkgroup: number;
+    maxComputeWorkgroupStorageSize: number;
+  };
+  features: string[];
+}
+
+interface Backend {
+  gpu: GPU;
+  // Dawn's instance must stay referenced for the life of the process: if the object
+  // returned by create() is garbage-collected, Dawn crashes with futex/mutex errors.
+  keepAlive: unknown;
+}
+
+let backend: Backend | undefined;
+let current: { adapter: GPUAdapter; device: GPUDevice; info: DeviceInfo } | undefined;
+let pending: Promise<void> | undefined;
+const deviceLostHandlers: Array<() => void> = [];
+const gpuErrors: string[] = [];
+
+const NO_ADAPTER_HELP =
+  'Tessera found no usable WebGPU adapter. Dawn needs a Vulkan driver: on Debian 12 install Mesa ' +
+  'lavapipe (software) or your GPU vendor driver, e.g.\n' +
+  '  echo "deb http://deb.debian.org/debian bookworm-backports main" > /etc/apt/sources.list.d/backports.list\n' +
+  '  apt-get update && apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1\n' +
+  '(Mesa 22.3 from bookworm itself is too old for Dawn.) Check with `vulkaninfo --summary`.';
+
+function loadBackend(): Backend {
+  if (backend) return backend;
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = require('node:os').tmpdir();
+  let mod: { create: (flags: string[]) => GPU; globals: object };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require('webgpu');
+  } catch (e) {
+    throw new TesseraError(`could not load the WebGPU runtime (npm package "webgpu"): ${(e as Error).message}`);
+  }
+  // GPUBufferUsage, GPUMapMode ... are globals in browsers; dawn.node hands them out.
+  Object.assign(globalThis, mod.globals);
+  const gpu = mod.create([]);
+  backend = { gpu, keepAlive: gpu };
+  (globalThis as Record<string, unknown>).__tesseraDawnInstance = gpu;
+  return backend;
+}
+
+function describe(adapter: GPUAdapter): DeviceInfo {
+  const i = adapter.info;
+  const l = adapter.limits;
+  const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase();
+  const isSoftware =
+    (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    /llvmpipe|lavapipe|swiftshader|software/.test(text);
+  const backendName = /vulkan/i.test(i.description) ? 'vulkan' : ((i as unknown as { backend?: string }).backend ?? 'vulkan');
+  return {
+    vendor: i.vendor,
+    architecture: i.architecture,
+    device: i.device,
+    description: i.description,
+    backend: backendName,
+    isSoftware,
+    name: (i.description || `${i.vendor} ${i.device}`).trim() || 'unknown adapter',
+    limits: {
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    },
+    features: [...adapter.features].sort(),
+  };
+}
+
+/** Rank adapters: discrete over integrated over anything else over software. */
+function score(d: DeviceInfo): number {
+  if (d.isSoftware) return 0;
+  const t = `${d.vendor} ${d.description} ${d.architecture}`.toLowerCase();
+  if (/nvidia|radeon|amd|discrete/.test(t)) return 3;
+  if (/intel|integrated|apple/.test(t)) return 2;
+  return 1;
+}
+
+async function candidateAdapters(gpu: GPU): Promise<GPUAdapter[]> {
+  const found: GPUAdapter[] = [];
+  for (const powerPreference of ['high-performance', 'low-power', undefined] as const) {
+    const a = await gpu.requestAdapter(powerPreference ? { powerPreference } : undefined);
+    if (a && !found.some((b) => b.info.description === a.info.description && b.info.device === a.info.device)) found.push(a);
+  }
+  const fallback = await gpu.requestAdapter({ forceFallbackAdapter: true }).catch(() => null);
+  if (fallback && !found.some((b) => b.info.description === fallback.info.description)) found.push(fallback);
+  return found;
+}
+
+async function open(nameSubstring?: string): Promise<void> {
+  const { gpu } = loadBackend();
+  const adapters = await candidateAdapters(gpu);
+  if (adapters.length === 0) throw new TesseraError(NO_ADAPTER_HELP);
+  const described = adapters.map((a) => ({ a, d: describe(a) }));
+  let chosen = described.sort((x, y) => score(y.d) - score(x.d))[0];
+  if (nameSubstring !== undefined) {
+    const wanted = nameSubstring.toLowerCase();
+    const match = described.find(({ d }) => `${d.name} ${d.vendor} ${d.device}`.toLowerCase().includes(wanted));
+    if (!match) {
+      throw new TesseraError(
+        `selectDevice: no adapter matches "${nameSubstring}"; available: ${described.map(({ d }) => d.name).join('; ')}`,
+      );
+    }
+    chosen = match;
+  }
+  const { a: adapter, d: info } = chosen;
+  // Ask for the adapter's full buffer limits: the defaults (128/256 MB) are far below what images need.
+  const device = await adapter.requestDevice({
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    requiredLimits: {
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
+      maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+    },
+  });
+  device.lost.then((lost) => {
+    if (current?.device === device) {
+      current = undefined;
+      for (const h of deviceLostHandlers) h();
+      if (lost.reason !== 'destroyed') console.error(`Tessera: GPU device lost (${lost.reason}): ${lost.message}`);
+    }
+  });
+  // Recording is synchronous, so WebGPU reports errors later; keep them for the next
+  // sync/readback to throw rather than return a silently wrong result.
+  device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+    gpuErrors.push(ev.error.message);
+  };
+  const previous = current;
+  current = { adapter, device, info };
+  if (previous) {
+    for (const h of deviceLostHandlers) h();
+    previous.device.destroy();
+  }
+}
+
+/** Opens the best GPU on first use; later calls return the same device. */
+export async function initDevice(): Promise<void> {
+  if (current) return;
+  pending ??= open().finally(() => (pending = undefined));
+  await pending;
+}
+
+/**
+ * Chooses the GPU whose name contains `nameSubstring` (case-insensitive), like
+ * `cle.select_device`. Images on the previous device become invalid.
+ */
+export async function selectDevice(nameSubstring: string): Promise<DeviceInfo> {
+  await open(nameSubstring);
+  return current!.info;
+}
+
+/** The adapter and its limits; opens the device if needed. */
+export async function info(): Promise<DeviceInfo> {
+  await initDevice();
+  return current!.info;
+}
+
+/** All adapters the WebGPU runtime offers, best first. */
+export async function listDevices(): Promise<DeviceInfo[]> {
+  const adapters = await candidateAdapters(loadBackend().gpu);
+  return adapters.map(describe).sort((x, y) => score(y) - score(x));
+}
+
+/** The open device; operations are synchronous to record, so the device must be open already. */
+export function gpuDevice(): GPUDevice {
+  if (!current) {
+    throw new TesseraError('no GPU device is open yet: call `await tessera.init()` (or any async Tessera call) first');
+  }
+  return current.device;
+}
+
+export function deviceInfo(): DeviceInfo {
+  gpuDevice();
+  return current!.info;
+}
+
+/** Registers a callback run when the device is lost or replaced (pools drop their buffers). */
+export function onDeviceReset(handler: () => void): void {
+  deviceLostHandlers.push(handler);
+}
+
+/** Throws the WebGPU errors reported since the last call, if any (called after each wait). */
+export function throwPendingGpuErrors(): void {
+  if (gpuErrors.length === 0) return;
+  const messages = gpuErrors.splice(0);
+  throw new TesseraError(`the GPU reported ${messages.length} error(s); results since the last sync are invalid:\n${messages.slice(0, 3).join('\n')}`);
+}

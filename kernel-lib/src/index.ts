@@ -1,0 +1,40 @@
+/**
+ * Tessera: GPU image processing on WebGPU for TypeScript notebooks.
+ *
+ * ```ts
+ * import * as tessera from 'tessera';
+ * await tessera.init();
+ * const img = tessera.push(pixels, [64, 256, 256]);
+ * const mip = tessera.maximumZProjection(img);
+ * const { data, shape } = await tessera.pull(mip);
+ * ```
+ * Operations record GPU work and return at once; `pull`, reductions and `sync` wait for it.
+ * Names follow pyclesperanto in camelCase (docs/name-mapping.md).
+ * @packageDocumentation
+ */
+import { initDevice } from './gpu/device';
+
+/** Opens the best GPU (discrete over integrated over software). Call once before other calls. */
+export async function init(): Promise<void> {
+  await initDevice();
+}
+
+export { TesseraError } from './errors';
+export { info, listDevices, selectDevice, type DeviceInfo } from './gpu/device';
+export { sync, flush } from './gpu/commands';
+export { memoryStats, setMemoryBudget, trimPool, type MemoryStats } from './gpu/buffer-pool';
+export { DTYPES, type DType, type TypedArray } from './array/dtype';
+export { GpuImage } from './array/gpu-image';
+export { push, pull, create, createLike, copy, fill, type HostImage, type PushOptions } from './array/transfer';
+export { describe } from './array/describe';
+
+// The operation catalogue, one folder per category (each folder's index lists its operations).
+export * from './ops/arithmetic';
+export * from './ops/logic';
+export * from './ops/filters';
+export * from './ops/morphology';
+export * from './ops/projections';
+export * from './ops/transforms';
+export * from './ops/thresholds';
+export * from './ops/reductions';
+export * from './ops/custom';

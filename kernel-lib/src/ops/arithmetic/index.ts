@@ -1,0 +1,2 @@
+export { addImagesWeighted } from './add-images-weighted';
+export { addImageAndScalar, multiplyImageAndScalar } from './scalar-arithmetic';

@@ -1,0 +1,2 @@
+export { greaterConstant } from './greater-constant';
+export { binaryAnd } from './binary-and';

@@ -1,0 +1,1 @@
+export { maximumZProjection } from './maximum-z-projection';

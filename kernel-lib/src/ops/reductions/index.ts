@@ -1,0 +1,1 @@
+export { minimumOfAllPixels, maximumOfAllPixels, sumOfAllPixels } from './all-pixels';

@@ -1,0 +1,2 @@
+export { crop } from './crop';
+export { copySlice } from './copy-slice';
