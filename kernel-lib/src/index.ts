@@ -21,7 +21,7 @@ export async function init(): Promise<void> {
 
 export { TesseraError } from './errors';
 export { info, listDevices, selectDevice, type DeviceInfo } from './gpu/device';
-export { sync, flush } from './gpu/commands';
+export { sync, flush, startProfiling, stopProfiling } from './gpu/commands';
 export { memoryStats, setMemoryBudget, trimPool, type MemoryStats } from './gpu/buffer-pool';
 export { DTYPES, type DType, type TypedArray } from './array/dtype';
 export { GpuImage } from './array/gpu-image';

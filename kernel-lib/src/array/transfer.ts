@@ -1,7 +1,7 @@
 import { TesseraError } from '../errors';
-import { STORAGE_USAGE, acquireBuffer, reserve, sizeClass } from '../gpu/buffer-pool';
+import { acquireBuffer, sizeClass } from '../gpu/buffer-pool';
 import { flush, recordCopy, withEncoder } from '../gpu/commands';
-import { deviceInfo, gpuDevice, onDeviceReset, throwPendingGpuErrors } from '../gpu/device';
+import { gpuDevice, onDeviceReset, throwPendingGpuErrors } from '../gpu/device';
 import { checkImage, checkNumber, checkShape } from '../validate/arguments';
 import { runPixelProgram } from '../codegen/program';
 import { DType, TypedArray, allocTypedArray, bytesPerPixel, checkDType, computeType, dtypeOfArray, dtypeRange, typedArrayOf } from './dtype';
@@ -78,8 +78,8 @@ function convertArray(src: ArrayLike<number>, dtype: DType): TypedArray {
  * becomes float32, as in pyclesperanto) or nested number arrays (float32 unless
  * `options.dtype`). `shape` (z, y, x order) defaults to the nesting, or to [length].
  *
- * The pixels are written straight into a buffer mapped at creation: one host copy, no
- * staging round trip.
+ * The pixels are copied once into a mapped upload buffer, and the GPU copies them into the
+ * image's buffer (recorded in order with the operations around it).
  */
 export function push(data: TypedArray | unknown[], shape?: readonly number[], options: PushOptions = {}): GpuImage {
   let arr: TypedArray;
@@ -112,31 +112,51 @@ export function push(data: TypedArray | unknown[], shape?: readonly number[], op
   if (arr instanceof Float64Array || dtypeOfArray(arr, 'push: data') !== dtype || arr instanceof Uint8ClampedArray) {
     arr = convertArray(arr, dtype);
   }
-  const what = `push(shape [${dims}], ${dtype})`;
-  const bytes = paddedBytes(size, dtype);
-  const maxBinding = deviceInfo().limits.maxStorageBufferBindingSize;
-  let bufferSize = sizeClass(bytes);
-  if (bufferSize > maxBinding) bufferSize = bytes;
-  if (bufferSize > maxBinding) {
-    throw new TesseraError(
-      `${what} needs ${(bytes / 1024 ** 2).toFixed(1)} MB in one GPU buffer, more than this GPU binds at once ` +
-        `(${(maxBinding / 1024 ** 2).toFixed(1)} MB). Process it in tiles or crop it.`,
-    );
-  }
-  reserve(bufferSize, what);
-  const buffer = gpuDevice().createBuffer({ size: bufferSize, usage: STORAGE_USAGE, mappedAtCreation: true });
-  new Uint8Array(buffer.getMappedRange(0, bytes)).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
-  buffer.unmap();
-  return new GpuImage(buffer, dims, dtype);
+  const image = allocate(dims, dtype, `push(shape [${dims}], ${dtype})`);
+  upload(image.buffer, new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+  return image;
+}
+
+/**
+ * Upload buffers (MAP_WRITE | COPY_SRC), kept mapped and reused: after a buffer's copy is
+ * submitted it is mapped again in the background, so the next push writes into memory that
+ * is already allocated and mapped (fresh mapped-at-creation buffers cost an allocation and a
+ * zero-fill per push). Sized by class; a push larger than any free one makes a new one.
+ */
+const uploads = new Map<number, GPUBuffer[]>();
+onDeviceReset(() => uploads.clear());
+
+function upload(target: GPUBuffer, bytes: Uint8Array): void {
+  const size = sizeClass(Math.ceil(bytes.byteLength / 4) * 4);
+  const staging =
+    uploads.get(size)?.pop() ??
+    gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+  new Uint8Array(staging.getMappedRange(0, size), 0, bytes.byteLength).set(bytes);
+  staging.unmap();
+  recordCopy(staging, 0, target, 0, Math.ceil(bytes.byteLength / 4) * 4);
+  // The copy must be submitted before the buffer can be mapped again; then it is free once mapped.
+  flush();
+  staging.mapAsync(GPUMapMode.WRITE).then(
+    () => {
+      let list = uploads.get(size);
+      if (!list) uploads.set(size, (list = []));
+      list.push(staging);
+    },
+    () => staging.destroy(),
+  );
 }
 
 /** A new image of `shape` and `dtype` (default float32). Its pixels are undefined until written. */
 export function create(shape: readonly number[], dtype: DType = 'float32'): GpuImage {
   const dims = checkShape(shape ? [...shape] : shape, 'create: shape');
   checkDType(dtype, 'create: dtype');
-  const size = dims.reduce((a, b) => a * b, 1);
-  const buffer = acquireBuffer(paddedBytes(size, dtype), `create(shape [${dims}], ${dtype})`);
-  return new GpuImage(buffer, dims, dtype);
+  return allocate(dims, dtype, `create(shape [${dims}], ${dtype})`);
+}
+
+/** An image over a pooled buffer; `what` names the request in memory errors. */
+function allocate(shape: number[], dtype: DType, what: string): GpuImage {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return new GpuImage(acquireBuffer(paddedBytes(size, dtype), what), shape, dtype);
 }
 
 /** A new image with the shape (and, unless given, the dtype) of `image`. */
@@ -178,16 +198,23 @@ onDeviceReset(() => staging.clear());
 /**
  * Copies an image back to the host. Waits for all recorded work that writes it.
  * Returns a typed array of the image's dtype (a fresh copy, safe to keep) and its shape.
+ * Pass `into` (a typed array of the image's dtype and size) to reuse host memory: for large
+ * images, filling fresh memory costs more than the copy itself (page faults).
  */
-export async function pull(image: GpuImage): Promise<HostImage> {
+export async function pull(image: GpuImage, into?: TypedArray): Promise<HostImage> {
   checkImage(image, 'pull: image');
+  if (into !== undefined) {
+    if (dtypeOfArray(into, 'pull: into') !== image.dtype || into instanceof Float64Array || into.length !== image.size) {
+      throw new TesseraError(`pull: into must be a ${image.dtype} typed array of ${image.size} elements; got ${into.constructor.name}(${into.length})`);
+    }
+  }
   const bytes = paddedBytes(image.size, image.dtype);
-  const data = await readBuffer(image.buffer, bytes);
-  return { data: typedArrayOf(image.dtype, data, 0, image.size), shape: [...image.shape], dtype: image.dtype };
+  const data = await readBuffer(image.buffer, bytes, into && new Uint8Array(into.buffer, into.byteOffset, into.byteLength));
+  return { data: into ?? typedArrayOf(image.dtype, data, 0, image.size), shape: [...image.shape], dtype: image.dtype };
 }
 
 /** @internal Reads `bytes` of `buffer` after all recorded work; used by pull and reductions. */
-export async function readBuffer(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+export async function readBuffer(buffer: GPUBuffer, bytes: number, into?: Uint8Array): Promise<ArrayBuffer> {
   const size = sizeClass(bytes);
   const st =
     staging.get(size)?.pop() ??
@@ -199,7 +226,14 @@ export async function readBuffer(buffer: GPUBuffer, bytes: number): Promise<Arra
   } catch (e) {
     throw new TesseraError(`reading back from the GPU failed: ${(e as Error).message}`);
   }
-  const out = st.getMappedRange(0, bytes).slice(0);
+  const mapped = st.getMappedRange(0, bytes);
+  let out: ArrayBuffer;
+  if (into) {
+    into.set(new Uint8Array(mapped, 0, into.byteLength));
+    out = into.buffer as ArrayBuffer;
+  } else {
+    out = mapped.slice(0);
+  }
   st.unmap();
   let list = staging.get(size);
   if (!list) staging.set(size, (list = []));

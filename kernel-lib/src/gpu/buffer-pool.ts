@@ -1,4 +1,5 @@
 import { TesseraError } from '../errors';
+import { forgetBuffer } from './commands';
 import { deviceInfo, gpuDevice, onDeviceReset } from './device';
 
 /**
@@ -10,9 +11,33 @@ import { deviceInfo, gpuDevice, onDeviceReset } from './device';
 // STORAGE for kernels, COPY_SRC/DST for push, pull and copies (GPUBufferUsage values).
 const USAGE = 0x80 | 0x04 | 0x08;
 const MIN_CLASS = 256;
-const DEFAULT_BUDGET = 8 * 1024 ** 3;
+const FALLBACK_BUDGET = 8 * 1024 ** 3;
 
-let budget = Number(process.env.TESSERA_MEMORY_BUDGET) || DEFAULT_BUDGET;
+let budget = Number(process.env.TESSERA_MEMORY_BUDGET) || 0;
+
+/**
+ * The default budget: 90% of the GPU's memory where it can be read (nvidia-smi for NVIDIA;
+ * WebGPU itself does not tell), half the host memory for software adapters, else 8 GiB.
+ */
+function defaultBudget(): number {
+  const info = deviceInfo();
+  if (info.isSoftware) return Math.floor(require('node:os').totalmem() / 2);
+  if (/nvidia/i.test(`${info.vendor} ${info.name} ${info.description}`)) {
+    try {
+      const out = require('node:child_process').execFileSync('nvidia-smi', ['--query-gpu=memory.total', '--format=csv,noheader,nounits'], { timeout: 3000, encoding: 'utf8' });
+      const mib = Math.max(...String(out).trim().split('\n').map(Number));
+      if (mib > 0) return Math.floor(mib * 1024 ** 2 * 0.9);
+    } catch {
+      // no nvidia-smi: keep the fallback
+    }
+  }
+  return FALLBACK_BUDGET;
+}
+
+function currentBudget(): number {
+  budget ||= defaultBudget();
+  return budget;
+}
 let bytesInUse = 0;
 let bytesPooled = 0;
 let peakInUse = 0;
@@ -40,10 +65,10 @@ export interface MemoryStats {
 }
 
 export function memoryStats(): MemoryStats {
-  return { bytesInUse, bytesPooled, peakBytesInUse: peakInUse, budget };
+  return { bytesInUse, bytesPooled, peakBytesInUse: peakInUse, budget: currentBudget() };
 }
 
-/** Sets the GPU memory budget in bytes (default 8 GiB, or env TESSERA_MEMORY_BUDGET). */
+/** Sets the GPU memory budget in bytes (default: see defaultBudget, or env TESSERA_MEMORY_BUDGET). */
 export function setMemoryBudget(bytes: number): void {
   if (!Number.isFinite(bytes) || bytes <= 0) throw new TesseraError(`setMemoryBudget: bytes must be a positive number; got ${bytes}`);
   budget = bytes;
@@ -54,7 +79,7 @@ export function setMemoryBudget(bytes: number): void {
 export function trimPool(keep = 0): void {
   for (const [size, list] of free) {
     while (list.length && bytesPooled > keep) {
-      list.pop()!.destroy();
+      destroy(list.pop()!);
       bytesPooled -= size;
     }
     if (!list.length) free.delete(size);
@@ -95,6 +120,7 @@ export function acquireBuffer(bytes: number, what: string): GPUBuffer {
  * Also used for buffers made outside the pool (push's mapped-at-creation buffers).
  */
 export function reserve(size: number, what: string): void {
+  const budget = currentBudget();
   if (bytesInUse + bytesPooled + size > budget) trimPool(Math.max(0, budget - bytesInUse - size));
   if (bytesInUse + size > budget) {
     throw new TesseraError(
@@ -118,12 +144,17 @@ function createBuffer(size: number, what: string): GPUBuffer {
   return buffer;
 }
 
+function destroy(buffer: GPUBuffer): void {
+  forgetBuffer(buffer);
+  buffer.destroy();
+}
+
 /** Returns a buffer to the pool. Commands already recorded on it still run first (queue order). */
 export function releaseBuffer(buffer: GPUBuffer): void {
   const size = buffer.size;
   bytesInUse -= size;
-  if (bytesInUse + bytesPooled + size > budget) {
-    buffer.destroy();
+  if (bytesInUse + bytesPooled + size > currentBudget()) {
+    destroy(buffer);
     return;
   }
   bytesPooled += size;

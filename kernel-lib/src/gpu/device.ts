@@ -75,7 +75,8 @@ function describe(adapter: GPUAdapter): DeviceInfo {
     description: i.description,
     backend: backendName,
     isSoftware,
-    name: (i.description || `${i.vendor} ${i.device}`).trim() || 'unknown adapter',
+    // Dawn puts the product in `device` on NVIDIA ("nvidia-h100-80gb-hbm3") and in `description` on Mesa.
+    name: (!isSoftware && i.device && !/^0x/.test(i.device) ? i.device : i.description || `${i.vendor} ${i.device}`).trim() || 'unknown adapter',
     limits: {
       maxBufferSize: l.maxBufferSize,
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,

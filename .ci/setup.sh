@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Everything Tessera needs on a fresh Debian 12 machine (run as root): system packages,
+# npm packages, the project's Python venv, and the build. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/xdg-runtime}"
+mkdir -p "$XDG_RUNTIME_DIR"
+bash .ci/install-system.sh
+npm ci --no-audit --no-fund
+bash .ci/setup-python.sh
+npm run build

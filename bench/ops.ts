@@ -1,0 +1,98 @@
+/**
+ * The benchmark catalogue: each row names an operation as the seed's speed table does,
+ * how Tessera runs it, and the same operation in CuPy, pyclesperanto and scipy/numpy
+ * (Python expressions timed by bench/peers.py over the same inputs). Inputs: `a`, `b`
+ * float32 random in [0, 1); `m`, `n` uint8 masks (~70% ones); CuPy masks are bool.
+ * Rows whose Tessera operation does not exist yet are skipped (the catalogue grows).
+ */
+import * as tessera from 'tessera';
+
+export interface BenchOp {
+  name: string;
+  shape: number[];
+  /** Runs the operation once on the prepared inputs; returns what to release. */
+  run?: (x: Inputs) => tessera.GpuImage | Promise<unknown>;
+  /** Bytes an ideal implementation moves (inputs read once + output written once). */
+  bytes: number;
+  cupy?: string;
+  cle?: string;
+  scipy?: string;
+}
+
+export interface Inputs {
+  a: tessera.GpuImage;
+  b: tessera.GpuImage;
+  m: tessera.GpuImage;
+  n: tessera.GpuImage;
+}
+
+// Operations added by later work are looked up by name so that this file compiles either way.
+const op = (name: string) => (tessera as unknown as Record<string, ((...args: unknown[]) => tessera.GpuImage) | undefined>)[name];
+const has = (name: string) => typeof op(name) === 'function';
+const call = (name: string, ...args: unknown[]) => op(name)!(...args);
+
+export const SHAPES: Record<string, number[]> = { '2D': [2048, 1024], '3D': [256, 256, 256] };
+
+export function catalogue(): BenchOp[] {
+  const rows: BenchOp[] = [];
+  for (const [tag, shape] of Object.entries(SHAPES)) {
+    const px = shape.reduce((p, q) => p * q, 1);
+    const f = px * 4;
+    const u = px;
+    const is3 = tag === '3D';
+    const r = is3 ? 'radius_x=1, radius_y=1, radius_z=1' : 'radius_x=1, radius_y=1, radius_z=0';
+    const z = is3 ? ', sigma_z=2' : '';
+    const add = (row: BenchOp, needs?: string) => {
+      if (!needs || has(needs)) rows.push({ ...row, name: row.name + tag, shape });
+    };
+    add({ name: 'AddImagesWeighted', shape, bytes: 3 * f, run: (x) => tessera.addImagesWeighted(x.a, x.b, 0.5, 0.5),
+      cupy: 'a * 0.5 + b * 0.5', cle: 'cle.add_images_weighted(a, b, factor0=0.5, factor1=0.5)', scipy: 'a * 0.5 + b * 0.5' });
+    add({ name: 'AddScalar', shape, bytes: 2 * f, run: (x) => tessera.addImageAndScalar(x.a, 5),
+      cupy: 'a + 5', cle: 'cle.add_image_and_scalar(a, scalar=5)', scipy: 'a + 5' });
+    add({ name: 'AutoThreshold', shape, bytes: f + u, run: (x) => call('thresholdOtsu', x.a),
+      cupy: 'otsu(a)', cle: 'cle.threshold_otsu(a)', scipy: 'a > filters.threshold_otsu(a)' }, 'thresholdOtsu');
+    add({ name: 'BinaryAnd', shape, bytes: 3 * u, run: (x) => tessera.binaryAnd(x.m, x.n),
+      cupy: 'cp.logical_and(m, n)', cle: 'cle.binary_and(m, n)', scipy: 'np.logical_and(m, n)' });
+    add({ name: 'Erode', shape, bytes: 2 * u, run: (x) => call('erodeBox', x.m),
+      cupy: 'xdi.binary_erosion(m, structure=fp)', cle: 'cle.erode_box(m)', scipy: 'ndi.binary_erosion(m, structure=fp)' }, 'erodeBox');
+    add({ name: 'FixedThreshold', shape, bytes: f + u, run: (x) => tessera.greaterConstant(x.a, 0.5),
+      cupy: 'a > 0.5', cle: 'cle.greater_constant(a, scalar=0.5)', scipy: 'a > 0.5' });
+    add({ name: 'Flip', shape, bytes: 2 * f, run: (x) => call('flip', x.a, true, false, false),
+      cupy: 'cp.ascontiguousarray(cp.flip(a, axis=-1))', cle: 'cle.flip(a, flip_x=True, flip_y=False, flip_z=False)', scipy: 'np.ascontiguousarray(np.flip(a, axis=-1))' }, 'flip');
+    add({ name: 'GaussianBlur', shape, bytes: 2 * f, run: (x) => call('gaussianBlur', x.a, 2, 2, is3 ? 2 : 0),
+      cupy: 'xdi.gaussian_filter(a, sigma=2)', cle: `cle.gaussian_blur(a, sigma_x=2, sigma_y=2${z})`, scipy: 'ndi.gaussian_filter(a, sigma=2)' }, 'gaussianBlur');
+    add({ name: 'Mean', shape, bytes: 2 * f, run: (x) => call('meanBox', x.a, 1, 1, is3 ? 1 : 0),
+      cupy: 'xdi.uniform_filter(a, size=3)', cle: `cle.mean_box(a, ${r})`, scipy: 'ndi.uniform_filter(a, size=3)' }, 'meanBox');
+    add({ name: 'Median', shape, bytes: 2 * f, run: (x) => call('medianBox', x.a, 1, 1, is3 ? 1 : 0),
+      cupy: 'xdi.median_filter(a, size=3)', cle: `cle.median_box(a, ${r})`, scipy: 'ndi.median_filter(a, size=3)' }, 'medianBox');
+    add({ name: 'Minimum', shape, bytes: 2 * f, run: (x) => call('minimumBox', x.a, 1, 1, is3 ? 1 : 0),
+      cupy: 'xdi.minimum_filter(a, size=3)', cle: `cle.minimum_box(a, ${r})`, scipy: 'ndi.minimum_filter(a, size=3)' }, 'minimumBox');
+    add({ name: 'MultiplyScalar', shape, bytes: 2 * f, run: (x) => tessera.multiplyImageAndScalar(x.a, 2),
+      cupy: 'a * 2', cle: 'cle.multiply_image_and_scalar(a, scalar=2)', scipy: 'a * 2' });
+    add({ name: 'Rotate', shape, bytes: 2 * f, run: (x) => call('rotate', x.a, 0, 0, 45, true, false, true),
+      cupy: is3 ? 'xdi.rotate(a, 45, axes=(1, 2), reshape=False, order=1)' : 'xdi.rotate(a, 45, reshape=False, order=1)',
+      cle: 'cle.rotate(a, angle_z=45, centered=True, interpolate=True)',
+      scipy: is3 ? 'ndi.rotate(a, 45, axes=(1, 2), reshape=False, order=1)' : 'ndi.rotate(a, 45, reshape=False, order=1)' }, 'rotate');
+    if (is3) {
+      rows.push({ name: 'MaximumZProjection', shape, bytes: f + f / shape[0], run: (x) => tessera.maximumZProjection(x.a),
+        cupy: 'a.max(axis=0)', cle: 'cle.maximum_z_projection(a)', scipy: 'a.max(axis=0)' });
+      if (has('radialReslice')) rows.push({ name: 'RadialReslice', shape, bytes: 2 * f, run: (x) => call('radialReslice', x.a) });
+    }
+    // First-slice extras: whole-image reductions and copies.
+    rows.push({ name: `SumOfAllPixels${tag}`, shape, bytes: f, run: (x) => tessera.sumOfAllPixels(x.a),
+      cupy: 'float(a.sum())', cle: 'cle.sum_of_all_pixels(a)', scipy: 'float(a.sum())' });
+    rows.push({ name: `MaximumOfAllPixels${tag}`, shape, bytes: f, run: (x) => tessera.maximumOfAllPixels(x.a),
+      cupy: 'float(a.max())', cle: 'cle.maximum_of_all_pixels(a)', scipy: 'float(a.max())' });
+    const crop = is3 ? [32, 32, 32, 192, 192, 192] : [256, 256, 0, 512, 1024, 1];
+    const cropPx = is3 ? 192 ** 3 : 512 * 1024;
+    rows.push({ name: `Crop${tag}`, shape, bytes: 8 * cropPx, run: (x) => tessera.crop(x.a, ...(crop as [number, number, number, number, number, number])),
+      cupy: is3 ? 'cp.ascontiguousarray(a[32:224, 32:224, 32:224])' : 'cp.ascontiguousarray(a[256:1280, 256:768])',
+      cle: `cle.crop(a, start_x=${crop[0]}, start_y=${crop[1]}, start_z=${crop[2]}, width=${crop[3]}, height=${crop[4]}, depth=${crop[5]})`,
+      scipy: is3 ? 'np.ascontiguousarray(a[32:224, 32:224, 32:224])' : 'np.ascontiguousarray(a[256:1280, 256:768])' });
+    if (is3) {
+      rows.push({ name: 'CopySlice', shape, bytes: 2 * 256 * 256 * 4, run: (x) => tessera.copySlice(x.a, 128),
+        cupy: 'a[128].copy()', cle: 'cle.copy_slice(a, slice_index=128)', scipy: 'a[128].copy()' });
+    }
+  }
+  return rows;
+}

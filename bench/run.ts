@@ -1,0 +1,225 @@
+/**
+ * Times Tessera on the benchmark catalogue (bench/ops.ts) and writes bench/out/tessera.json,
+ * which bench/peers.py reads to time CuPy, pyclesperanto and scipy on the same operations.
+ *
+ * Two times per operation, median after warm-up:
+ * - `wall`: one call followed by a GPU sync, as a notebook user experiences one call
+ *   (the same method as shared/tools/peer_table.py uses for the peers);
+ * - `gpu`: the GPU time of the call's passes from timestamp queries (kernel time alone).
+ * Usage: node bench/dist/run.js [--quick] [--out DIR]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tessera from 'tessera';
+import { STORAGE_USAGE } from 'tessera/dist/src/gpu/buffer-pool';
+import { flush, recordCopy } from 'tessera/dist/src/gpu/commands';
+import { gpuDevice } from 'tessera/dist/src/gpu/device';
+import { BenchOp, Inputs, SHAPES, catalogue } from './ops';
+
+const quick = process.argv.includes('--quick');
+const outDir = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : join(__dirname, '..', 'out');
+const REPS = quick ? 5 : 20;
+const WARMUP = 3;
+
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+
+async function settle(result: tessera.GpuImage | Promise<unknown>): Promise<void> {
+  if (result instanceof tessera.GpuImage) {
+    await tessera.sync();
+    result.release();
+  } else {
+    await result;
+  }
+}
+
+async function timeWall(fn: () => tessera.GpuImage | Promise<unknown>): Promise<number> {
+  for (let k = 0; k < WARMUP; k++) await settle(fn());
+  const times: number[] = [];
+  for (let k = 0; k < REPS; k++) {
+    const t0 = performance.now();
+    await settle(fn());
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** GPU time per call from timestamp queries: every pass of REPS synced calls, summed, / REPS. */
+async function timeGpu(fn: () => tessera.GpuImage | Promise<unknown>): Promise<number | null> {
+  await settle(fn());
+  if (!tessera.startProfiling()) return null;
+  for (let k = 0; k < REPS; k++) await settle(fn());
+  const passes = await tessera.stopProfiling();
+  return passes.reduce((sum, p) => sum + p.ms, 0) / REPS;
+}
+
+/** Per-call costs on the host: recording without waiting, and the round trip of an empty sync. */
+async function overheads(): Promise<Record<string, number>> {
+  const tiny = tessera.push(new Float32Array(1024));
+  await tessera.sync();
+  const n = 2000;
+  let t0 = performance.now();
+  for (let k = 0; k < n; k++) tessera.addImageAndScalar(tiny, 1).release();
+  const record_us = ((performance.now() - t0) / n) * 1e3;
+  await tessera.sync();
+  const syncs: number[] = [];
+  for (let k = 0; k < 200; k++) {
+    t0 = performance.now();
+    await tessera.sync();
+    syncs.push(performance.now() - t0);
+  }
+  const round: number[] = [];
+  for (let k = 0; k < 200; k++) {
+    t0 = performance.now();
+    tessera.addImageAndScalar(tiny, 1).release();
+    await tessera.sync();
+    round.push(performance.now() - t0);
+  }
+  const reads: number[] = [];
+  for (let k = 0; k < 100; k++) {
+    t0 = performance.now();
+    await tessera.pull(tiny);
+    reads.push(performance.now() - t0);
+  }
+  const host = new ArrayBuffer(64 * 1024 ** 2);
+  t0 = performance.now();
+  for (let k = 0; k < 5; k++) host.slice(0);
+  const slice64_ms = (performance.now() - t0) / 5;
+  tiny.release();
+  return { record_us, empty_sync_us: median(syncs) * 1e3, tiny_op_and_sync_us: median(round) * 1e3, tiny_pull_us: median(reads) * 1e3, host_copy64_ms: slice64_ms };
+}
+
+function randomFloat(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) a[i] = (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
+  return a;
+}
+
+function mask(n: number, seed: number): Uint8Array {
+  const a = new Uint8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) a[i] = (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296 > 0.3 ? 1 : 0;
+  return a;
+}
+
+/** Device-to-device copy bandwidth (bytes read + written per second), the ceiling for memory-bound ops. */
+async function copyBandwidth(): Promise<number> {
+  const bytes = 256 * 1024 ** 2;
+  const device = gpuDevice();
+  const src = device.createBuffer({ size: bytes, usage: STORAGE_USAGE });
+  const dst = device.createBuffer({ size: bytes, usage: STORAGE_USAGE });
+  const times: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    for (let j = 0; j < 10; j++) recordCopy(src, 0, dst, 0, bytes);
+    flush();
+    await tessera.sync();
+    times.push((performance.now() - t0) / 10);
+  }
+  src.destroy();
+  dst.destroy();
+  return (2 * bytes) / (median(times.slice(1)) / 1e3);
+}
+
+async function transfers(): Promise<Record<string, number>> {
+  const n = 16 * 1024 ** 2;
+  const data = randomFloat(n, 7);
+  const shape = [256, 256, 256];
+  const push: number[] = [];
+  const pushUnchecked: number[] = [];
+  const pull: number[] = [];
+  const pullInto: number[] = [];
+  const host = new Float32Array(n);
+  for (let k = 0; k < (quick ? 4 : 10); k++) {
+    let t0 = performance.now();
+    const img = tessera.push(data, shape);
+    await tessera.sync();
+    push.push(performance.now() - t0);
+    t0 = performance.now();
+    const img2 = tessera.push(data, shape, { allowNonFinite: true });
+    await tessera.sync();
+    pushUnchecked.push(performance.now() - t0);
+    t0 = performance.now();
+    await tessera.pull(img);
+    pull.push(performance.now() - t0);
+    t0 = performance.now();
+    await tessera.pull(img, host);
+    pullInto.push(performance.now() - t0);
+    img.release();
+    img2.release();
+  }
+  return {
+    push64_ms: median(push.slice(1)),
+    push64_unchecked_ms: median(pushUnchecked.slice(1)),
+    pull64_ms: median(pull.slice(1)),
+    pull64_into_ms: median(pullInto.slice(1)),
+  };
+}
+
+async function sizeSweep(): Promise<Array<Record<string, number>>> {
+  const rows: Array<Record<string, number>> = [];
+  const maxBinding = (await tessera.info()).limits.maxStorageBufferBindingSize;
+  for (const mb of quick ? [1, 16, 64] : [1, 4, 16, 64, 256, 1024]) {
+    const n = (mb * 1024 ** 2) / 4;
+    if (n * 4 > maxBinding) continue;
+    const side = 1024;
+    const img = tessera.create([n / side, side], 'float32');
+    tessera.fill(img, 1.5);
+    const gauss = typeof (tessera as Record<string, unknown>).gaussianBlur === 'function';
+    const row: Record<string, number> = { mb, addScalar_wall_ms: await timeWall(() => tessera.addImageAndScalar(img, 5)) };
+    row.addScalar_gpu_ms = (await timeGpu(() => tessera.addImageAndScalar(img, 5)))!;
+    if (gauss && mb <= 256) {
+      const g = (tessera as unknown as Record<string, (...a: unknown[]) => tessera.GpuImage>).gaussianBlur;
+      const cube = Math.round(Math.cbrt(n));
+      const vol = tessera.create([Math.floor(n / (cube * cube)), cube, cube], 'float32');
+      tessera.fill(vol, 1.5);
+      row.gaussian3d_wall_ms = await timeWall(() => g(vol, 2, 2, 2));
+      vol.release();
+    }
+    rows.push(row);
+    img.release();
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  await tessera.init();
+  const info = await tessera.info();
+  console.log(`device: ${info.name}`);
+  const bandwidth = await copyBandwidth();
+  console.log(`copy bandwidth: ${(bandwidth / 1e9).toFixed(0)} GB/s`);
+  const transfer = { ...(await transfers()), ...(await overheads()) };
+  console.log(JSON.stringify(transfer));
+  console.log(`push 64 MB ${transfer.push64_ms.toFixed(2)} ms, pull 64 MB ${transfer.pull64_ms.toFixed(2)} ms`);
+
+  const inputs: Record<string, Inputs> = {};
+  for (const [tag, shape] of Object.entries(SHAPES)) {
+    const n = shape.reduce((p, q) => p * q, 1);
+    inputs[tag] = {
+      a: tessera.push(randomFloat(n, 1), shape), b: tessera.push(randomFloat(n, 2), shape),
+      m: tessera.push(mask(n, 3), shape), n: tessera.push(mask(n, 4), shape),
+    };
+  }
+  const results: Array<BenchOp & { wall_ms?: number; gpu_ms?: number | null; error?: string }> = [];
+  for (const row of catalogue()) {
+    const x = inputs[row.shape.length === 3 ? '3D' : '2D'];
+    const entry: (typeof results)[number] = { ...row, run: undefined };
+    try {
+      entry.wall_ms = await timeWall(() => row.run!(x));
+      entry.gpu_ms = await timeGpu(() => row.run!(x));
+      const best = Math.min(entry.wall_ms, entry.gpu_ms ?? Infinity);
+      console.log(`${row.name.padEnd(22)} wall ${entry.wall_ms.toFixed(3)} ms  gpu ${entry.gpu_ms?.toFixed(3) ?? '-'} ms  ${(row.bytes / best / 1e6).toFixed(0)} GB/s`);
+    } catch (e) {
+      entry.error = (e as Error).message;
+      console.log(`${row.name}: failed: ${entry.error}`);
+    }
+    results.push(entry);
+  }
+  const sweep = await sizeSweep();
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'tessera.json');
+  writeFileSync(file, JSON.stringify({ device: info, date: new Date().toISOString(), copy_bandwidth_Bps: bandwidth, transfer, ops: results, sweep }, null, 1));
+  console.log(`wrote ${file}`);
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { setup } from '../support/gpu';
+
+let t: Awaited<ReturnType<typeof setup>>;
+before(async () => (t = await setup()));
+
+test('released buffers are reused by size class', () => {
+  const a = t.create([100, 100]);
+  const inUse = t.memoryStats().bytesInUse;
+  a.release();
+  assert.equal(t.memoryStats().bytesInUse, inUse - 40960);
+  const pooled = t.memoryStats().bytesPooled;
+  const b = t.create([99, 101]); // 39996 bytes: the same 40960-byte class
+  assert.equal(t.memoryStats().bytesPooled, pooled - 40960, 'served from the pool');
+  b.release();
+});
+
+test('`using` releases at the end of the scope', () => {
+  const before = t.memoryStats().bytesInUse;
+  {
+    using img = t.create([64, 64]);
+    assert.ok(t.memoryStats().bytesInUse > before);
+    assert.equal(img.released, false);
+  }
+  assert.equal(t.memoryStats().bytesInUse, before);
+});
+
+test('over-budget allocations name the size, the budget and the remedy', () => {
+  const budget = t.memoryStats().budget;
+  t.setMemoryBudget(8 * 1024 * 1024);
+  try {
+    const keep = t.create([1024, 1024]); // 4 MB
+    assert.throws(
+      () => t.create([2048, 1024]),
+      /create\(shape \[2048,1024\], float32\) needs 8\.0 MB of GPU memory but 4\.0 MB of the 8\.0 MB budget are in use\. Release images .* tiles/,
+    );
+    assert.throws(() => t.push(new Float32Array(2048 * 1024), [2048, 1024]), /push\(shape \[2048,1024\], float32\) needs 8\.0 MB/);
+    keep.release();
+    t.create([2048, 1024]).release(); // fits once released
+  } finally {
+    t.setMemoryBudget(budget);
+  }
+});
+
+test('images larger than one GPU binding are refused with the limit named', async () => {
+  const limit = (await t.info()).limits.maxStorageBufferBindingSize;
+  const side = Math.ceil(Math.sqrt(limit / 4)) + 16;
+  assert.throws(() => t.create([side, side]), /needs .* MB in one GPU buffer, more than this GPU binds at once .*tiles/);
+});
+
+test('released images cannot be used; release is idempotent', async () => {
+  const a = t.push(new Uint8Array([1, 2, 3]));
+  a.release();
+  a.release();
+  assert.equal(a.released, true);
+  await assert.rejects(t.pull(a), /pull: image was released/);
+  assert.throws(() => a.buffer, /was released and cannot be used/);
+  assert.match(String(a), /\(released\)/);
+});
+
+test('pipelines are compiled once per operation and dtype, not per size', async () => {
+  await t.pull(t.addImageAndScalar(t.push(new Float32Array(10)), 1));
+  const n = (await import('../../src/gpu/commands')).compiledPipelineCount();
+  await t.pull(t.addImageAndScalar(t.push(new Float32Array(1000), [10, 100]), 2));
+  assert.equal((await import('../../src/gpu/commands')).compiledPipelineCount(), n);
+});
+
+test('many operations in one batch stay correct (more passes than one submit holds)', async () => {
+  let img = t.push(new Float32Array([0, 1, 2]));
+  for (let k = 0; k < 600; k++) img = t.addImageAndScalar(img, 1);
+  assert.deepEqual([...(await t.pull(img)).data], [600, 601, 602]);
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { assertClose, assertShape } from '../support/assert';
+import { ALL_DTYPES, randomPixels } from '../support/data';
+import { setup } from '../support/gpu';
+
+let t: Awaited<ReturnType<typeof setup>>;
+before(async () => (t = await setup()));
+
+describe('push and pull round trip', () => {
+  for (const dtype of ALL_DTYPES) {
+    for (const shape of [[7], [3, 5], [3, 5, 7], [2, 3, 5, 7]]) {
+      test(`${dtype} [${shape}]`, async () => {
+        const p = randomPixels(shape, dtype, 3);
+        const img = t.push(p.data, shape);
+        assert.equal(img.dtype, dtype);
+        assertShape(img.shape, shape);
+        const back = await t.pull(img);
+        assert.equal(back.dtype, dtype);
+        assert.equal(back.data.constructor, p.data.constructor);
+        assertClose(back.data, p.data);
+      });
+    }
+  }
+});
+
+test('nested arrays infer the shape; Float64Array becomes float32', async () => {
+  const img = t.push([[1, 2, 3], [4, 5, 6]]);
+  assertShape(img.shape, [2, 3]);
+  assert.equal(img.dtype, 'float32');
+  const u = t.push([[1, 2], [3, 300]], undefined, { dtype: 'uint8' });
+  assert.deepEqual([...(await t.pull(u)).data], [1, 2, 3, 255]);
+  const f = t.push(new Float64Array([0.1, 2.5]));
+  assert.equal(f.dtype, 'float32');
+  assertClose((await t.pull(f)).data, [Math.fround(0.1), 2.5]);
+});
+
+test('create, createLike, copy and fill', async () => {
+  const a = t.fill(t.create([4, 5], 'int16'), -7.9);
+  assert.deepEqual([...(await t.pull(a)).data], new Array(20).fill(-7));
+  const b = t.fill(t.createLike(a, 'uint8'), 300);
+  assert.equal(b.dtype, 'uint8');
+  assert.deepEqual([...(await t.pull(b)).data], new Array(20).fill(255));
+  const big = t.fill(t.create([3], 'uint32'), 4294967295);
+  assert.deepEqual([...(await t.pull(big)).data], [4294967295, 4294967295, 4294967295]);
+  const c = t.copy(a);
+  t.fill(a, 1);
+  assert.deepEqual([...(await t.pull(c)).data], new Array(20).fill(-7));
+});
+
+test('describe() reports shape, dtype, size, min and max', async () => {
+  const text = await t.describe(t.push(new Uint16Array([5, 900, 17, 3]), [2, 2]));
+  assert.match(text, /shape +\(2, 2\)/);
+  assert.match(text, /dtype +uint16/);
+  assert.match(text, /min +3/);
+  assert.match(text, /max +900/);
+});
+
+describe('bad input gives a TesseraError naming the argument', () => {
+  test('shape and data disagree', () => {
+    assert.throws(() => t.push(new Float32Array(10), [3, 3]), { name: 'TesseraError', message: /push: shape \[3,3\] holds 9 pixels but data has 10/ });
+  });
+  test('zero-size and too many dimensions', () => {
+    assert.throws(() => t.push(new Float32Array(0)), /push: shape must hold positive integers \(zero-size images are not supported\)/);
+    assert.throws(() => t.create([0, 5]), /create: shape must hold positive integers/);
+    assert.throws(() => t.push([]), /push: data is empty/);
+    assert.throws(() => t.create([1, 2, 3, 4, 5]), /create: shape must be an array of 1 to 4 extents/);
+  });
+  test('wrong data types', () => {
+    assert.throws(() => t.push(new BigInt64Array(3) as never), /push: data must be a typed array .*; got BigInt64Array/);
+    assert.throws(() => t.push('pixels' as never), /push: data must be a typed array/);
+    assert.throws(() => t.push([[1, 2], [3]]), /push: nested array data is ragged/);
+    assert.throws(() => t.push([[1, 'a']] as never), /push: data must hold only numbers/);
+    assert.throws(() => t.create([2, 2], 'float64' as never), /create: dtype must be one of uint8, uint16, uint32, int8, int16, int32, float32; got "float64"/);
+  });
+  test('NaN and Inf in float input', async () => {
+    const data = new Float32Array(1001);
+    data[977] = NaN;
+    assert.throws(() => t.push(data), /push: data contains NaN at index 977; NaN\/Inf make thresholds and statistics silently wrong/);
+    data[977] = 0;
+    data[5] = -Infinity;
+    assert.throws(() => t.push(data), /push: data contains -Infinity at index 5/);
+    const kept = t.push(data, undefined, { allowNonFinite: true });
+    assert.equal((await t.pull(kept)).data[5], -Infinity);
+  });
+});
