@@ -69,7 +69,7 @@ export function catalogue(): BenchOp[] {
       cupy: 'xdi.minimum_filter(a, size=3)', cle: `cle.minimum_box(a, ${r})`, scipy: 'ndi.minimum_filter(a, size=3)' }, 'minimumBox');
     add({ name: 'MultiplyScalar', shape, bytes: 2 * f, run: (x) => tessera.multiplyImageAndScalar(x.a, 2),
       cupy: 'a * 2', cle: 'cle.multiply_image_and_scalar(a, scalar=2)', scipy: 'a * 2' });
-    add({ name: 'Rotate', shape, bytes: 2 * f, run: (x) => call('rotate', x.a, 0, 0, 45, true, false, true),
+    add({ name: 'Rotate', shape, bytes: 2 * f, run: (x) => call('rotate', x.a, 0, 0, 45, true, true),
       cupy: is3 ? 'xdi.rotate(a, 45, axes=(1, 2), reshape=False, order=1)' : 'xdi.rotate(a, 45, reshape=False, order=1)',
       cle: 'cle.rotate(a, angle_z=45, centered=True, interpolate=True)',
       scipy: is3 ? 'ndi.rotate(a, 45, axes=(1, 2), reshape=False, order=1)' : 'ndi.rotate(a, 45, reshape=False, order=1)' }, 'rotate');
@@ -90,6 +90,7 @@ export function catalogue(): BenchOp[] {
       cle: `cle.crop(a, start_x=${crop[0]}, start_y=${crop[1]}, start_z=${crop[2]}, width=${crop[3]}, height=${crop[4]}, depth=${crop[5]})`,
       scipy: is3 ? 'np.ascontiguousarray(a[32:224, 32:224, 32:224])' : 'np.ascontiguousarray(a[256:1280, 256:768])' });
     if (is3) {
+      rows.push({ name: 'Copy3D', shape, bytes: 2 * f, run: (x) => tessera.copy(x.a), cupy: 'a.copy()', cle: 'cle.copy(a)', scipy: 'a.copy()' });
       rows.push({ name: 'CopySlice', shape, bytes: 2 * 256 * 256 * 4, run: (x) => tessera.copySlice(x.a, 128),
         cupy: 'a[128].copy()', cle: 'cle.copy_slice(a, slice_index=128)', scipy: 'a[128].copy()' });
     }

@@ -7,7 +7,8 @@ import sys
 src, dst = sys.argv[1], sys.argv[2]
 t = json.load(open(os.path.join(src, "tessera.json")))
 p = json.load(open(os.path.join(src, "peers.json")))
-bw = t["copy_bandwidth_Bps"]
+# The ceiling: the device's measured copy bandwidth, the best of CuPy's copy, WebGPU's copyBufferToBuffer and a WGSL copy kernel.
+bw = max(t["copy_bandwidth_Bps"], t.get("kernel_copy_bandwidth_Bps", 0), p["info"].get("cupy_copy_bandwidth_GBps", 0) * 1e9)
 lines = [
     f"# Tessera benchmark — {t['device']['name']} ({t['date'][:10]})",
     "",
@@ -15,8 +16,9 @@ lines = [
     "on the GPU with timestamp queries (mean of 20). Best peer = the faster of CuPy and pyclesperanto (CUDA) in this run; ratio = best peer / Tessera wall",
     "(> 1: Tessera faster). GB/s = bytes an ideal kernel moves / Tessera GPU time; % = of the measured copy bandwidth.",
     "Host overheads per call (µs): " + ", ".join(f"{k} {v:.1f}" for k, v in t['transfer'].items() if k.endswith('_us')),
-    f"Device-to-device copy bandwidth (Tessera/WebGPU copyBufferToBuffer, read+write): {bw / 1e9:.0f} GB/s"
-    + (f"; CuPy copyto: {p['info'].get('cupy_copy_bandwidth_GBps', 0):.0f} GB/s." if 'cupy_copy_bandwidth_GBps' in p['info'] else "."),
+    f"Device-to-device copy bandwidth (read+write): WebGPU copyBufferToBuffer {t['copy_bandwidth_Bps'] / 1e9:.0f} GB/s, "
+    f"WGSL copy kernel {t.get('kernel_copy_bandwidth_Bps', 0) / 1e9:.0f} GB/s, CuPy copyto {p['info'].get('cupy_copy_bandwidth_GBps', 0):.0f} GB/s; "
+    f"% copy bw uses the best, {bw / 1e9:.0f} GB/s.",
     "",
     "| op | Tessera wall ms | Tessera GPU ms | GB/s | % copy bw | CuPy ms | cle ms | best peer ms | ratio | scipy ms | × scipy |",
     "|---|---|---|---|---|---|---|---|---|---|---|",

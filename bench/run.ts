@@ -14,6 +14,7 @@ import * as tessera from 'tessera';
 import { STORAGE_USAGE } from 'tessera/dist/src/gpu/buffer-pool';
 import { flush, recordCopy } from 'tessera/dist/src/gpu/commands';
 import { gpuDevice } from 'tessera/dist/src/gpu/device';
+import { runPixelProgram } from 'tessera/dist/src/codegen/program';
 import { BenchOp, Inputs, SHAPES, catalogue } from './ops';
 
 const quick = process.argv.includes('--quick');
@@ -102,6 +103,22 @@ function mask(n: number, seed: number): Uint8Array {
   return a;
 }
 
+/** Bandwidth of the simplest WGSL copy kernel (a pixel program returning its input), read + write. */
+async function kernelCopyBandwidth(): Promise<number> {
+  const n = Math.min(64 * 1024 ** 2, (await tessera.info()).limits.maxStorageBufferBindingSize / 4);
+  const src = tessera.fill(tessera.create([n / 1024, 1024]), 1);
+  const dst = tessera.create([n / 1024, 1024]);
+  const run = () => runPixelProgram({ op: 'benchCopy', inputs: { a: src }, output: dst, computeType: 'f32', body: 'return load_a(i);' });
+  for (let k = 0; k < 3; k++) run();
+  await tessera.sync();
+  tessera.startProfiling();
+  for (let k = 0; k < 20; k++) run();
+  const passes = await tessera.stopProfiling();
+  src.release();
+  dst.release();
+  return (2 * n * 4) / (median(passes.map((p) => p.ms)) / 1e3);
+}
+
 /** Device-to-device copy bandwidth (bytes read + written per second), the ceiling for memory-bound ops. */
 async function copyBandwidth(): Promise<number> {
   const bytes = 256 * 1024 ** 2;
@@ -187,7 +204,8 @@ async function main(): Promise<void> {
   const info = await tessera.info();
   console.log(`device: ${info.name}`);
   const bandwidth = await copyBandwidth();
-  console.log(`copy bandwidth: ${(bandwidth / 1e9).toFixed(0)} GB/s`);
+  const kernelBandwidth = await kernelCopyBandwidth();
+  console.log(`copy bandwidth: copyBufferToBuffer ${(bandwidth / 1e9).toFixed(0)} GB/s, WGSL copy kernel ${(kernelBandwidth / 1e9).toFixed(0)} GB/s`);
   const transfer = { ...(await transfers()), ...(await overheads()) };
   console.log(JSON.stringify(transfer));
   console.log(`push 64 MB ${transfer.push64_ms.toFixed(2)} ms, pull 64 MB ${transfer.pull64_ms.toFixed(2)} ms`);
@@ -218,7 +236,7 @@ async function main(): Promise<void> {
   const sweep = await sizeSweep();
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'tessera.json');
-  writeFileSync(file, JSON.stringify({ device: info, date: new Date().toISOString(), copy_bandwidth_Bps: bandwidth, transfer, ops: results, sweep }, null, 1));
+  writeFileSync(file, JSON.stringify({ device: info, date: new Date().toISOString(), copy_bandwidth_Bps: bandwidth, kernel_copy_bandwidth_Bps: kernelBandwidth, transfer, ops: results, sweep }, null, 1));
   console.log(`wrote ${file}`);
 }
 

@@ -1,14 +1,11 @@
 import { TesseraError } from '../errors';
 import { releaseBuffer } from '../gpu/buffer-pool';
-import { onDeviceReset } from '../gpu/device';
+import { deviceGeneration } from '../gpu/device';
 import { DType, bytesPerPixel } from './dtype';
-
-let generation = 0;
-onDeviceReset(() => generation++);
 
 // Images the user drops without release() give their buffer back to the pool when collected.
 const collected = new FinalizationRegistry<{ buffer: GPUBuffer; generation: number }>((held) => {
-  if (held.generation === generation) releaseBuffer(held.buffer);
+  if (held.generation === deviceGeneration()) releaseBuffer(held.buffer);
 });
 
 /**
@@ -32,8 +29,8 @@ export class GpuImage {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = shape.reduce((a, b) => a * b, 1);
-    this.#generation = generation;
-    collected.register(this, { buffer, generation }, this);
+    this.#generation = deviceGeneration();
+    collected.register(this, { buffer, generation: this.#generation }, this);
   }
 
   /** Dimensions: 1 to 4. */
@@ -48,7 +45,7 @@ export class GpuImage {
 
   /** True after `release()` (or when the GPU device was replaced). */
   get released(): boolean {
-    return this.#buffer === undefined || this.#generation !== generation;
+    return this.#buffer === undefined || this.#generation !== deviceGeneration();
   }
 
   /** @internal The GPU buffer; throws when the image was released. */
@@ -61,7 +58,7 @@ export class GpuImage {
 
   /** Returns the GPU memory to the pool. Using the image afterwards throws. Idempotent. */
   release(): void {
-    if (this.#buffer && this.#generation === generation) {
+    if (this.#buffer && this.#generation === deviceGeneration()) {
       collected.unregister(this);
       releaseBuffer(this.#buffer);
     }

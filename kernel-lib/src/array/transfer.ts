@@ -1,7 +1,8 @@
 import { TesseraError } from '../errors';
 import { acquireBuffer, sizeClass } from '../gpu/buffer-pool';
-import { flush, recordCopy, withEncoder } from '../gpu/commands';
-import { gpuDevice, onDeviceReset, throwPendingGpuErrors } from '../gpu/device';
+import { flush, recordCopy, runSyncChecks, withEncoder } from '../gpu/commands';
+import { checkFinite } from './finite-check';
+import { deviceGeneration, gpuDevice, onDeviceReset } from '../gpu/device';
 import { checkImage, checkNumber, checkShape } from '../validate/arguments';
 import { runPixelProgram } from '../codegen/program';
 import { DType, TypedArray, allocTypedArray, bytesPerPixel, checkDType, computeType, dtypeOfArray, dtypeRange, typedArrayOf } from './dtype';
@@ -19,7 +20,8 @@ export interface PushOptions {
   dtype?: DType;
   /**
    * Accept NaN and ±Inf in float input. Off by default: most operations (thresholds,
-   * min/max, histograms) would give silently wrong answers on them.
+   * min/max, histograms) would give silently wrong answers on them. The check runs on the
+   * GPU; a failure is thrown by the next call that returns results to the host.
    */
   allowNonFinite?: boolean;
 }
@@ -44,18 +46,6 @@ function flattenNested(data: unknown[]): { flat: number[]; shape: number[] } {
   };
   walk(data, 0);
   return { flat, shape };
-}
-
-/** Index of the first NaN/±Inf, or -1. Checks 4 lanes per step: x*0 is NaN only for NaN/Inf. */
-function firstNonFinite(a: Float32Array | Float64Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  const m = a.length & ~3;
-  for (let i = 0; i < m; i += 4) {
-    s0 += a[i] * 0; s1 += a[i + 1] * 0; s2 += a[i + 2] * 0; s3 += a[i + 3] * 0;
-  }
-  for (let i = m; i < a.length; i++) s0 += a[i] * 0;
-  if (s0 + s1 + s2 + s3 === 0) return -1;
-  return a.findIndex((x) => !Number.isFinite(x));
 }
 
 /** Converts to `dtype` with rounding toward zero and saturation (as on the GPU). */
@@ -99,21 +89,13 @@ export function push(data: TypedArray | unknown[], shape?: readonly number[], op
   if (size !== arr.length) {
     throw new TesseraError(`push: shape [${dims}] holds ${size} pixels but data has ${arr.length}`);
   }
-  if ((arr instanceof Float32Array || arr instanceof Float64Array) && !options.allowNonFinite) {
-    const bad = firstNonFinite(arr);
-    if (bad >= 0) {
-      throw new TesseraError(
-        `push: data contains ${arr[bad]} at index ${bad}; NaN/Inf make thresholds and statistics silently wrong. ` +
-          'Replace them first, or pass { allowNonFinite: true } to keep them.',
-      );
-    }
-  }
   const dtype = options.dtype ? checkDType(options.dtype, 'push: options.dtype') : dtypeOfArray(arr, 'push: data');
   if (arr instanceof Float64Array || dtypeOfArray(arr, 'push: data') !== dtype || arr instanceof Uint8ClampedArray) {
     arr = convertArray(arr, dtype);
   }
   const image = allocate(dims, dtype, `push(shape [${dims}], ${dtype})`);
   upload(image.buffer, new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+  if (dtype === 'float32' && !options.allowNonFinite) checkFinite(image, `push(shape [${dims}], float32)`);
   return image;
 }
 
@@ -124,26 +106,36 @@ export function push(data: TypedArray | unknown[], shape?: readonly number[], op
  * zero-fill per push). Sized by class; a push larger than any free one makes a new one.
  */
 const uploads = new Map<number, GPUBuffer[]>();
+/** Transfers move at most this many bytes per staging buffer (see upload and readBuffer). */
+const TRANSFER_CHUNK = 16 * 1024 ** 2;
 onDeviceReset(() => uploads.clear());
 
 function upload(target: GPUBuffer, bytes: Uint8Array): void {
-  const size = sizeClass(Math.ceil(bytes.byteLength / 4) * 4);
-  const staging =
-    uploads.get(size)?.pop() ??
-    gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
-  new Uint8Array(staging.getMappedRange(0, size), 0, bytes.byteLength).set(bytes);
-  staging.unmap();
-  recordCopy(staging, 0, target, 0, Math.ceil(bytes.byteLength / 4) * 4);
-  // The copy must be submitted before the buffer can be mapped again; then it is free once mapped.
-  flush();
-  staging.mapAsync(GPUMapMode.WRITE).then(
-    () => {
-      let list = uploads.get(size);
-      if (!list) uploads.set(size, (list = []));
-      list.push(staging);
-    },
-    () => staging.destroy(),
-  );
+  // Large uploads go in chunks, each submitted at once: the GPU's copy of one chunk overlaps
+  // the host's copy of the next.
+  for (let offset = 0; offset < bytes.byteLength; offset += TRANSFER_CHUNK) {
+    const chunk = bytes.subarray(offset, Math.min(bytes.byteLength, offset + TRANSFER_CHUNK));
+    const padded = Math.ceil(chunk.byteLength / 4) * 4;
+    const size = sizeClass(padded);
+    const staging =
+      uploads.get(size)?.pop() ??
+      gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_WRITE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+    new Uint8Array(staging.getMappedRange(0, size), 0, chunk.byteLength).set(chunk);
+    staging.unmap();
+    recordCopy(staging, 0, target, offset, padded);
+    // The copy must be submitted before the buffer can be mapped again; it is free once mapped.
+    flush();
+    const generation = deviceGeneration();
+    staging.mapAsync(GPUMapMode.WRITE).then(
+      () => {
+        if (generation !== deviceGeneration()) return;
+        let list = uploads.get(size);
+        if (!list) uploads.set(size, (list = []));
+        list.push(staging);
+      },
+      () => staging.destroy(),
+    );
+  }
 }
 
 /** A new image of `shape` and `dtype` (default float32). Its pixels are undefined until written. */
@@ -215,29 +207,37 @@ export async function pull(image: GpuImage, into?: TypedArray): Promise<HostImag
 
 /** @internal Reads `bytes` of `buffer` after all recorded work; used by pull and reductions. */
 export async function readBuffer(buffer: GPUBuffer, bytes: number, into?: Uint8Array): Promise<ArrayBuffer> {
-  const size = sizeClass(bytes);
-  const st =
-    staging.get(size)?.pop() ??
-    gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  withEncoder((e) => e.copyBufferToBuffer(buffer, 0, st, 0, bytes));
+  // Large reads go in chunks: the host copies one chunk out while the next is still mapping.
+  const chunks: Array<{ offset: number; bytes: number; size: number; st: GPUBuffer }> = [];
+  for (let offset = 0; offset < bytes; offset += TRANSFER_CHUNK) {
+    const n = Math.min(TRANSFER_CHUNK, bytes - offset);
+    const size = sizeClass(n);
+    const st = staging.get(size)?.pop() ?? gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    chunks.push({ offset, bytes: n, size, st });
+  }
+  withEncoder((e) => chunks.forEach((c) => e.copyBufferToBuffer(buffer, c.offset, c.st, 0, c.bytes)));
   flush();
+  const generation = deviceGeneration();
+  const mapped = chunks.map((c) => c.st.mapAsync(GPUMapMode.READ, 0, c.bytes));
+  const target = into ?? new Uint8Array(bytes);
   try {
-    await st.mapAsync(GPUMapMode.READ, 0, bytes);
+    for (const [k, c] of chunks.entries()) {
+      await mapped[k];
+      const n = Math.min(c.bytes, target.byteLength - c.offset);
+      if (n > 0) target.set(new Uint8Array(c.st.getMappedRange(0, c.bytes), 0, n), c.offset);
+      c.st.unmap();
+    }
   } catch (e) {
     throw new TesseraError(`reading back from the GPU failed: ${(e as Error).message}`);
+  } finally {
+    for (const c of chunks) {
+      if (generation !== deviceGeneration() || c.st.mapState !== 'unmapped') continue;
+      let list = staging.get(c.size);
+      if (!list) staging.set(c.size, (list = []));
+      list.push(c.st);
+    }
   }
-  const mapped = st.getMappedRange(0, bytes);
-  let out: ArrayBuffer;
-  if (into) {
-    into.set(new Uint8Array(mapped, 0, into.byteLength));
-    out = into.buffer as ArrayBuffer;
-  } else {
-    out = mapped.slice(0);
-  }
-  st.unmap();
-  let list = staging.get(size);
-  if (!list) staging.set(size, (list = []));
-  list.push(st);
-  throwPendingGpuErrors();
-  return out;
+  const checks = runSyncChecks();
+  if (checks) await checks;
+  return target.buffer as ArrayBuffer;
 }

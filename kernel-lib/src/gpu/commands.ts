@@ -231,9 +231,28 @@ export function flush(): void {
   arenaUsed = 0;
 }
 
+const syncChecks: Array<() => Promise<void> | undefined> = [];
+
+/**
+ * Registers a check run whenever results come back to the host (sync, pull, statistics).
+ * It returns undefined when it has nothing to check (the common case costs no await), or a
+ * promise that may read small GPU buffers and reject. Used for deferred validation.
+ */
+export function afterSync(check: () => Promise<void> | undefined): void {
+  syncChecks.push(check);
+}
+
+/** @internal Throws pending WebGPU errors; returns the registered checks' work, if any. */
+export function runSyncChecks(): Promise<void> | undefined {
+  throwPendingGpuErrors();
+  const pendingChecks = syncChecks.map((c) => c()).filter((p): p is Promise<void> => p !== undefined);
+  return pendingChecks.length ? Promise.all(pendingChecks).then(() => undefined) : undefined;
+}
+
 /** Submits recorded work and waits until the GPU has finished it. */
 export async function sync(): Promise<void> {
   flush();
   await gpuDevice().queue.onSubmittedWorkDone();
-  throwPendingGpuErrors();
+  const checks = runSyncChecks();
+  if (checks) await checks;
 }

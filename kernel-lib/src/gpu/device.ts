@@ -34,6 +34,7 @@ let current: { adapter: GPUAdapter; device: GPUDevice; info: DeviceInfo } | unde
 let pending: Promise<void> | undefined;
 const deviceLostHandlers: Array<() => void> = [];
 const gpuErrors: string[] = [];
+let generation = 0;
 
 const NO_ADAPTER_HELP =
   'Tessera found no usable WebGPU adapter. Dawn needs a Vulkan driver: on Debian 12 install Mesa ' +
@@ -54,7 +55,8 @@ function loadBackend(): Backend {
   }
   // GPUBufferUsage, GPUMapMode ... are globals in browsers; dawn.node hands them out.
   Object.assign(globalThis, mod.globals);
-  const gpu = mod.create([]);
+  // Dawn quantizes timestamps (a browser privacy measure); exact ones are wanted for profiling.
+  const gpu = mod.create(['disable-dawn-features=timestamp_quantization']);
   backend = { gpu, keepAlive: gpu };
   (globalThis as Record<string, unknown>).__tesseraDawnInstance = gpu;
   return backend;
@@ -140,6 +142,7 @@ async function open(nameSubstring?: string): Promise<void> {
   device.lost.then((lost) => {
     if (current?.device === device) {
       current = undefined;
+      generation++;
       for (const h of deviceLostHandlers) h();
       if (lost.reason !== 'destroyed') console.error(`Tessera: GPU device lost (${lost.reason}): ${lost.message}`);
     }
@@ -152,6 +155,7 @@ async function open(nameSubstring?: string): Promise<void> {
   const previous = current;
   current = { adapter, device, info };
   if (previous) {
+    generation++;
     for (const h of deviceLostHandlers) h();
     previous.device.destroy();
   }
@@ -196,6 +200,11 @@ export function gpuDevice(): GPUDevice {
 export function deviceInfo(): DeviceInfo {
   gpuDevice();
   return current!.info;
+}
+
+/** Counts device replacements: objects made for an older device must not be reused. */
+export function deviceGeneration(): number {
+  return generation;
 }
 
 /** Registers a callback run when the device is lost or replaced (pools drop their buffers). */

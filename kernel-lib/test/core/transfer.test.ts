@@ -73,14 +73,21 @@ describe('bad input gives a TesseraError naming the argument', () => {
     assert.throws(() => t.push([[1, 'a']] as never), /push: data must hold only numbers/);
     assert.throws(() => t.create([2, 2], 'float64' as never), /create: dtype must be one of uint8, uint16, uint32, int8, int16, int32, float32; got "float64"/);
   });
-  test('NaN and Inf in float input', async () => {
+  test('NaN and Inf in float input: checked on the GPU, thrown where results come back', async () => {
     const data = new Float32Array(1001);
     data[977] = NaN;
-    assert.throws(() => t.push(data), /push: data contains NaN at index 977; NaN\/Inf make thresholds and statistics silently wrong/);
+    data[978] = NaN;
+    const bad = t.push(data, [7, 11, 13]);
+    const sum = t.sumOfAllPixels(t.addImageAndScalar(bad, 1));
+    await assert.rejects(sum, /push\(shape \[7,11,13\], float32\): data contains 2 NaN\/Inf value\(s\), the first at index 977; NaN\/Inf make thresholds/);
     data[977] = 0;
+    data[978] = 0;
     data[5] = -Infinity;
-    assert.throws(() => t.push(data), /push: data contains -Infinity at index 5/);
+    t.push(data);
+    await assert.rejects(t.sync(), /push\(shape \[1001\], float32\): data contains 1 NaN\/Inf value\(s\), the first at index 5/);
     const kept = t.push(data, undefined, { allowNonFinite: true });
     assert.equal((await t.pull(kept)).data[5], -Infinity);
+    const clean = t.push(new Float32Array([1, 2]));
+    assert.deepEqual([...(await t.pull(clean)).data], [1, 2], 'later pushes are unaffected');
   });
 });
