@@ -2,6 +2,7 @@ import { computeType } from '../../array/dtype';
 import { create } from '../../array/transfer';
 import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';
+import { loader } from '../../codegen/wgsl';
 import { checkDims, checkImage, checkInteger } from '../../validate/arguments';
 import { TesseraError } from '../../errors';
 
@@ -46,4 +47,73 @@ export function copySlice(input: GpuImage, slice = 0, destination?: GpuImage): G
     computeType: computeType(input.dtype),
     body: `return load_a(i - P.range.y);`,
   });
+}
+
+/** Shared by copyHorizontalSlice (axis y) and copyVerticalSlice (axis x). */
+function copyPlane(fn: string, axis: 'x' | 'y', input: GpuImage, sliceIndex: number, destination?: GpuImage): GpuImage {
+  checkImage(input, `${fn}: input`);
+  // The plane's two axes in the stack, as (first, second) of the 2D image: (x, z) or (y, z).
+  const along = axis === 'y' ? 1 : 2; // numpy axis of the slice index
+  if (destination === undefined) {
+    checkDims(input, [3], `${fn}: input`);
+    const s = checkInteger(sliceIndex, `${fn}: sliceIndex`, 0, input.shape[along] - 1);
+    const shape = axis === 'y' ? [input.shape[0], input.shape[2]] : [input.shape[0], input.shape[1]];
+    return runPixelProgram({
+      op: `${fn}Out`,
+      inputs: { a: input },
+      output: create(shape, input.dtype),
+      scalars: { s: { type: 'i32', value: s } },
+      coords: true,
+      computeType: computeType(input.dtype),
+      body: axis === 'y' ? 'return at_a(vec4<i32>(c.x, P.s, c.y, 0));' : 'return at_a(vec4<i32>(P.s, c.x, c.y, 0));',
+    });
+  }
+  checkImage(destination, `${fn}: destination`);
+  checkDims(input, [2], `${fn}: input (with a destination)`);
+  checkDims(destination, [3], `${fn}: destination`);
+  const expected = axis === 'y' ? [destination.shape[0], destination.shape[2]] : [destination.shape[0], destination.shape[1]];
+  if (input.shape[0] !== expected[0] || input.shape[1] !== expected[1]) {
+    throw new TesseraError(`${fn}: input shape [${input.shape}] does not match a ${axis === 'y' ? 'horizontal (x-z)' : 'vertical (y-z)'} slice of destination [${destination.shape}] (expected [${expected}])`);
+  }
+  if (input.dtype !== destination.dtype) {
+    throw new TesseraError(`${fn}: input (${input.dtype}) and destination (${destination.dtype}) must have the same dtype`);
+  }
+  const s = checkInteger(sliceIndex, `${fn}: sliceIndex`, 0, destination.shape[along] - 1);
+  const [d, h, w] = destination.shape;
+  const first = axis === 'y' ? s * w : s;
+  const last = axis === 'y' ? ((d - 1) * h + s) * w + w - 1 : ((d - 1) * h + h - 1) * w + s;
+  // Pixels between the slice's pixels keep their values (read back through load_out).
+  return runPixelProgram({
+    op: `${fn}In`,
+    inputs: { a: input },
+    output: destination,
+    range: { start: first, count: last - first + 1 },
+    scalars: { s: { type: 'i32', value: s } },
+    coords: true,
+    computeType: computeType(input.dtype),
+    helpers: loader('out', destination.dtype),
+    body: axis === 'y'
+      ? 'if (c.y == P.s) { return at_a(vec4<i32>(c.x, c.z, 0, 0)); }\n  return load_out(i);'
+      : 'if (c.x == P.s) { return at_a(vec4<i32>(c.y, c.z, 0, 0)); }\n  return load_out(i);',
+  });
+}
+
+/**
+ * Copies one x-z plane (constant y). From a 3D [d, h, w] `input` it returns plane
+ * `sliceIndex` as a 2D [d, w] image (numpy `a[:, k, :]`). From a 2D [d, w] `input` with a 3D
+ * `destination`, it writes `destination[:, k, :] = input` in place and returns `destination`.
+ * pyclesperanto: `copy_horizontal_slice`. Exact for every dtype.
+ */
+export function copyHorizontalSlice(input: GpuImage, sliceIndex = 0, destination?: GpuImage): GpuImage {
+  return copyPlane('copyHorizontalSlice', 'y', input, sliceIndex, destination);
+}
+
+/**
+ * Copies one y-z plane (constant x). From a 3D [d, h, w] `input` it returns plane
+ * `sliceIndex` as a 2D [d, h] image (numpy `a[:, :, k]`). From a 2D [d, h] `input` with a 3D
+ * `destination`, it writes `destination[:, :, k] = input` in place and returns `destination`.
+ * pyclesperanto: `copy_vertical_slice`. Exact for every dtype.
+ */
+export function copyVerticalSlice(input: GpuImage, sliceIndex = 0, destination?: GpuImage): GpuImage {
+  return copyPlane('copyVerticalSlice', 'x', input, sliceIndex, destination);
 }

@@ -1,2 +1,12 @@
 export { crop } from './crop';
-export { copySlice } from './copy-slice';
+export { copySlice, copyHorizontalSlice, copyVerticalSlice } from './copy-slice';
+export { flip } from './flip';
+export { transposeXY, transposeXZ, transposeYZ } from './transpose';
+export { affineTransform, scipyAffineTransform, type MatrixLike, type ScipyAffineOptions } from './affine-transform';
+export { rotate, rigidTransform } from './rotate';
+export { scale, resample } from './scale';
+export { translate } from './translate';
+export { resliceTop, resliceBottom, resliceLeft, resliceRight, resliceRadial, radialReslice } from './reslice';
+export { paste } from './paste';
+export { binning } from './binning';
+export type { TransformOptions } from './affine-engine';
