@@ -72,14 +72,14 @@ function parseInstallArgs(args: string[]): InstallOptions {
     else if (flag === '--sys-prefix') options.sysPrefix = true;
     else if (flag === '--prefix') options.prefix = value();
     else if (flag === '--python') options.python = value();
-    else throw new Error(`unknown option ${args[i]}`);
+    else throw new Error(`unknown option ${args[i]}\n${USAGE}`);
   }
   return options;
 }
 
 /**
  * Runs the command line `args` (without node and script); `script` is the path of
- * bin/tessera-kernel.js, which the kernelspec runs. Sets process.exitCode.
+ * bin/tessera-kernel.js, which the kernelspec runs. Sets process.exitCode; exits on errors.
  */
 export async function main(args: string[], script: string): Promise<void> {
   const [command, ...rest] = args;
@@ -95,7 +95,7 @@ export async function main(args: string[], script: string): Promise<void> {
       process.exitCode = command === undefined || command === '--help' ? 0 : 2;
     }
   } catch (e) {
-    console.error(`tessera-kernel: ${e instanceof Error ? e.message : e}\n${USAGE}`);
-    process.exitCode = 2;
+    console.error(`tessera-kernel: ${e instanceof Error ? e.message : e}`);
+    process.exit(2); // also when a kernel failed half-way, with sockets open
   }
 }

@@ -35,31 +35,34 @@ function tslabDisplayHook(): ((data: JsonObject, update: boolean) => void) | und
   return undefined;
 }
 
+/** Whether {@link displayMimeBundle} has somewhere to send output (a Tessera or tslab kernel), e.g. before encoding a PNG. */
+export function canDisplay(): boolean {
+  return getKernelComms() !== undefined || tslabDisplayHook() !== undefined;
+}
+
 /**
  * Displays a mime bundle in the output of the current cell (`display_data`), e.g.
  * `displayMimeBundle({ 'image/png': pngBytes, 'text/plain': 'Image 512x512' })`.
  * The frontend shows the richest representation it supports.
  *
  * Works in the Tessera kernel and, as a fallback, in a plain tslab kernel.
- * @returns whether the bundle was sent (false outside a kernel).
+ * @returns whether the bundle was sent (false outside a kernel). tslab prints the value of a
+ * cell's last expression: end a cell with `void displayMimeBundle(...)` to keep "true" out of it.
  */
 export function displayMimeBundle(bundle: MimeBundle, metadata: JsonObject = {}, options: DisplayOptions = {}): boolean {
+  const update = options.update === true;
+  if (update && options.displayId === undefined) throw new Error('displayMimeBundle: update needs a displayId');
   const content = {
     data: encodeBundle(bundle),
     metadata,
     transient: options.displayId === undefined ? {} : { display_id: options.displayId },
   };
-  const update = options.update === true;
-  if (update && options.displayId === undefined) throw new Error('displayMimeBundle: update needs a displayId');
   const comms = getKernelComms();
   if (comms) {
     comms.transport.publish(update ? 'update_display_data' : 'display_data', content);
     return true;
   }
   const tslabHook = tslabDisplayHook();
-  if (tslabHook) {
-    tslabHook(content, update);
-    return true;
-  }
-  return false;
+  tslabHook?.(content, update);
+  return tslabHook !== undefined;
 }

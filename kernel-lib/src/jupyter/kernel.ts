@@ -17,7 +17,8 @@ import * as zmq from 'zeromq';
 import { createConverter, type Converter } from 'tslab/dist/converter';
 import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
 import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
-import { CommManager, setKernelComms, type CommMessage, type JsonObject } from './comms';
+import { versions } from 'tslab/dist/public';
+import { CommManager, setKernelComms, type JsonObject } from './comms';
 import { registerWidgetControlTarget } from './widgets';
 import { decodeMessage, encodeMessage, newHeader, Signer, type IncomingMessage, type MessageHeader } from './wire';
 
@@ -33,8 +34,6 @@ interface ConnectionInfo {
   key: string;
   signature_scheme: string;
 }
-
-type ExecuteRequest = Parameters<JupyterHandlerImpl['handleExecute']>[0];
 
 // The kernel's own diagnostics go to its real stderr (the Jupyter server log); tslab redirects
 // process.stderr.write to the current cell once a cell runs.
@@ -75,7 +74,7 @@ function createConverterSet(): ConverterSet {
  */
 function ensureXdgRuntimeDir(): void {
   if (process.env.XDG_RUNTIME_DIR) return;
-  const dir = path.join(os.tmpdir(), `runtime-${os.userInfo().username}`);
+  const dir = path.join(os.tmpdir(), `runtime-${process.getuid?.() ?? 'user'}`);
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     process.env.XDG_RUNTIME_DIR = dir;
@@ -95,8 +94,10 @@ export class TesseraKernel {
   private lastExecuteHeader: MessageHeader | undefined;
   // sendTimeout 0: sends complete synchronously (PUB and ROUTER never block), which avoids
   // zeromq.js's "only one send in progress" error under bursts and lets output leave while a
-  // synchronous cell blocks the event loop. linger bounds the flush on exit.
-  private readonly iopub = new zmq.Publisher({ sendTimeout: 0, linger: 1000 });
+  // synchronous cell blocks the event loop. No high-water mark on IOPub: a PUB socket drops
+  // messages beyond it, and tslab sends one message per write, so a loop of console.log or
+  // widget updates would lose some. linger bounds the flush on exit.
+  private readonly iopub = new zmq.Publisher({ sendTimeout: 0, sendHighWaterMark: 0, linger: 1000 });
   private readonly shell = new zmq.Router({ sendTimeout: 0, linger: 1000 });
   private readonly control = new zmq.Router({ sendTimeout: 0, linger: 1000 });
   private readonly stdin = new zmq.Router({ sendTimeout: 0, linger: 0 });
@@ -109,15 +110,17 @@ export class TesseraKernel {
   ) {
     this.signer = new Signer(connection.key, connection.signature_scheme);
     this.comms = new CommManager({ publish: (type, content, metadata, buffers) => this.publish(type, content, metadata, buffers) });
+    registerWidgetControlTarget(this.comms);
   }
 
-  /** @internal */
+  /** @internal Use {@link startKernel}. */
   static async create(connectionFile: string): Promise<TesseraKernel> {
     const connection: ConnectionInfo = JSON.parse(fs.readFileSync(connectionFile, 'utf8'));
     const converters = createConverterSet();
     void converters.node; // Warm up TypeScript before the first cell, as tslab does.
     const executor = createExecutor(process.cwd(), converters, { log: console.log, error: console.error });
     const kernel = new TesseraKernel(connection, executor, new JupyterHandlerImpl(executor, false));
+    setKernelComms(kernel.comms);
     await kernel.bind();
     return kernel;
   }
@@ -178,29 +181,23 @@ export class TesseraKernel {
       case 'execute_request':
         return reply(await this.execute(msg));
       case 'kernel_info_request':
-        return reply({
-          ...this.handler.handleKernel(),
-          status: 'ok',
-          implementation: 'tessera',
-          implementation_version: packageVersion(),
-          banner: 'TypeScript (Tessera) — tslab with Jupyter comms and widgets',
-        });
+        return reply(this.kernelInfo());
       case 'complete_request':
-        return reply(this.handler.handleComplete(content as never));
+        return reply(this.handler.handleComplete(content));
       case 'inspect_request':
-        return reply(this.handler.handleInspect(content as never));
+        return reply(this.handler.handleInspect(content));
       case 'is_complete_request':
-        return reply(this.handler.handleIsComplete(content as never));
+        return reply(this.handler.handleIsComplete(content));
       case 'history_request':
         return reply({ status: 'ok', history: [] });
       case 'comm_info_request':
         return reply({ status: 'ok', comms: this.comms.commInfo(content.target_name) });
       case 'comm_open':
-        return this.comms.handleOpen(msg as CommMessage);
+        return this.comms.handleOpen(msg);
       case 'comm_msg':
-        return this.comms.handleMsg(msg as CommMessage);
+        return this.comms.handleMsg(msg);
       case 'comm_close':
-        return this.comms.handleClose(msg as CommMessage);
+        return this.comms.handleClose(msg);
       case 'interrupt_request':
         // For interrupt_mode "message"; it can only stop awaiting cells, unlike SIGINT.
         this.executor.interrupt();
@@ -212,6 +209,18 @@ export class TesseraKernel {
     }
   }
 
+  private kernelInfo(): object {
+    const info = this.handler.handleKernel();
+    return {
+      ...info,
+      status: 'ok',
+      implementation: 'tessera',
+      implementation_version: packageVersion(),
+      language_info: { ...info.language_info, version: versions.typescript },
+      banner: 'TypeScript (Tessera): tslab with Jupyter comms and widgets',
+    };
+  }
+
   private async execute(msg: IncomingMessage): Promise<object> {
     this.lastExecuteHeader = msg.header;
     // Outputs of a cell are parented to its request explicitly: tslab keeps the stream writers of
@@ -219,7 +228,7 @@ export class TesseraKernel {
     const writeStream = (name: string, text: string) => this.publish('stream', { name, text }, {}, [], msg.header);
     const writeDisplayData = (data: object, update: boolean) =>
       this.publish(update ? 'update_display_data' : 'display_data', data as JsonObject, {}, [], msg.header);
-    const result = await this.handler.handleExecute(msg.content as ExecuteRequest, writeStream, writeDisplayData);
+    const result = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
     // tslab reports errors on stderr; the reply still needs the error fields of the protocol.
     return result.status === 'error' ? { ...result, ename: 'Error', evalue: '', traceback: [] } : result;
   }
@@ -268,10 +277,10 @@ export class TesseraKernel {
 export async function startKernel(connectionFile: string): Promise<TesseraKernel> {
   ensureXdgRuntimeDir();
   const kernel = await TesseraKernel.create(connectionFile);
-  setKernelComms(kernel.comms);
-  registerWidgetControlTarget(kernel.comms);
   // A synchronous cell is stopped by SIGINT itself: tslab runs cells with breakOnSigint, which
   // disables this listener meanwhile. An awaiting cell is stopped by rejecting its await.
+  // Known Node race: a SIGINT arriving just as a cell's synchronous part ends is swallowed by
+  // breakOnSigint's watchdog and reaches neither; interrupting again works.
   process.on('SIGINT', () => kernel.interrupt());
   // As in tslab: errors from background work are reported to the current cell, not fatal.
   process.on('uncaughtException', (err) => console.error('UncaughtException:', err));

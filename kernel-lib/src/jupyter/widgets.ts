@@ -261,17 +261,15 @@ export function registerWidgetControlTarget(comms: CommManager): void {
 /**
  * Shows a view of `model` in the current cell's output: a `display_data` with the
  * `application/vnd.jupyter.widget-view+json` mime type and a text/plain fallback.
- * @returns whether the output was sent (false outside a kernel).
  */
-export function display(model: WidgetModel<any>): boolean {
+export function display(model: WidgetModel<any>): void {
   const name = String(model.state._model_name ?? 'Widget').replace(/Model$/, '');
   const value = model.state.value;
   const text = ['string', 'number', 'boolean'].includes(typeof value) ? `${name}(value=${JSON.stringify(value)})` : `${name}()`;
-  if (model.state._view_name == null) return displayMimeBundle({ 'text/plain': text });
-  return displayMimeBundle({
-    'application/vnd.jupyter.widget-view+json': { model_id: model.modelId, version_major: 2, version_minor: 1 },
-    'text/plain': text,
-  });
+  const view = { model_id: model.modelId, version_major: 2, version_minor: 1 };
+  // Like ipywidgets: models without a view (layouts, styles) only have a text representation.
+  const bundle = model.state._view_name == null ? { 'text/plain': text } : { 'application/vnd.jupyter.widget-view+json': view, 'text/plain': text };
+  displayMimeBundle(bundle);
 }
 
 /** The `_model_*` and `_view_*` fields of a standard control, e.g. `controlsModelFields('IntSlider')`. */

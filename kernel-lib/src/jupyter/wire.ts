@@ -32,8 +32,11 @@ export interface JupyterMessage<C = Record<string, any>> {
   buffers: Uint8Array[];
 }
 
-/** A message received on a ROUTER socket, with the routing identities needed to reply. */
-export interface IncomingMessage extends JupyterMessage {
+/**
+ * A message received on a ROUTER socket, with the routing identities needed to reply. Its
+ * content is whatever the sender put there, hence `any`: each handler reads its own fields.
+ */
+export interface IncomingMessage extends JupyterMessage<any> {
   identities: Buffer[];
 }
 
