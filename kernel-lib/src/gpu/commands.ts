@@ -224,7 +224,8 @@ export function flush(): void {
     while (profiler.labels.length < next) profiler.labels.push('');
     profiler.batchStart = next;
   }
-  if (arena && arenaUsed > 0) device.queue.writeBuffer(arena, 0, arenaData, 0, arenaUsed);
+  // Pass a view of the used bytes: dawn.node copies the whole ArrayBuffer it is given.
+  if (arena && arenaUsed > 0) device.queue.writeBuffer(arena, 0, new Uint8Array(arenaData, 0, arenaUsed));
   device.queue.submit([encoder.finish()]);
   encoder = undefined;
   passes = 0;
