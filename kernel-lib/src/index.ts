@@ -38,3 +38,4 @@ export * from './ops/transforms';
 export * from './ops/thresholds';
 export * from './ops/reductions';
 export * from './ops/custom';
+export * from './io';
