@@ -1,22 +1,15 @@
-import { computeType } from '../../array/dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create, push } from '../../array/transfer';
 import { samplerWgsl } from '../../codegen/interpolation';
 import { runPixelProgram } from '../../codegen/program';
+import { permute } from './transpose';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage, checkNumber } from '../../validate/arguments';
 
 function reslice(fn: string, input: GpuImage, outShape: number[], read: string): GpuImage {
   checkImage(input, `${fn}: input`);
   checkDims(input, [3], `${fn}: input`);
-  return runPixelProgram({
-    op: fn,
-    inputs: { a: input },
-    output: create(outShape, input.dtype),
-    coords: true,
-    computeType: computeType(input.dtype),
-    body: `return at_a(vec4<i32>(${read}, 0));`,
-  });
+  return permute(fn, input, outShape, read);
 }
 
 /**

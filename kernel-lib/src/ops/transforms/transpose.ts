@@ -4,8 +4,11 @@ import { create } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';
 import { checkDims, checkImage } from '../../validate/arguments';
 
-/** Gathers with the output coordinate c read from the input at a permutation of (x, y, z). */
-function permute(fn: string, input: GpuImage, outShape: number[], read: string): GpuImage {
+/**
+ * A gather whose output pixel c reads the input at `read`, a permutation (possibly mirrored)
+ * of c's x, y, z. Shared by the transposes and the reslices.
+ */
+export function permute(fn: string, input: GpuImage, outShape: number[], read: string): GpuImage {
   return runPixelProgram({
     op: fn,
     inputs: { a: input },
