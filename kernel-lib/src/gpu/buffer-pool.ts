@@ -1,5 +1,5 @@
 import { TesseraError } from '../errors';
-import { forgetBuffer } from './commands';
+import { flush, forgetBuffer } from './commands';
 import { deviceInfo, gpuDevice, onDeviceReset } from './device';
 
 /**
@@ -144,8 +144,13 @@ function createBuffer(size: number, what: string): GPUBuffer {
   return buffer;
 }
 
+/**
+ * Destroys a pooled buffer. Work recorded but not yet submitted may still use it, so the
+ * batch is submitted first (WebGPU frees a destroyed buffer only after submitted work).
+ */
 function destroy(buffer: GPUBuffer): void {
   forgetBuffer(buffer);
+  flush();
   buffer.destroy();
 }
 
