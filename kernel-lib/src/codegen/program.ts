@@ -132,14 +132,27 @@ export function workgroupGrid(groups: number): [number, number] {
   return [Math.ceil(groups / y), y];
 }
 
+function programKey(p: PixelProgram): string {
+  return [
+    p.op, p.variant ?? '', p.computeType, p.coords ? 'c' : 'l', p.range ? 'r' : 'f',
+    ...Object.entries(p.inputs).map(([n, img]) => `${n}:${img.dtype}`), `out:${p.output.dtype}`,
+    ...Object.entries(p.scalars ?? {}).map(([n, s]) => `${n}:${s.type}`),
+  ].join('|');
+}
+
+/**
+ * The pipeline cache key and the WGSL that {@link runPixelProgram} compiles for `p`, for tools
+ * that check user code before running it (custom kernels map compiler messages back to the
+ * user's lines).
+ */
+export function pixelProgramSource(p: PixelProgram): { key: string; code: string } {
+  return { key: programKey(p), code: source(p, layout(p).struct) };
+}
+
 /** Records a pixel program into the current batch. */
 export function runPixelProgram(p: PixelProgram): GpuImage {
   const inputs = Object.entries(p.inputs);
-  const key = [
-    p.op, p.variant ?? '', p.computeType, p.coords ? 'c' : 'l', p.range ? 'r' : 'f',
-    ...inputs.map(([n, img]) => `${n}:${img.dtype}`), `out:${p.output.dtype}`,
-    ...Object.entries(p.scalars ?? {}).map(([n, s]) => `${n}:${s.type}`),
-  ].join('|');
+  const key = programKey(p);
   const { struct, size, fill } = layout(p);
   const pipeline = pipelineFor(key, () => source(p, struct));
   const uniforms = new ArrayBuffer(size);

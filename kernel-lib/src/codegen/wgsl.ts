@@ -43,7 +43,12 @@ export function convertExpr(v: string, from: ComputeType, to: DType): string {
     // The largest f32 below 2^31 / 2^32 keeps the clamp inside the integer range.
     const hiF = to === 'int32' ? 2147483520 : to === 'uint32' ? 4294967040 : hi;
     const clamped = `clamp(${v}, ${f32lit(lo)}, ${f32lit(hiF)})`;
-    return `select(${target}(${clamped}), ${target}(0), ${v} != ${v})`;
+    let r = `${target}(${clamped})`;
+    // Values at or beyond 2^31 / 2^32 (and +Inf) saturate to the integer maximum itself.
+    if (to === 'int32') r = `select(${r}, 2147483647i, ${v} >= 2147483648.0)`;
+    if (to === 'uint32') r = `select(${r}, 4294967295u, ${v} >= 4294967296.0)`;
+    // NaN is tested on the bits: WGSL lets compilers assume that `v != v` is false.
+    return `select(${r}, ${target}(0), (bitcast<u32>(${v}) & 0x7fffffffu) > 0x7f800000u)`;
   }
   if (from === target) {
     if (to === 'int32' || to === 'uint32') return v;

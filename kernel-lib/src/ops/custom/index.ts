@@ -1,1 +1,2 @@
-export {};
+export { elementwiseKernel, type ElementwiseKernel, type ElementwiseKernelOptions } from './elementwise-kernel';
+export { neighbourhoodKernel, type NeighbourhoodKernel, type NeighbourhoodKernelSpec } from './neighbourhood-kernel';

@@ -1,1 +1,6 @@
 export { minimumOfAllPixels, maximumOfAllPixels, sumOfAllPixels } from './all-pixels';
+export {
+  meanOfAllPixels, varianceOfAllPixels, standardDeviationOfAllPixels, statisticsOfAllPixels, statisticsOfSlices,
+  minimumOfMaskedPixels, maximumOfMaskedPixels, meanOfMaskedPixels, meanSquaredError, arrayEqual,
+  type PixelStatistics, type SliceStatistics,
+} from './statistics';

@@ -1,0 +1,21 @@
+import type { GpuImage } from '../../array/gpu-image';
+import { elementwise, image } from '../../codegen/elementwise';
+import { checkInteger } from '../../validate/arguments';
+
+/**
+ * Multiplies each pixel by its coordinate along `dimension` (0 = x, 1 = y, 2 = z), as
+ * float32. pyclesperanto: `multiply_image_and_position`; numpy (3D):
+ * `a * np.arange(a.shape[2 - dimension]).reshape(...)` along that axis.
+ */
+export function multiplyImageAndPosition(input: GpuImage, dimension = 0): GpuImage {
+  image('multiplyImageAndPosition', input);
+  const d = checkInteger(dimension, 'multiplyImageAndPosition: dimension', 0, Math.max(0, input.ndim - 1));
+  return elementwise({
+    op: 'multiplyImageAndPosition',
+    inputs: [input],
+    output: 'float32',
+    compute: 'f32',
+    coords: true,
+    expr: `a * f32(c.${'xyzw'[d]})`,
+  });
+}

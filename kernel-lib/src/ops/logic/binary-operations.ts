@@ -1,0 +1,48 @@
+import type { GpuImage } from '../../array/gpu-image';
+import { elementwise, image, imagePair, zeroOf } from '../../codegen/elementwise';
+import { computeType } from '../../array/dtype';
+
+/**
+ * Logical operations on binary images. Inputs of any dtype; a pixel counts as "true" when it
+ * is non-zero (NaN counts as true, as in numpy). Result: uint8 holding 0 or 1.
+ */
+function logical2(fn: string, input0: GpuImage, input1: GpuImage, expr: string): GpuImage {
+  const [a, b] = imagePair(fn, input0, input1);
+  const nz = (name: 'a' | 'b', img: GpuImage) => `(${name} != ${zeroOf(computeType(img.dtype))})`;
+  return elementwise({
+    op: fn,
+    inputs: [a, b],
+    output: 'uint8',
+    compute: 'u32',
+    operands: ['native', 'native'],
+    result: 'u32',
+    expr: `select(0u, 1u, ${expr.replace('A', nz('a', a)).replace('B', nz('b', b))})`,
+  });
+}
+
+/** 1 where both inputs are non-zero. pyclesperanto: `binary_and`; numpy: `np.logical_and(a, b)`. */
+export function binaryAnd(input0: GpuImage, input1: GpuImage): GpuImage {
+  return logical2('binaryAnd', input0, input1, 'A && B');
+}
+
+/** 1 where either input is non-zero. pyclesperanto: `binary_or`; numpy: `np.logical_or(a, b)`. */
+export function binaryOr(input0: GpuImage, input1: GpuImage): GpuImage {
+  return logical2('binaryOr', input0, input1, 'A || B');
+}
+
+/** 1 where exactly one input is non-zero. pyclesperanto: `binary_xor`; numpy: `np.logical_xor(a, b)`. */
+export function binaryXor(input0: GpuImage, input1: GpuImage): GpuImage {
+  return logical2('binaryXor', input0, input1, 'A != B');
+}
+
+/** 1 where `input0` is non-zero and `input1` is zero. pyclesperanto: `binary_subtract`; numpy: `a.astype(bool) & ~b.astype(bool)`. */
+export function binarySubtract(input0: GpuImage, input1: GpuImage): GpuImage {
+  return logical2('binarySubtract', input0, input1, 'A && !B');
+}
+
+/** 1 where the input is zero. pyclesperanto: `binary_not`; numpy: `np.logical_not(a)`. */
+export function binaryNot(input: GpuImage): GpuImage {
+  image('binaryNot', input);
+  const t = computeType(input.dtype);
+  return elementwise({ op: 'binaryNot', inputs: [input], output: 'uint8', compute: t, result: 'u32', expr: `select(0u, 1u, a == ${zeroOf(t)})` });
+}
