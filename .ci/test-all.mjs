@@ -20,22 +20,33 @@ let passed = 0;
 let failed = 0;
 const only = process.argv[2]; // optional filter: a substring of the test file paths
 
-const files = testFiles(join(root, 'kernel-lib/dist/test')).filter((f) => !only || f.includes(only)).sort();
-const tap = join(mkdtempSync(join(tmpdir(), 'tessera-tests-')), 'results.tap');
-const run = spawnSync(
-  process.execPath,
-  ['--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-  { stdio: 'inherit', cwd: root },
-);
-const summary = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
-const count = (key) => Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-passed += count('pass');
-failed += count('fail') + count('cancelled');
-if (run.status !== 0 && count('fail') + count('cancelled') === 0) failed += 1;
+/** Runs node:test files, echoing a readable report and counting from a TAP copy. */
+function nodeTests(files) {
+  if (files.length === 0) return;
+  const tap = join(mkdtempSync(join(tmpdir(), 'tessera-tests-')), 'results.tap');
+  const run = spawnSync(
+    process.execPath,
+    ['--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+    { stdio: 'inherit', cwd: root },
+  );
+  const summary = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const count = (key) => Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+  passed += count('pass');
+  failed += count('fail') + count('cancelled');
+  if (run.status !== 0 && count('fail') + count('cancelled') === 0) failed += 1;
+}
 
-const ui = join(root, 'ui-tests/package.json');
-if (!only && existsSync(ui) && JSON.parse(readFileSync(ui, 'utf8')).scripts?.['test:ui']) {
+// kernel-lib: operations against numpy/scipy oracles, engine, kernel protocol, widgets' kernel side, io.
+nodeTests(testFiles(join(root, 'kernel-lib/dist/test')).filter((f) => !only || f.includes(only)).sort());
+
+if (!only) {
+  // The widgets' browser-side logic (request channel, colouring), compiled by their own tsconfig.
+  const build = spawnSync('npm', ['run', 'build', '-w', '@tessera/widgets'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) failed += 1;
+  else nodeTests(testFiles(join(root, 'widgets/lib/test')).sort());
+
+  // UI tests: Galata in a real JupyterLab with the Tessera kernel and Debian's Chromium.
   const r = spawnSync('npm', ['run', 'test:ui', '-w', 'ui-tests'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   process.stdout.write(r.stdout ?? '');
   const p = Number(r.stdout?.match(/(\d+) passed/)?.[1] ?? 0);

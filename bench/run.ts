@@ -29,7 +29,8 @@ async function settle(result: tessera.GpuImage | Promise<unknown>): Promise<void
     await tessera.sync();
     result.release();
   } else {
-    await result;
+    const value = await result;
+    if (value instanceof tessera.GpuImage) value.release();
   }
 }
 

@@ -39,3 +39,4 @@ export * from './ops/thresholds';
 export * from './ops/reductions';
 export * from './ops/custom';
 export * from './io';
+export * as widgets from './widgets';

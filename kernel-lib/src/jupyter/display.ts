@@ -10,6 +10,14 @@ import { getKernelComms, toBytes, type JsonObject } from './comms';
  */
 export type MimeBundle = Record<string, unknown>;
 
+/**
+ * A cell's last expression whose value has a method under this symbol is shown by calling
+ * it instead of printing the value (the Tessera kernel awaits a returned promise before the
+ * cell ends). GPU images and Zarr arrays show an `insight` view; widget handles show nothing
+ * more, as their view is already on screen.
+ */
+export const RICH_DISPLAY = Symbol.for('tessera.richDisplay');
+
 /** Options of {@link displayMimeBundle}. */
 export interface DisplayOptions {
   /** Names the output so that a later call with `update: true` can replace it. */

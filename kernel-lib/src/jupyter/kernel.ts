@@ -15,6 +15,7 @@ import path from 'node:path';
 import { format } from 'node:util';
 import * as zmq from 'zeromq';
 import { createConverter, type Converter } from 'tslab/dist/converter';
+import { RICH_DISPLAY } from './display';
 import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
 import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { versions } from 'tslab/dist/public';
@@ -107,6 +108,7 @@ export class TesseraKernel {
     private readonly connection: ConnectionInfo,
     private readonly executor: Executor,
     private readonly handler: JupyterHandlerImpl,
+    private readonly pendingDisplays: Array<Promise<unknown>>,
   ) {
     this.signer = new Signer(connection.key, connection.signature_scheme);
     this.comms = new CommManager({ publish: (type, content, metadata, buffers) => this.publish(type, content, metadata, buffers) });
@@ -118,8 +120,16 @@ export class TesseraKernel {
     const connection: ConnectionInfo = JSON.parse(fs.readFileSync(connectionFile, 'utf8'));
     const converters = createConverterSet();
     void converters.node; // Warm up TypeScript before the first cell, as tslab does.
-    const executor = createExecutor(process.cwd(), converters, { log: console.log, error: console.error });
-    const kernel = new TesseraKernel(connection, executor, new JupyterHandlerImpl(executor, false));
+    // tslab prints a cell's last expression with `log`; values that know how to show themselves do.
+    const pendingDisplays: Array<Promise<unknown>> = [];
+    const log = (value: unknown, ...rest: unknown[]) => {
+      const show = (value as { [RICH_DISPLAY]?: () => unknown } | null)?.[RICH_DISPLAY];
+      if (typeof show !== 'function') return console.log(value, ...rest);
+      const shown = show.call(value);
+      if (shown instanceof Promise) pendingDisplays.push(shown);
+    };
+    const executor = createExecutor(process.cwd(), converters, { log, error: console.error });
+    const kernel = new TesseraKernel(connection, executor, new JupyterHandlerImpl(executor, false), pendingDisplays);
     setKernelComms(kernel.comms);
     await kernel.bind();
     return kernel;
@@ -229,6 +239,10 @@ export class TesseraKernel {
     const writeDisplayData = (data: object, update: boolean) =>
       this.publish(update ? 'update_display_data' : 'display_data', data as JsonObject, {}, [], msg.header);
     const result = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
+    // Rich displays of the last expression finish inside the cell, before its reply.
+    for (const shown of await Promise.allSettled(this.pendingDisplays.splice(0))) {
+      if (shown.status === 'rejected') writeStream('stderr', `${shown.reason instanceof Error ? shown.reason.message : String(shown.reason)}\n`);
+    }
     // tslab reports errors on stderr; the reply still needs the error fields of the protocol.
     return result.status === 'error' ? { ...result, ename: 'Error', evalue: '', traceback: [] } : result;
   }

@@ -309,6 +309,22 @@ def scenario_display(fe):
     return {'status': r['status'], 'stderr': r['stderr'], 'outputs': [[m['msg_type'], m['content']] for m in r['msgs'] if 'display' in m['msg_type']]}
 
 
+RICH_CELL = '''
+import * as tessera from "tessera";
+await tessera.init();
+const img = tessera.push(new Uint16Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+img
+'''
+
+
+def scenario_rich_display(fe):
+    """A GPU image as a cell's last expression shows an insight view, not a printed line."""
+    r = fe.run(RICH_CELL, timeout=60)
+    displays = [m['content'] for m in r['msgs'] if m['msg_type'] == 'display_data']
+    return {'status': r['status'], 'stderr': r['stderr'], 'stdout': r.get('stdout', ''),
+            'mimes': [sorted(d['data'].keys()) for d in displays]}
+
+
 def interrupt_cell(fe, code):
     cell = fe.execute(code)
     fe.iopub(lambda m: parent_id(m) == cell and m['msg_type'] == 'stream' and 'started' in m['content']['text'], what='started')
@@ -360,7 +376,7 @@ def main():
     results['startup_seconds'] = time.time() - started
     for name, fn in [
         ('execute', scenario_execute), ('comm_info', scenario_comm_info), ('echo', scenario_echo),
-        ('async_comm', scenario_async_comm), ('burst', scenario_burst), ('widgets', scenario_widgets), ('display', scenario_display),
+        ('async_comm', scenario_async_comm), ('burst', scenario_burst), ('widgets', scenario_widgets), ('display', scenario_display), ('rich_display', scenario_rich_display),
         ('interrupt', scenario_interrupt), ('restart', scenario_restart), ('shutdown', scenario_shutdown),
     ]:
         t = time.time()

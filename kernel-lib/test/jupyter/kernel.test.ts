@@ -158,6 +158,15 @@ test('displayMimeBundle sends display_data (binary as base64) and updates; tslab
   ]);
 });
 
+test('a GPU image as the last expression of a cell shows an insight widget with a PNG fallback', () => {
+  const r = scenario('rich_display');
+  assert.equal(r.status, 'ok', r.stderr);
+  assert.equal(r.mimes.length, 1, JSON.stringify(r));
+  assert.ok(r.mimes[0].includes('application/vnd.jupyter.widget-view+json'), JSON.stringify(r.mimes));
+  assert.ok(r.mimes[0].includes('image/png'), JSON.stringify(r.mimes));
+  assert.doesNotMatch(r.stdout, /GpuImage/, 'the image is not printed as text as well');
+});
+
 test('interrupt (SIGINT) stops an awaiting cell and a synchronous loop', () => {
   const r = scenario('interrupt');
   assert.equal(r.async.status, 'error');

@@ -1,0 +1,43 @@
+/**
+ * Image widgets for TypeScript notebooks in the Tessera kernel, after stackview: `insight`,
+ * `slice`, `orthogonal`, `curtain`, `sideBySide`, `switchImages`, `picker`, `animate`,
+ * `histogram` and `labelOverlay`. Data stays in the kernel: the views (`@tessera/widgets` in
+ * JupyterLab, installed with the `tessera_jupyter` extension) ask for the planes they show,
+ * which are cut and converted to 8 bits on the GPU.
+ *
+ * ```ts
+ * import { push } from 'tessera';
+ * import { slice, insight } from 'tessera/dist/src/widgets';
+ * const stack = push(pixels, [64, 512, 512]);
+ * await insight(stack);
+ * const viewer = await slice(stack, { colormap: 'viridis' });
+ * viewer.index; // the slider's position
+ * ```
+ * Images may be GPU images, `{ data, shape }` host pixels or lazy {@link ImageSource}s such as
+ * `openZarr` arrays. See docs/widgets.md for the design and the message protocol.
+ * @packageDocumentation
+ */
+export { slice, orthogonal, curtain, labelOverlay, sideBySide, switchImages, picker, histogram, animate } from './views';
+export type { CurtainOptions, LabelOverlayOptions, SideBySideOptions, AnimateOptions } from './views';
+export { insight, InsightWidget, type InsightOptions } from './insight';
+export { ImageWidget, type ViewerOptions } from './viewer';
+export type { ImageSource, HostArray, ImageInput } from './source';
+export { COLORMAPS, colormapLut, type ColormapName, type Lut } from './colormaps';
+export { renderPlane, planeOf, type PlaneSpec, type PlaneRequest, type Conversion, type RenderedPlane, type RenderPlaneOptions } from './render-plane';
+export { encodePng, encodeApng, pngDataUrl, type IndexedImage, type AnimationOptions } from './encode/png';
+export { encodeGif } from './encode/gif';
+export { WIDGETS_MODULE, WIDGETS_MODULE_VERSION } from './protocol';
+export type * from './protocol';
+
+// The default rich display of GPU images and Zarr arrays in the Tessera kernel: an insight view.
+import { GpuImage } from '../array/gpu-image';
+import { ZarrArray } from '../io/zarr';
+import { RICH_DISPLAY } from '../jupyter/display';
+import { insight as showInsight } from './insight';
+for (const type of [GpuImage, ZarrArray]) {
+  Object.defineProperty(type.prototype, RICH_DISPLAY, {
+    value(this: GpuImage | ZarrArray) {
+      return showInsight(this);
+    },
+  });
+}

@@ -1,0 +1,289 @@
+import { computeType, type DType } from '../array/dtype';
+import type { GpuImage } from '../array/gpu-image';
+import { readBuffer } from '../array/transfer';
+import { loader, storageElement } from '../codegen/wgsl';
+import { acquireBuffer, releaseBuffer } from '../gpu/buffer-pool';
+import { pipelineFor, record, recordCopy, withEncoder } from '../gpu/commands';
+import { TesseraError } from '../errors';
+import { checkImage } from '../validate/arguments';
+
+/**
+ * What a widget shows, cut from an image on the GPU in one pass: the pixels of one plane
+ * (any orientation, optionally subsampled), converted to 8 bits with the display range (or
+ * to label codes), together with the plane's exact minimum and maximum and, on request, a
+ * 256-bin histogram. Only the 8-bit plane and a few numbers are read back.
+ */
+
+/** A 4-vector in the image's (x, y, z, t) order. */
+export type Vec4 = [number, number, number, number];
+
+/**
+ * A plane of an image: output pixel (col, row) is source pixel `origin + col·u + row·v`, all
+ * in (x, y, z, t) order. Build one with {@link planeOf}.
+ */
+export interface PlaneSpec {
+  origin: Vec4;
+  u: Vec4;
+  v: Vec4;
+  width: number;
+  height: number;
+}
+
+/**
+ * How source values become 8-bit codes: `range` maps [low, high] linearly to 0..255 (rounded,
+ * clamped); `labels` keeps 0 and wraps other labels to 1..255 (label 256 shows as 1).
+ */
+export type Conversion = { mode: 'range'; low: number; high: number } | { mode: 'labels' };
+
+/** Options of {@link renderPlane}. */
+export interface RenderPlaneOptions {
+  /** Also count the plane's values in 256 equal bins over [low, high] (values outside go to the end bins). */
+  histogram?: { low: number; high: number };
+}
+
+/** A rendered plane: 8-bit codes (width × height, row by row) and statistics of its source values. */
+export interface RenderedPlane {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  /** Smallest and largest source value in the plane (exact). */
+  min: number;
+  max: number;
+  histogram?: Uint32Array;
+}
+
+/** Where and how to cut a plane of an image, in terms of its shape. */
+export interface PlaneRequest {
+  /** Sliced spatial axis in the last three dimensions: 0 = z (an XY plane), 1 = y (XZ), 2 = x (YZ). */
+  axis: number;
+  /** Position along `axis`. */
+  index: number;
+  /** Time point (first dimension of a 4D image). */
+  t?: number;
+  /** Take every `step`-th pixel along both plane axes (default 1). */
+  step?: number;
+  /** Swap the plane's rows and columns (e.g. a YZ plane as z across, y down). */
+  transpose?: boolean;
+}
+
+/** A shape (z, y, x order, 1 to 4 dimensions) as (x, y, z, t) extents. */
+export function xyztOf(shape: readonly number[]): Vec4 {
+  const r = [...shape].reverse();
+  return [r[0] ?? 1, r[1] ?? 1, r[2] ?? 1, r[3] ?? 1];
+}
+
+/**
+ * The plane of an image of `shape` that `request` names. For an XY plane (axis 0) columns run
+ * along x and rows along y; XZ (axis 1): x across, z down; YZ (axis 2): y across, z down.
+ */
+export function planeOf(shape: readonly number[], request: PlaneRequest): PlaneSpec {
+  const [X, Y, Z, T] = xyztOf(shape);
+  const { axis, index, t = 0, step = 1, transpose = false } = request;
+  const extent = [Z, Y, X][axis];
+  if (![0, 1, 2].includes(axis) || (shape.length < 3 && axis !== 0)) {
+    throw new TesseraError(`plane: axis must be 0 (z)${shape.length >= 3 ? ', 1 (y) or 2 (x)' : ' for a 2D image'}; got ${axis}`);
+  }
+  if (!Number.isInteger(index) || index < 0 || index >= extent) throw new TesseraError(`plane: index ${index} is outside 0..${extent - 1} along axis ${axis}`);
+  if (!Number.isInteger(t) || t < 0 || t >= T) throw new TesseraError(`plane: t ${t} is outside 0..${T - 1}`);
+  if (!Number.isInteger(step) || step < 1) throw new TesseraError(`plane: step must be a positive integer; got ${step}`);
+  const unit = (k: number): Vec4 => [0, 1, 2, 3].map((j) => (j === k ? step : 0)) as Vec4;
+  // Plane axes as (x, y, z) dimension numbers: columns, rows.
+  const [cols, rows] = [[0, 1], [0, 2], [1, 2]][axis];
+  const origin: Vec4 = [0, 0, 0, t];
+  origin[2 - axis] = index;
+  const ext = [X, Y, Z];
+  let spec: PlaneSpec = {
+    origin,
+    u: unit(cols),
+    v: unit(rows),
+    width: Math.ceil(ext[cols] / step),
+    height: Math.ceil(ext[rows] / step),
+  };
+  if (transpose) spec = { origin, u: spec.v, v: spec.u, width: spec.height, height: spec.width };
+  return spec;
+}
+
+/** Threads per workgroup (along a row); each thread writes WORDS_PER_THREAD words of 4 pixels. */
+const GROUP = 64;
+const WORDS_PER_THREAD = 4;
+/** Statistics words: max key, inverted min key, 2 spare, 256 histogram bins. */
+const STATS_WORDS = 260;
+const HIST_OFFSET = 4;
+
+/**
+ * Order-preserving maps of each compute type to u32 (so that min/max can use atomicMax), and
+ * their inverses on the host.
+ */
+const KEY_WGSL = {
+  u32: 'fn key(v: u32) -> u32 { return v; }',
+  i32: 'fn key(v: i32) -> u32 { return bitcast<u32>(v) ^ 0x80000000u; }',
+  f32: `fn key(v: f32) -> u32 {
+  let b = bitcast<u32>(v);
+  return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
+}`,
+};
+
+function decodeKey(key: number, dtype: DType): number {
+  const t = computeType(dtype);
+  if (t === 'u32') return key >>> 0;
+  if (t === 'i32') return (key ^ 0x80000000) | 0;
+  const bits = key & 0x80000000 ? (key ^ 0x80000000) >>> 0 : ~key >>> 0;
+  return new Float32Array(new Uint32Array([bits]).buffer)[0];
+}
+
+/**
+ * The renderer's WGSL. A thread converts WORDS_PER_THREAD words (4 pixels each) of one row,
+ * `threads` words apart so that neighbouring threads touch neighbouring words; rows are padded
+ * to whole words. A plane is a linear map of the source's linear index: pixel (col, row) is at
+ * start + col·du + row·dv, so pixels are found by additions. Each thread folds its minimum and
+ * maximum into the result with one atomic each: on software Vulkan (CI), workgroup atomics and
+ * barriers cost more than the conversion itself, so only the histogram uses them.
+ */
+function source(dtype: DType, mode: Conversion['mode'], histogram: boolean): string {
+  const t = computeType(dtype);
+  const code =
+    mode === 'labels'
+      ? `fn code(v: ${t}) -> u32 {
+  let l = ${t === 'f32' ? 'u32(max(v, 0.0))' : t === 'i32' ? 'bitcast<u32>(v)' : 'v'};
+  return select((l - 1u) % 255u + 1u, 0u, l == 0u);
+}`
+      : `fn code(v: ${t}) -> u32 { return u32(clamp((f32(v) - P.conv.x) * P.conv.y + 0.5, 0.0, 255.0)); }`;
+  const bin = histogram ? `atomicAdd(&wg_hist[u32(clamp((f32(v) - P.conv.z) * P.conv.w, 0.0, 255.0))], 1u);` : '';
+  return `struct Params {
+  start: u32,
+  du: u32,
+  dv: u32,
+  width: u32,
+  height: u32,
+  words: u32,
+  threads: u32,
+  pad: u32,
+  conv: vec4<f32>,
+}
+@group(0) @binding(0) var<storage, read> a_buf: array<${storageElement(dtype)}>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read_write> stats: array<atomic<u32>>;
+@group(0) @binding(3) var<uniform> P: Params;
+${loader('a', dtype)}
+${KEY_WGSL[t]}
+${code}
+${histogram ? 'var<workgroup> wg_hist: array<atomic<u32>, 256>;' : ''}
+
+@compute @workgroup_size(${GROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  var hi = 0u;
+  var notlo = 0u;
+  let row = gid.y;
+  if (row < P.height && gid.x < P.threads) {
+    for (var j = 0u; j < ${WORDS_PER_THREAD}u; j++) {
+      let w = gid.x + j * P.threads;
+      if (w < P.words) {
+        var index = P.start + row * P.dv + w * 4u * P.du;
+        var word = 0u;
+        for (var k = 0u; k < 4u; k++) {
+          if (w * 4u + k < P.width) {
+            let v = load_a(index);
+            index += P.du;
+            let kv = key(v);
+            hi = max(hi, kv);
+            notlo = max(notlo, ~kv);
+            word = word | (code(v) << (k * 8u));
+            ${bin}
+          }
+        }
+        out[row * P.words + w] = word;
+      }
+    }
+  }
+  if (hi != 0u) { atomicMax(&stats[0], hi); }
+  if (notlo != 0u) { atomicMax(&stats[1], notlo); }
+  ${histogram ? `workgroupBarrier();
+  for (var b = lid; b < 256u; b += ${GROUP}u) {
+    let count = atomicLoad(&wg_hist[b]);
+    if (count > 0u) { atomicAdd(&stats[${HIST_OFFSET}u + b], count); }
+  }` : ''}
+}
+`;
+}
+
+function checkPlane(image: GpuImage, p: PlaneSpec): void {
+  const ext = xyztOf(image.shape);
+  const corners = [
+    p.origin,
+    p.origin.map((o, j) => o + (p.width - 1) * p.u[j]),
+    p.origin.map((o, j) => o + (p.height - 1) * p.v[j]),
+    p.origin.map((o, j) => o + (p.width - 1) * p.u[j] + (p.height - 1) * p.v[j]),
+  ];
+  const inside = corners.every((c) => c.every((x, j) => Number.isInteger(x) && x >= 0 && x < ext[j]));
+  if (!inside || !(p.width >= 1 && p.height >= 1)) {
+    throw new TesseraError(`renderPlane: the plane ${JSON.stringify(p)} leaves the image (shape [${image.shape}])`);
+  }
+}
+
+/**
+ * Cuts plane `plane` out of `image` and converts it to 8-bit codes with `conversion`, in one GPU
+ * pass that also finds the plane's minimum and maximum (and a histogram when asked for).
+ * Only the plane is read back: the image never leaves the GPU.
+ */
+export async function renderPlane(image: GpuImage, plane: PlaneSpec, conversion: Conversion, options: RenderPlaneOptions = {}): Promise<RenderedPlane> {
+  checkImage(image, 'renderPlane: image');
+  checkPlane(image, plane);
+  const { width, height } = plane;
+  const words = Math.ceil(width / 4); // per row
+  const pixelBytes = words * 4 * height;
+  const hist = options.histogram;
+  const key = `widgets.renderPlane|${image.dtype}|${conversion.mode}|${hist ? 'h' : ''}`;
+  const pipeline = pipelineFor(key, () => source(image.dtype, conversion.mode, hist !== undefined));
+
+  const [X, Y, Z] = xyztOf(image.shape);
+  const linear = (c: Vec4) => c[0] + X * (c[1] + Y * (c[2] + Z * c[3]));
+  const uniforms = new ArrayBuffer(48);
+  const u32 = new Uint32Array(uniforms);
+  const f32 = new Float32Array(uniforms);
+  const threads = Math.ceil(words / WORDS_PER_THREAD); // per row
+  u32.set([linear(plane.origin), linear(plane.u), linear(plane.v), width, height, words, threads], 0);
+  if (conversion.mode === 'range') {
+    const span = conversion.high - conversion.low;
+    f32[8] = conversion.low;
+    f32[9] = span > 0 ? 255 / span : 0;
+  }
+  if (hist) {
+    const span = hist.high - hist.low;
+    f32[10] = hist.low;
+    f32[11] = span > 0 ? 256 / span : 0;
+  }
+
+  // The statistics are copied behind the pixels so that one readback brings both.
+  const out = acquireBuffer(pixelBytes + STATS_WORDS * 4, `renderPlane ${width}x${height}`);
+  const stats = acquireBuffer(STATS_WORDS * 4, 'renderPlane statistics');
+  try {
+    withEncoder((e) => e.clearBuffer(stats, 0, STATS_WORDS * 4));
+    record({
+      pipeline,
+      buffers: [image.buffer, out, stats],
+      uniforms,
+      workgroups: [Math.ceil(threads / GROUP), height],
+      label: 'renderPlane',
+    });
+    recordCopy(stats, 0, out, pixelBytes, STATS_WORDS * 4);
+    const raw = await readBuffer(out, pixelBytes + STATS_WORDS * 4);
+    const head = new Uint32Array(raw, pixelBytes, STATS_WORDS);
+    let pixels = new Uint8Array(raw, 0, width * height);
+    if (words * 4 !== width) {
+      // Drop the row padding.
+      pixels = new Uint8Array(width * height);
+      for (let y = 0; y < height; y++) pixels.set(new Uint8Array(raw, y * words * 4, width), y * width);
+    }
+    return {
+      pixels,
+      width,
+      height,
+      min: decodeKey(~head[1], image.dtype),
+      max: decodeKey(head[0], image.dtype),
+      histogram: hist ? head.slice(HIST_OFFSET, HIST_OFFSET + 256) : undefined,
+    };
+  } finally {
+    releaseBuffer(out);
+    releaseBuffer(stats);
+  }
+}

@@ -1,0 +1,76 @@
+import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
+import { bytesOf, type Bytes } from './protocol';
+import { MODULE_NAME, MODULE_VERSION } from './version';
+
+/**
+ * Binary state must be serialized explicitly: without a serializer the widget manager copies
+ * state through JSON (turning a DataView into `{}`) when it saves widget state in the notebook.
+ * A copy of exactly the value's bytes, because the manager saves a view's whole buffer.
+ */
+function binary(value: Bytes | null): DataView | null {
+  return value ? new DataView(bytesOf(value).slice().buffer) : null;
+}
+
+const BINARY = { serialize: binary };
+const BINARY_RECORD = {
+  serialize: (record: Record<string, Bytes>) => Object.fromEntries(Object.entries(record ?? {}).map(([k, v]) => [k, binary(v)])),
+};
+
+/** Model and view names and module of a Tessera widget. */
+function names(model: string, view: string) {
+  return {
+    _model_name: model,
+    _model_module: MODULE_NAME,
+    _model_module_version: MODULE_VERSION,
+    _view_name: view,
+    _view_module: MODULE_NAME,
+    _view_module_version: MODULE_VERSION,
+  };
+}
+
+/**
+ * State of the image viewers (slice, orthogonal, curtain, side by side, switch, picker,
+ * histogram, animate); the kernel fills it (see protocol.ts). Binary values (the lookup
+ * tables) arrive as DataViews.
+ */
+export class ViewerModel extends DOMWidgetModel {
+  defaults() {
+    return {
+      ...super.defaults(),
+      ...names('ViewerModel', 'ViewerView'),
+      layers: [],
+      luts: {},
+      arrangement: 'single',
+      tools: [],
+      axis: 0,
+      index: 0,
+      t: 0,
+      cursor: [0, 0, 0],
+      zoom: 1,
+      curtain: 0.5,
+      active: 0,
+      fps: 10,
+      title: '',
+      snapshot: '',
+    };
+  }
+
+  static serializers: ISerializers = { ...DOMWidgetModel.serializers, luts: BINARY_RECORD };
+}
+
+/** State of the insight view: an 8-bit picture with its lookup table, and a statistics table. */
+export class InsightModel extends DOMWidgetModel {
+  defaults() {
+    return {
+      ...super.defaults(),
+      ...names('InsightModel', 'InsightView'),
+      title: '',
+      width: 0,
+      height: 0,
+      zoom: 1,
+      stats: [],
+    };
+  }
+
+  static serializers: ISerializers = { ...DOMWidgetModel.serializers, image: BINARY, lut: BINARY };
+}
