@@ -1,3 +1,4 @@
+import { TesseraError } from '../errors';
 import { gpuDevice, onDeviceReset, throwPendingGpuErrors } from './device';
 
 /**
@@ -116,9 +117,11 @@ function currentEncoder(): GPUCommandEncoder {
 
 /** Reserves a uniform slot for `bytes` (<= 256) in the batch's arena and returns its offset. */
 function uniformSlot(bytes: number): { offset: number } {
-  if (arenaUsed + UNIFORM_SLOT > arenaData.byteLength) flush();
+  const slots = Math.ceil(bytes / UNIFORM_SLOT) * UNIFORM_SLOT;
+  if (slots > arenaData.byteLength) throw new TesseraError(`a uniform block of ${bytes} bytes exceeds the arena (${arenaData.byteLength})`);
+  if (arenaUsed + slots > arenaData.byteLength) flush();
   const offset = arenaUsed;
-  arenaUsed += Math.ceil(bytes / UNIFORM_SLOT) * UNIFORM_SLOT;
+  arenaUsed += slots;
   return { offset };
 }
 
