@@ -1,1 +1,11 @@
-export {};
+export { gaussianBlur } from './gaussian-blur';
+export { differenceOfGaussian } from './difference-of-gaussian';
+export { laplacianOfGaussian } from './laplacian-of-gaussian';
+export { unsharpMask } from './unsharp-mask';
+export { meanBox, meanSphere, meanFilter } from './mean';
+export { medianBox, medianSphere, median } from './median';
+export { minimumBox, maximumBox, minimumSphere, maximumSphere, minimumFilter, maximumFilter } from './minimum-maximum';
+export { varianceBox, varianceSphere, varianceFilter, standardDeviationBox, standardDeviationSphere, standardDeviation } from './variance';
+export { topHatBox, topHatSphere, topHat, bottomHatBox, bottomHatSphere, bottomHat } from './top-hat';
+export { sobel } from './sobel';
+export { gradientX, gradientY, gradientZ } from './gradient';

@@ -1,0 +1,170 @@
+import { ComputeType, computeType } from '../array/dtype';
+import type { GpuImage } from '../array/gpu-image';
+import { BOUNDARY_WGSL, BoundaryMode, MODE_CODE } from './boundary';
+import { constantTable } from './constants';
+import { TesseraError } from '../errors';
+import { runPixelProgram } from './program';
+
+/**
+ * One generator for every non-separable neighbourhood filter (CuPy's `_generate_nd_kernel`
+ * idea): an operation gives three WGSL snippets,
+ *
+ * - `pre`   statements before the loop (declare accumulators; `c` is the pixel, `i` its index),
+ * - `found` statements for each neighbour inside the footprint: `v` is its value (the value
+ *   type, by default the input's compute type, through an optional `prologue`) and
+ *   `dx, dy, dz` its offset,
+ * - `post`  statements ending in `return <value>;` of `computeType`,
+ *
+ * and the generator writes the loops, the boundary handling (the shared `bnd` index map of
+ * codegen/boundary.ts, the mode a uniform, or `cval` outside for 'constant') and everything runPixelProgram does (packing,
+ * saturation, dispatch). Pixels whose whole footprint lies inside the image take a loop
+ * without boundary checks, reading along contiguous rows.
+ *
+ * The footprint is a list of rows (dz, dy, half-width in x), uploaded once per shape; a box
+ * has every row at full width, a sphere (ellipsoid with per-axis radii, as pyclesperanto's
+ * `*_sphere`) the rows of { (dx/rx)² + (dy/ry)² + (dz/rz)² <= 1 }, axes of radius 0 dropped.
+ */
+export type FootprintShape = 'box' | 'sphere';
+
+export interface Footprint {
+  shape: FootprintShape;
+  /** Radii along x, y, z (0 for axes the image lacks). */
+  radius: [number, number, number];
+}
+
+/** Rows of the footprint as (dz, dy, hx): offsets dx in [-hx, hx] belong to it. */
+export function footprintRows(fp: Footprint): Array<[number, number, number]> {
+  const [rx, ry, rz] = fp.radius;
+  const rows: Array<[number, number, number]> = [];
+  for (let dz = -rz; dz <= rz; dz++) {
+    for (let dy = -ry; dy <= ry; dy++) {
+      if (fp.shape === 'box') {
+        rows.push([dz, dy, rx]);
+        continue;
+      }
+      // Exact integer test of dx²/rx² + dy²/ry² + dz²/rz² <= 1 over the axes with radius > 0.
+      const axes = [[dy, ry], [dz, rz]].filter(([, r]) => r > 0);
+      const rx2 = rx * rx;
+      let num = 0;
+      let den = 1;
+      for (const [d, r] of axes) {
+        num = num * r * r + d * d * den;
+        den *= r * r;
+      }
+      // remaining budget for dx²/rx²: (den - num) / den
+      if (num > den) continue;
+      let hx = 0;
+      if (rx > 0) while (hx < rx && (hx + 1) * (hx + 1) * den <= (den - num) * rx2) hx++;
+      rows.push([dz, dy, hx]);
+    }
+  }
+  return rows;
+}
+
+/** Number of pixels in the footprint. */
+export function footprintCount(fp: Footprint): number {
+  return footprintRows(fp).reduce((s, [, , hx]) => s + 2 * hx + 1, 0);
+}
+
+export interface NeighbourhoodProgram {
+  op: string;
+  /** Names whatever else changes the snippets (e.g. a capacity). */
+  variant?: string;
+  input: GpuImage;
+  output: GpuImage;
+  footprint: Footprint;
+  mode: BoundaryMode;
+  /** Value outside the image for mode 'constant', in the value type. */
+  cval: number;
+  /** Type of `v` in `found` (default: the input's compute type). */
+  valueType?: ComputeType;
+  /** WGSL expression of `x` (the input's compute type) giving `v` (default a plain conversion). */
+  prologue?: string;
+  computeType: ComputeType;
+  pre: string;
+  found: string;
+  post: string;
+  helpers?: string;
+  /** Extra images (same shape as the output), read as `load_<name>(i)` / `at_<name>(c)`. */
+  inputs?: Record<string, GpuImage>;
+  scalars?: Record<string, { type: ComputeType; value: number }>;
+}
+
+/** Most footprint rows ((2·ry+1)·(2·rz+1)) a footprint may have. */
+export const MAX_FOOTPRINT_ROWS = 1 << 20;
+
+/**
+ * The footprint's rows as a GPU table of int32 triples (dz, dy, hx), uploaded once per
+ * footprint, and their number. Throws for footprints of more than MAX_FOOTPRINT_ROWS rows.
+ */
+export function footprintTable(op: string, fp: Footprint): { table: GpuImage; rows: number } {
+  const [, ry, rz] = fp.radius;
+  if ((2 * ry + 1) * (2 * rz + 1) > MAX_FOOTPRINT_ROWS) {
+    throw new TesseraError(`${op}: the footprint (radii ${fp.radius.join(', ')}) is too large; at most ${MAX_FOOTPRINT_ROWS} rows of (2·radiusY+1)·(2·radiusZ+1)`);
+  }
+  const table = constantTable(`fp|${fp.shape}|${fp.radius.join(',')}`, () => Int32Array.from(footprintRows(fp).flat()));
+  return { table, rows: table.size / 3 };
+}
+
+/** Records the program and returns its output. */
+export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
+  const { table, rows: rowCount } = footprintTable(p.op, p.footprint);
+  const [rx, ry, rz] = p.footprint.radius;
+  const t = p.valueType ?? computeType(p.input.dtype);
+  const body = `let nx = i32(P.a_shape.x);
+  let ny = i32(P.a_shape.y);
+  let nz = i32(P.a_shape.z);
+  ${p.pre.trim()}
+  let inside = c.x >= P.rx && c.x + P.rx < nx && c.y >= P.ry && c.y + P.ry < ny && c.z >= P.rz && c.z + P.rz < nz;
+  if (inside) {
+    for (var k = 0u; k < P.rows; k++) {
+      let dz = load_fp(3u * k);
+      let dy = load_fp(3u * k + 1u);
+      let hx = load_fp(3u * k + 2u);
+      let row = i32(i) + (dz * ny + dy) * nx;
+      for (var dx = -hx; dx <= hx; dx++) {
+        let v = pro(load_a(u32(row + dx)));
+        ${p.found.trim()}
+      }
+    }
+  } else {
+    for (var k = 0u; k < P.rows; k++) {
+      let dz = load_fp(3u * k);
+      let dy = load_fp(3u * k + 1u);
+      let hx = load_fp(3u * k + 2u);
+      let zz = bnd(c.z + dz, nz, P.mode);
+      let yy = bnd(c.y + dy, ny, P.mode);
+      let plane = (zz * ny + yy) * nx;
+      for (var dx = -hx; dx <= hx; dx++) {
+        let xx = bnd(c.x + dx, nx, P.mode);
+        var v: ${t} = P.cval;
+        if (min(xx, min(yy, zz)) >= 0) { v = pro(load_a(u32(plane + xx))); }
+        ${p.found.trim()}
+      }
+    }
+  }
+  ${p.post.trim()}`;
+  return runPixelProgram({
+    op: p.op,
+    variant: p.variant,
+    inputs: { a: p.input, fp: table, ...(p.inputs ?? {}) },
+    output: p.output,
+    scalars: {
+      rows: { type: 'u32', value: rowCount },
+      mode: { type: 'u32', value: MODE_CODE[p.mode] },
+      rx: { type: 'i32', value: rx },
+      ry: { type: 'i32', value: ry },
+      rz: { type: 'i32', value: rz },
+      cval: { type: t, value: p.cval },
+      ...(p.scalars ?? {}),
+    },
+    coords: true,
+    computeType: p.computeType,
+    helpers: [
+      BOUNDARY_WGSL,
+      `fn pro(x: ${computeType(p.input.dtype)}) -> ${t} { return ${p.prologue ?? `${t}(x)`}; }`,
+      p.helpers ?? '',
+    ].join('\n'),
+    body,
+  });
+}

@@ -1,0 +1,27 @@
+import type { GpuImage } from '../../array/gpu-image';
+import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
+import { checkConnectivity, checkFilterInput, checkRadii } from '../filters/common';
+import { extremeFilter } from '../filters/minimum-maximum';
+
+function grey(fn: string, kind: 'min' | 'max', input: GpuImage, rx: number, ry: number, rz: number, connectivity: string, options?: BoundaryOptions): GpuImage {
+  const img = checkFilterInput(input, fn);
+  const radius = checkRadii(img, fn, rx, ry, rz);
+  const shape = checkConnectivity(connectivity, fn);
+  return extremeFilter(fn, kind, shape, img, radius, checkBoundary(options, fn));
+}
+
+/**
+ * Grey erosion: the local minimum over a box or ellipsoid (`connectivity`), same dtype.
+ * pyclesperanto: `grayscale_erode` (= `minimum_filter`); scipy: `ndi.grey_erosion(a, footprint=..., mode=...)`.
+ */
+export function grayscaleErode(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions): GpuImage {
+  return grey('grayscaleErode', 'min', input, radiusX, radiusY, radiusZ, connectivity, options);
+}
+
+/**
+ * Grey dilation: the local maximum over a box or ellipsoid, same dtype. pyclesperanto:
+ * `grayscale_dilate` (= `maximum_filter`); scipy: `ndi.grey_dilation(a, footprint=..., mode=...)`.
+ */
+export function grayscaleDilate(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions): GpuImage {
+  return grey('grayscaleDilate', 'max', input, radiusX, radiusY, radiusZ, connectivity, options);
+}
