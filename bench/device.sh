@@ -11,7 +11,7 @@ ln -sfn "$PWD/kernel-lib" "$D/node_modules/tessera"
 export NODE_PATH="$D/node_modules" XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
 mkdir -p "$XDG_RUNTIME_DIR" "$OUT/raw"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-/tmp/node bench/dist/overhead.js 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/overhead.log"
+[ -n "${SKIP_OVERHEAD:-}" ] || /tmp/node bench/dist/overhead.js 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/overhead.log"
 /tmp/node bench/dist/run.js --out "$OUT/raw" ${BENCH_ARGS:-} 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/tessera.log"
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site
 python3 bench/peers.py "$OUT/raw" 2>&1 | tail -20

@@ -46,7 +46,7 @@ export function catalogue(): BenchOp[] {
       if (!needs || has(needs)) rows.push({ ...row, name: row.name + tag, shape });
     };
     add({ name: 'AddImagesWeighted', shape, bytes: 3 * f, run: (x) => tessera.addImagesWeighted(x.a, x.b, 0.5, 0.5),
-      cupy: 'a * 0.5 + b * 0.5', cle: 'cle.add_images_weighted(a, b, factor0=0.5, factor1=0.5)', scipy: 'a * 0.5 + b * 0.5' });
+      cupy: 'a * 0.5 + b * 0.5', cle: 'cle.add_images_weighted(a, b, factor1=0.5, factor2=0.5)', scipy: 'a * 0.5 + b * 0.5' });
     add({ name: 'AddScalar', shape, bytes: 2 * f, run: (x) => tessera.addImageAndScalar(x.a, 5),
       cupy: 'a + 5', cle: 'cle.add_image_and_scalar(a, scalar=5)', scipy: 'a + 5' });
     add({ name: 'AutoThreshold', shape, bytes: f + u, run: (x) => call('thresholdOtsu', x.a),

@@ -110,7 +110,7 @@ if os.environ.get("SKIP_SCIPY") != "1":
             if tuple(row["shape"]) == shape and row.get("scipy"):
                 try:
                     results.setdefault(row["name"], {})["scipy_ms"] = wall(lambda: eval(row["scipy"], env), lambda: None,
-                                                                           reps=5, warmup=1, budget_s=20)
+                                                                           reps=5, warmup=1, budget_s=10)
                 except Exception as e:  # noqa: BLE001
                     print("scipy", row["name"], "failed:", e, flush=True)
 
