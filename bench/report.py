@@ -20,8 +20,8 @@ lines = [
     f"WGSL copy kernel {t.get('kernel_copy_bandwidth_Bps', 0) / 1e9:.0f} GB/s, CuPy copyto {p['info'].get('cupy_copy_bandwidth_GBps', 0):.0f} GB/s; "
     f"% copy bw uses the best, {bw / 1e9:.0f} GB/s.",
     "",
-    "| op | Tessera wall ms | Tessera GPU ms | GB/s | % copy bw | CuPy ms | cle ms | best peer ms | ratio | scipy ms | × scipy |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| op | Tessera wall ms | Tessera GPU ms | GB/s | % copy bw | CuPy ms | cle ms | best peer ms | ratio | scipy ms | × scipy | first round wall / GPU ms |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 fmt = lambda x, d=3: "–" if x is None else f"{x:.{d}f}"
 merged = []
@@ -38,7 +38,7 @@ for row in t["ops"]:
                    "ratio": ratio, "gbps": gbps})
     lines.append(f"| {row['name']} | {fmt(wall)} | {fmt(gpu)} | {fmt(gbps, 0)} | {fmt(gbps * 1e9 / bw * 100 if gbps else None, 0)} | "
                  f"{fmt(peer.get('cupy_ms'))} | {fmt(peer.get('cle_ms'))} | {fmt(best)} | {fmt(ratio, 2)} | {fmt(sp, 1)} | "
-                 f"{fmt(sp / wall if sp and wall else None, 0)} |")
+                 f"{fmt(sp / wall if sp and wall else None, 0)} | {fmt(row.get('first_round', {}).get('wall_ms'))} / {fmt(row.get('first_round', {}).get('gpu_ms'))} |")
 tr = t["transfer"]
 mb64 = 64 * 1024 ** 2
 lines += ["", "## Transfers of 64 MB (float32 256³)", "", "| | Tessera ms | Tessera GB/s | CuPy ms | cle ms |", "|---|---|---|---|---|",
