@@ -3,7 +3,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import {
-  Binding, Param, aliases, bind, checkCompiles, checkTypes, checkUnique, dtypeOf, hashText, marked, outputImage, parseParams, run,
+  Binding, Param, aliases, checkTypes, checkUnique, dtypeOf, hashText, makeKernel, marked, outputImage, parseParams,
 } from './user-kernel';
 
 export interface ElementwiseKernelOptions {
@@ -106,46 +106,7 @@ export async function elementwiseKernel(
     };
   };
   const snippets = [{ label: 'the preamble', code: preamble }, { label: 'the operation', code: operation }];
-  const typesNote = (types: Record<string, DType>) => {
-    const e = Object.entries(types);
-    return e.length ? ` for ${e.map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
-  };
-
-  /** Checks the code with every input an image of the given placeholder dtypes. */
-  const compile = async (types: Record<string, DType>) => {
-    const preset = checkTypes(fn, types, placeholders);
-    const probes = inputs.map((p) => outputImage([1], isDType(p.type) ? p.type : preset[p.type] ?? 'float32'));
-    try {
-      const b = bind(fn, inputs, probes, preset);
-      const p = program(b);
-      try {
-        await checkCompiles(fn, p, snippets, typesNote(b.types));
-      } finally {
-        p.output.release();
-      }
-    } finally {
-      probes.forEach((x) => x.release());
-    }
-  };
-  await compile(probeTypes);
-
-  const failed = new Map<string, Error>();
-  const checked = new Set<string>();
-  const kernel = ((...args: Array<GpuImage | number>): GpuImage => {
-    const b = bind(fn, inputs, args);
-    const bad = failed.get(b.signature);
-    if (bad) throw bad;
-    if (!checked.has(b.signature)) {
-      checked.add(b.signature);
-      // A new dtype combination: check it in the background; a failure is thrown by the next call.
-      const p = program(b);
-      checkCompiles(fn, p, snippets, typesNote(b.types)).catch((e: Error) => failed.set(b.signature, e)).finally(() => p.output.release());
-    }
-    return run(program(b));
-  }) as ElementwiseKernel;
-  Object.defineProperty(kernel, 'kernelName', { value: name });
-  kernel.compile = compile;
-  return kernel;
+  return (await makeKernel({ fn, name, inputs, placeholders, probeTypes, snippets, program })) as ElementwiseKernel;
 }
 
 export type { Param };

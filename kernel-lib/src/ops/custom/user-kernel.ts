@@ -207,3 +207,68 @@ export function checkTypes(fn: string, types: unknown, placeholders: string[]): 
   }
   return out;
 }
+
+/** What both kernel factories hand to {@link makeKernel}. */
+export interface KernelParts {
+  fn: string;
+  name: string;
+  inputs: Param[];
+  placeholders: string[];
+  /** The placeholder dtypes checked when the kernel is made. */
+  probeTypes: Record<string, DType>;
+  /** The user's code snippets, for compile errors in the user's line numbers. */
+  snippets: Array<{ label: string; code: string }>;
+  /** The pixel program for one binding of arguments. */
+  program: (b: Binding) => PixelProgram;
+}
+
+/** A compiled user kernel: callable on images and numbers, with `compile(types)` to check ahead. */
+export type UserKernel = ((...args: Array<GpuImage | number>) => GpuImage) & {
+  kernelName: string;
+  compile(types: Record<string, DType>): Promise<void>;
+};
+
+/**
+ * The shared part of elementwiseKernel and neighbourhoodKernel: checks that the code compiles
+ * for the probe dtypes (throwing in the user's line numbers), then returns the callable. A call
+ * with a new dtype combination is checked in the background; a failure is thrown by the next call.
+ */
+export async function makeKernel(k: KernelParts): Promise<UserKernel> {
+  const typesNote = (types: Record<string, DType>) => {
+    const e = Object.entries(types);
+    return e.length ? ` for ${e.map(([n, v]) => `${n} = ${v}`).join(', ')}` : '';
+  };
+  const compile = async (types: Record<string, DType>) => {
+    const preset = checkTypes(k.fn, types, k.placeholders);
+    const probes = k.inputs.map((p) => outputImage([1], isDType(p.type) ? p.type : preset[p.type] ?? 'float32'));
+    try {
+      const b = bind(k.fn, k.inputs, probes, preset);
+      const p = k.program(b);
+      try {
+        await checkCompiles(k.fn, p, k.snippets, typesNote(b.types));
+      } finally {
+        p.output.release();
+      }
+    } finally {
+      probes.forEach((x) => x.release());
+    }
+  };
+  await compile(k.probeTypes);
+
+  const failed = new Map<string, Error>();
+  const checked = new Set<string>();
+  const kernel = ((...args: Array<GpuImage | number>): GpuImage => {
+    const b = bind(k.fn, k.inputs, args);
+    const bad = failed.get(b.signature);
+    if (bad) throw bad;
+    if (!checked.has(b.signature)) {
+      checked.add(b.signature);
+      const p = k.program(b);
+      checkCompiles(k.fn, p, k.snippets, typesNote(b.types)).catch((e: Error) => failed.set(b.signature, e)).finally(() => p.output.release());
+    }
+    return run(k.program(b));
+  }) as UserKernel;
+  Object.defineProperty(kernel, 'kernelName', { value: k.name });
+  kernel.compile = compile;
+  return kernel;
+}
