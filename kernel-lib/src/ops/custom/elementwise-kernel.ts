@@ -3,7 +3,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import {
-  Binding, Param, aliases, checkTypes, checkUnique, dtypeOf, hashText, makeKernel, marked, outputImage, parseParams,
+  Binding, Param, aliases, checkTypes, checkUnique, dtypeOf, hashText, makeKernel, type UserKernel, marked, outputImage, parseParams,
 } from './user-kernel';
 
 export interface ElementwiseKernelOptions {
@@ -16,14 +16,8 @@ export interface ElementwiseKernelOptions {
   preamble?: string;
 }
 
-/** A compiled elementwise kernel: call it with GpuImages and numbers, one per input parameter. */
-export interface ElementwiseKernel {
-  (...args: Array<GpuImage | number>): GpuImage;
-  /** The kernel's name (used in messages and the pipeline cache). */
-  readonly kernelName: string;
-  /** Checks (and compiles) the code for these placeholder dtypes, throwing the compiler's errors with your line numbers. */
-  compile(types: Record<string, DType>): Promise<void>;
-}
+/** A compiled elementwise kernel (see {@link UserKernel}). */
+export type ElementwiseKernel = UserKernel;
 
 /**
  * A custom elementwise operation from a snippet of WGSL, like CuPy's
@@ -106,7 +100,7 @@ export async function elementwiseKernel(
     };
   };
   const snippets = [{ label: 'the preamble', code: preamble }, { label: 'the operation', code: operation }];
-  return (await makeKernel({ fn, name, inputs, placeholders, probeTypes, snippets, program })) as ElementwiseKernel;
+  return makeKernel({ fn, name, inputs, placeholders, probeTypes, snippets, program });
 }
 
 export type { Param };

@@ -4,7 +4,7 @@ import { BOUNDARY_WGSL, BoundaryMode, MODE_CODE, checkBoundary, cvalFor } from '
 import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import {
-  Binding, aliases, checkTypes, checkUnique, dtypeOf, hashText, makeKernel, marked, outputImage, parseParams,
+  Binding, aliases, checkTypes, checkUnique, dtypeOf, hashText, makeKernel, type UserKernel, marked, outputImage, parseParams,
 } from './user-kernel';
 
 export interface NeighbourhoodKernelSpec {
@@ -28,12 +28,8 @@ export interface NeighbourhoodKernelSpec {
   preamble?: string;
 }
 
-/** A compiled neighbourhood kernel: call it with GpuImages and numbers, one per input parameter. */
-export interface NeighbourhoodKernel {
-  (...args: Array<GpuImage | number>): GpuImage;
-  readonly kernelName: string;
-  compile(types: Record<string, DType>): Promise<void>;
-}
+/** A compiled neighbourhood kernel (see {@link UserKernel}). */
+export type NeighbourhoodKernel = UserKernel;
 
 /**
  * A custom neighbourhood operation from WGSL: for every output pixel the body reads its
@@ -133,5 +129,5 @@ ${marked(preamble)}`,
     };
   };
   const snippets = [{ label: 'the preamble', code: preamble }, { label: 'the body', code: spec.body }];
-  return (await makeKernel({ fn, name, inputs, placeholders, probeTypes, snippets, program })) as NeighbourhoodKernel;
+  return makeKernel({ fn, name, inputs, placeholders, probeTypes, snippets, program });
 }

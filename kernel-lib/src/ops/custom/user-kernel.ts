@@ -222,11 +222,14 @@ export interface KernelParts {
   program: (b: Binding) => PixelProgram;
 }
 
-/** A compiled user kernel: callable on images and numbers, with `compile(types)` to check ahead. */
-export type UserKernel = ((...args: Array<GpuImage | number>) => GpuImage) & {
-  kernelName: string;
+/** A compiled user kernel: call it with GpuImages and numbers, one per input parameter. */
+export interface UserKernel {
+  (...args: Array<GpuImage | number>): GpuImage;
+  /** The kernel's name (used in messages and the pipeline cache). */
+  readonly kernelName: string;
+  /** Checks (and compiles) the code for these placeholder dtypes, throwing the compiler's errors with your line numbers. */
   compile(types: Record<string, DType>): Promise<void>;
-};
+}
 
 /**
  * The shared part of elementwiseKernel and neighbourhoodKernel: checks that the code compiles
