@@ -1,7 +1,8 @@
 import { TesseraError } from '../errors';
 import { releaseBuffer } from '../gpu/buffer-pool';
 import { deviceGeneration } from '../gpu/device';
-import { DType, bytesPerPixel } from './dtype';
+import { DType, bytesPerPixel } from '../dtype';
+import { GPU_IMAGE_BRAND } from '../validate/arguments';
 
 // Images the user drops without release() give their buffer back to the pool when collected.
 const collected = new FinalizationRegistry<{ buffer: GPUBuffer; generation: number }>((held) => {
@@ -15,6 +16,8 @@ const collected = new FinalizationRegistry<{ buffer: GPUBuffer; generation: numb
  * garbage-collected are released too, but later.
  */
 export class GpuImage {
+  /** @internal Recognised by the argument checks (validate/arguments.ts). */
+  readonly [GPU_IMAGE_BRAND] = true;
   /** Extent per dimension, outermost first: [z, y, x] for 3D, [t, z, y, x] for 4D. */
   readonly shape: readonly number[];
   readonly dtype: DType;

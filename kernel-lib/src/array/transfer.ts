@@ -3,9 +3,9 @@ import { acquireBuffer, sizeClass } from '../gpu/buffer-pool';
 import { flush, pipelineFor, record, recordCopy, runSyncChecks, withEncoder } from '../gpu/commands';
 import { checkFinite } from './finite-check';
 import { deviceGeneration, gpuDevice, onDeviceReset } from '../gpu/device';
-import { checkImage, checkNumber, checkShape } from '../validate/arguments';
+import { checkImage, checkNumber, checkShape, checkDType, checkTypedArray } from '../validate/arguments';
 import { runPixelProgram, workgroupGrid } from '../codegen/program';
-import { DType, TypedArray, allocTypedArray, bytesPerPixel, checkDType, computeType, dtypeOfArray, dtypeRange, typedArrayOf } from './dtype';
+import { DType, TypedArray, allocTypedArray, bytesPerPixel, computeType, dtypeRange, typedArrayOf } from '../dtype';
 import { GpuImage } from './gpu-image';
 
 /** Pixels brought back from the GPU: a typed array in z, y, x order plus its shape. */
@@ -80,7 +80,7 @@ export function push(data: TypedArray | unknown[], shape?: readonly number[], op
     arr = convertArray(flat, options.dtype ?? 'float32');
     inferred = s;
   } else {
-    dtypeOfArray(data, 'push: data');
+    checkTypedArray(data, 'push: data');
     arr = data;
     inferred = [data.length];
   }
@@ -89,8 +89,8 @@ export function push(data: TypedArray | unknown[], shape?: readonly number[], op
   if (size !== arr.length) {
     throw new TesseraError(`push: shape [${dims}] holds ${size} pixels but data has ${arr.length}`);
   }
-  const dtype = options.dtype ? checkDType(options.dtype, 'push: options.dtype') : dtypeOfArray(arr, 'push: data');
-  if (arr instanceof Float64Array || dtypeOfArray(arr, 'push: data') !== dtype || arr instanceof Uint8ClampedArray) {
+  const dtype = options.dtype ? checkDType(options.dtype, 'push: options.dtype') : checkTypedArray(arr, 'push: data');
+  if (arr instanceof Float64Array || checkTypedArray(arr, 'push: data') !== dtype || arr instanceof Uint8ClampedArray) {
     arr = convertArray(arr, dtype);
   }
   const image = allocate(dims, dtype, `push(shape [${dims}], ${dtype})`);
@@ -217,7 +217,7 @@ onDeviceReset(() => staging.clear());
 export async function pull(image: GpuImage, into?: TypedArray): Promise<HostImage> {
   checkImage(image, 'pull: image');
   if (into !== undefined) {
-    if (dtypeOfArray(into, 'pull: into') !== image.dtype || into instanceof Float64Array || into.length !== image.size) {
+    if (checkTypedArray(into, 'pull: into') !== image.dtype || into instanceof Float64Array || into.length !== image.size) {
       throw new TesseraError(`pull: into must be a ${image.dtype} typed array of ${image.size} elements; got ${into.constructor.name}(${into.length})`);
     }
   }

@@ -1,52 +1,7 @@
-import { ComputeType, DType, computeType, dtypeRange } from '../array/dtype';
-import { TesseraError } from '../errors';
-import { checkNumber } from '../validate/arguments';
+import { ComputeType, DType, computeType, dtypeRange } from '../dtype';
+import type { BoundaryMode } from '../validate/modes';
 
-/**
- * How a neighbourhood operation reads pixels outside the image, exactly as scipy.ndimage's
- * `mode` (the extension is periodic, so any radius works, also one larger than the image):
- *
- * | mode       | extension of `a b c d`           |
- * |------------|----------------------------------|
- * | `nearest`  | `a a a a | a b c d | d d d d`    |
- * | `reflect`  | `d c b a | a b c d | d c b a` (period 2n)   |
- * | `mirror`   | `d c b | a b c d | c b a` (period 2n - 2; one pixel mirrors onto itself) |
- * | `constant` | `k k k k | a b c d | k k k k` (k = cval, default 0) |
- * | `wrap`     | `a b c d | a b c d | a b c d`    |
- *
- * `nearest` is Tessera's default, as pyclesperanto reads outside pixels clamped to the edge.
- */
-export type BoundaryMode = 'nearest' | 'reflect' | 'mirror' | 'constant' | 'wrap';
-
-export const BOUNDARY_MODES: readonly BoundaryMode[] = ['nearest', 'reflect', 'mirror', 'constant', 'wrap'];
-
-/** The trailing options object of neighbourhood operations. */
-export interface BoundaryOptions {
-  /** Boundary mode (default `'nearest'`, as pyclesperanto). */
-  mode?: BoundaryMode;
-  /** Value outside the image for `mode: 'constant'` (default 0). */
-  cval?: number;
-}
-
-export interface Boundary {
-  mode: BoundaryMode;
-  cval: number;
-}
-
-/** Validates `options` of operation `fn`, naming the bad field. */
-export function checkBoundary(options: unknown, fn: string): Boundary {
-  if (options === undefined) return { mode: 'nearest', cval: 0 };
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TesseraError(`${fn}: options must be an object like { mode: 'nearest', cval: 0 }; got ${JSON.stringify(options)}`);
-  }
-  const o = options as Record<string, unknown>;
-  const mode = o.mode ?? 'nearest';
-  if (!BOUNDARY_MODES.includes(mode as BoundaryMode)) {
-    throw new TesseraError(`${fn}: options.mode must be one of ${BOUNDARY_MODES.join(', ')}; got ${JSON.stringify(o.mode)}`);
-  }
-  const cval = o.cval === undefined ? 0 : checkNumber(o.cval, `${fn}: options.cval`);
-  return { mode: mode as BoundaryMode, cval };
-}
+/** WGSL of the neighbourhood filters' boundary modes (validate/modes.ts defines and checks them). */
 
 /** The code of each mode in the `mode` uniform read by {@link BOUNDARY_WGSL}. */
 export const MODE_CODE: Record<BoundaryMode, number> = { nearest: 0, reflect: 1, mirror: 2, constant: 3, wrap: 4 };

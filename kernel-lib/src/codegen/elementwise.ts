@@ -1,7 +1,6 @@
-import { ComputeType, DType, computeType, dtypeRange } from '../array/dtype';
+import { ComputeType, DType, computeType, dtypeRange } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
 import { create } from '../array/transfer';
-import { checkImage, checkNumber, checkSameShape } from '../validate/arguments';
 import { deviceInfo } from '../gpu/device';
 import { f32lit } from './wgsl';
 import { runPixelProgram } from './program';
@@ -218,24 +217,6 @@ fn round_half_away(x: f32) -> f32 {
   return select(t, t + sign(x), abs(x - t) >= 0.5);
 }
 `;
-
-/** Checks an image argument of `fn`, naming it. */
-export function image(fn: string, x: unknown, name = 'input'): GpuImage {
-  return checkImage(x, `${fn}: ${name}`);
-}
-
-/** Checks two image arguments of `fn` and that their shapes match. */
-export function imagePair(fn: string, a: unknown, b: unknown, names: [string, string] = ['input0', 'input1']): [GpuImage, GpuImage] {
-  const x = checkImage(a, `${fn}: ${names[0]}`);
-  const y = checkImage(b, `${fn}: ${names[1]}`);
-  checkSameShape(x, y, [`${fn}: ${names[0]}`, names[1]]);
-  return [x, y];
-}
-
-/** Checks a finite scalar argument of `fn`, naming it. */
-export function scalar(fn: string, x: unknown, name = 'scalar'): number {
-  return checkNumber(x, `${fn}: ${name}`);
-}
 
 /** A WGSL f32 literal (for constants baked into an expression). */
 export { f32lit };

@@ -1,7 +1,8 @@
-import { DType, computeType } from '../array/dtype';
-import { TesseraError } from '../errors';
-import { BoundaryMode, boundaryFn, boundaryFunction } from './boundary';
+import { DType, computeType } from '../dtype';
+import type { TransformMode } from '../validate/modes';
+import { boundaryFn, boundaryFunction } from './boundary';
 import { convertExpr } from './wgsl';
+import { type BoundaryMode, type Boundary } from '../validate/modes';
 
 /**
  * Sampling an image at continuous coordinates, as scipy.ndimage's geometric transforms do
@@ -25,21 +26,8 @@ import { convertExpr } from './wgsl';
  * mapping a coordinate back into the image (reflect, mirror), so order 0 agrees with scipy
  * except at exact ties.
  */
-export type TransformMode = 'constant' | 'grid-constant' | 'nearest' | 'reflect' | 'grid-mirror' | 'mirror' | 'wrap' | 'grid-wrap';
-
-export const TRANSFORM_MODES: readonly TransformMode[] = [
-  'constant', 'grid-constant', 'nearest', 'reflect', 'grid-mirror', 'mirror', 'wrap', 'grid-wrap',
-];
-
 /** Nearest-neighbour (scipy order 0) or (bi/tri)linear (scipy order 1) interpolation. */
 export type Interpolation = 'nearest' | 'linear';
-
-export function checkTransformMode(x: unknown, argument: string): TransformMode {
-  if (typeof x !== 'string' || !(TRANSFORM_MODES as readonly string[]).includes(x)) {
-    throw new TesseraError(`${argument} must be one of ${TRANSFORM_MODES.map((m) => `'${m}'`).join(', ')}; got ${JSON.stringify(x)}`);
-  }
-  return x as TransformMode;
-}
 
 /**
  * How integer tap positions are mapped, with the neighbourhood filters' boundary functions

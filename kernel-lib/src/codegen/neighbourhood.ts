@@ -1,9 +1,10 @@
-import { ComputeType, computeType } from '../array/dtype';
+import { ComputeType, computeType } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
-import { BOUNDARY_WGSL, BoundaryMode, MODE_CODE } from './boundary';
+import { BOUNDARY_WGSL, MODE_CODE } from './boundary';
 import { constantTable } from './constants';
 import { TesseraError } from '../errors';
 import { runPixelProgram } from './program';
+import { type BoundaryMode } from '../validate/modes';
 
 /**
  * One generator for every non-separable neighbourhood filter (CuPy's `_generate_nd_kernel`

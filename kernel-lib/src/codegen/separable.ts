@@ -1,12 +1,13 @@
-import { ComputeType, DType, computeType, pixelsPerWord } from '../array/dtype';
+import { ComputeType, DType, computeType, pixelsPerWord } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
 import { create } from '../array/transfer';
 import { pipelineFor, record } from '../gpu/commands';
-import { BOUNDARY_WGSL, BoundaryMode, MODE_CODE } from './boundary';
+import { BOUNDARY_WGSL, MODE_CODE } from './boundary';
 import { constantTable } from './constants';
 import { runPixelProgram, workgroupGrid, xyzt } from './program';
 import { uniformBlock, UniformField } from './uniforms';
 import { convertExpr, loader, packBits, storageElement } from './wgsl';
+import { type BoundaryMode } from '../validate/modes';
 
 /**
  * Separable filters as a chain of 1-D passes along x, y or z (scipy.ndimage's

@@ -1,4 +1,4 @@
-import { ComputeType, DType, computeType, dtypeRange, pixelsPerWord } from '../array/dtype';
+import { ComputeType, DType, computeType, dtypeRange, pixelsPerWord } from '../dtype';
 
 /**
  * WGSL snippets shared by every generated kernel: how a dtype is stored (packed 8/16-bit

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { DType } from '../array/dtype';
+import type { DType } from '../dtype';
 import { TesseraError } from '../errors';
 
 /** What Tessera needs to know about a Zarr array, whichever format stores it. */

@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DType, TypedArray, allocTypedArray, bytesPerPixel, checkDType, dtypeOfArray } from '../array/dtype';
+import { DType, TypedArray, allocTypedArray, bytesPerPixel } from '../dtype';
 import { GpuImage } from '../array/gpu-image';
 import { HostImage, PushOptions, pull, push } from '../array/transfer';
 import { TesseraError } from '../errors';
@@ -14,6 +14,7 @@ import { FsStore } from './fs-store';
 import { Box, checkBox, chunksOf, copyBox, forEachLimited, intersect, product, stridesOf } from './region';
 import { ArrayInfo, listArrays, parseV2, parseV3, readNode } from './zarr-metadata';
 import { zarrita, type Zarrita } from './zarrita';
+import { checkDType, checkTypedArray } from '../validate/arguments';
 
 /** Chunks read or written at once by one call. */
 const CONCURRENCY = 16;
@@ -250,7 +251,7 @@ export class ZarrArray {
       throw new TesseraError(`${what}: data must be a typed array, { data, shape } host pixels or a GpuImage`);
     }
     if (!Array.isArray(dims)) throw new TesseraError(`${what}: shape must be a list of extents; got ${JSON.stringify(dims)}`);
-    const kind = dtypeOfArray(pixels, `${what}: data`);
+    const kind = checkTypedArray(pixels, `${what}: data`);
     if (kind !== this.dtype || pixels instanceof Float64Array) {
       throw new TesseraError(`${what}: data is ${pixels.constructor.name} but the array holds ${this.dtype}; convert it first (no implicit conversion on write)`);
     }

@@ -1,13 +1,27 @@
-import { GpuImage } from '../array/gpu-image';
+import { DTYPES, DType, dtypeOfTypedArray, isDType } from '../dtype';
 import { TesseraError } from '../errors';
+import type { GpuImage } from '../array/gpu-image';
 
 /**
- * Argument checks shared by every operation. Each runs before any GPU work and names the
- * argument at fault, as CuPy's _check_nd_args does.
+ * Argument checks shared by every operation: the one home of Tessera's argument validation.
+ * Each runs before any GPU work and names the argument at fault (`argument` is the full name,
+ * e.g. `'gaussianBlur: sigmaX'`), as CuPy's _check_nd_args does.
  */
 
+/**
+ * Marks GpuImage instances. Checks test the brand rather than `instanceof`, so that this layer
+ * needs no runtime import of the array layer, and images from another loaded copy of the
+ * package are still recognised (a notebook kernel may ship its own copy of Tessera).
+ */
+export const GPU_IMAGE_BRAND = Symbol.for('tessera.GpuImage');
+
+/** Whether `x` is a GpuImage (released or not). */
+export function isGpuImage(x: unknown): x is GpuImage {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[GPU_IMAGE_BRAND] === true;
+}
+
 export function checkImage(x: unknown, argument: string): GpuImage {
-  if (!(x instanceof GpuImage)) {
+  if (!isGpuImage(x)) {
     const what = x === null ? 'null' : Array.isArray(x) ? 'a plain array (push it first: tessera.push(data, shape))' : typeof x;
     throw new TesseraError(`${argument} must be a GpuImage; got ${what}`);
   }
@@ -19,6 +33,14 @@ export function checkSameShape(a: GpuImage, b: GpuImage, names: [string, string]
   if (a.shape.length !== b.shape.length || a.shape.some((e, k) => e !== b.shape[k])) {
     throw new TesseraError(`${names[0]} (shape [${a.shape}]) and ${names[1]} (shape [${b.shape}]) must have the same shape`);
   }
+}
+
+/** Two image arguments of `fn` of the same shape. */
+export function checkImagePair(fn: string, a: unknown, b: unknown, names: [string, string] = ['input0', 'input1']): [GpuImage, GpuImage] {
+  const x = checkImage(a, `${fn}: ${names[0]}`);
+  const y = checkImage(b, `${fn}: ${names[1]}`);
+  checkSameShape(x, y, [`${fn}: ${names[0]}`, names[1]]);
+  return [x, y];
 }
 
 export function checkDims(img: GpuImage, allowed: number[], argument: string): void {
@@ -42,6 +64,21 @@ export function checkInteger(x: unknown, argument: string, min = -Infinity, max 
   return x;
 }
 
+export function checkBoolean(x: unknown, argument: string): boolean {
+  if (typeof x !== 'boolean') throw new TesseraError(`${argument} must be true or false; got ${String(x)}`);
+  return x;
+}
+
+/** One of `values` (string options such as a connectivity or a mode). */
+export function checkChoice<T extends string>(x: unknown, values: readonly T[], argument: string): T {
+  if (typeof x !== 'string' || !(values as readonly string[]).includes(x)) {
+    const quoted = values.map((v) => `'${v}'`);
+    const allowed = quoted.length === 2 ? `${quoted[0]} or ${quoted[1]}` : `one of ${quoted.join(', ')}`;
+    throw new TesseraError(`${argument} must be ${allowed}; got ${JSON.stringify(x)}`);
+  }
+  return x as T;
+}
+
 /** A shape: 1 to 4 positive integer extents. */
 export function checkShape(shape: unknown, argument = 'shape'): number[] {
   if (!Array.isArray(shape) || shape.length < 1 || shape.length > 4) {
@@ -53,4 +90,34 @@ export function checkShape(shape: unknown, argument = 'shape'): number[] {
     }
   }
   return shape as number[];
+}
+
+/** Validates a dtype argument, naming it in the error. */
+export function checkDType(x: unknown, argument = 'dtype'): DType {
+  if (!isDType(x)) {
+    throw new TesseraError(`${argument} must be one of ${DTYPES.join(', ')}; got ${JSON.stringify(x)}`);
+  }
+  return x;
+}
+
+/** The dtype a typed-array argument holds (Float64Array maps to float32, as pyclesperanto converts on push). */
+export function checkTypedArray(a: unknown, argument: string): DType {
+  const d = dtypeOfTypedArray(a);
+  if (d !== undefined) return d;
+  const name = (a as object)?.constructor?.name ?? typeof a;
+  throw new TesseraError(
+    `${argument} must be a typed array (Uint8/Int8/Uint16/Int16/Uint32/Int32/Float32/Float64Array) or nested number arrays; got ${name}`,
+  );
+}
+
+/** A placeholder → dtype map (custom kernels' `options.types`), for the kernel's `placeholders`. */
+export function checkPlaceholderTypes(fn: string, types: unknown, placeholders: readonly string[]): Record<string, DType> {
+  if (types === undefined) return {};
+  if (typeof types !== 'object' || types === null) throw new TesseraError(`${fn}: options.types must be an object like { T: 'uint8' }`);
+  const out: Record<string, DType> = {};
+  for (const [k, v] of Object.entries(types)) {
+    if (!placeholders.includes(k)) throw new TesseraError(`${fn}: options.types names ${k}, which is not a placeholder of this kernel (${placeholders.join(', ') || 'none'})`);
+    out[k] = checkDType(v, `${fn}: options.types.${k}`);
+  }
+  return out;
 }

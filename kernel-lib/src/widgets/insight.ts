@@ -1,11 +1,11 @@
 import { RICH_DISPLAY } from '../jupyter/display';
-import { bytesPerPixel, dtypeOfArray } from '../array/dtype';
+import { bytesPerPixel } from '../dtype';
 import { GpuImage } from '../array/gpu-image';
 import { push } from '../array/transfer';
 import type { WidgetModel, WidgetState } from '../jupyter/widgets';
 import { maximumZProjection } from '../ops/projections';
 import { maximumOfAllPixels, minimumOfAllPixels } from '../ops/reductions';
-import { checkImage } from '../validate/arguments';
+import { checkImage, checkTypedArray } from '../validate/arguments';
 import { colormapLut, type Lut } from './colormaps';
 import { encodePng, pngDataUrl } from './encode/png';
 import { createModel, showModel } from './model';
@@ -112,7 +112,7 @@ export async function insight(image: ImageInput, options: InsightOptions = {}): 
   const lut = colormapLut(options.colormap ?? 'grey');
   const labels = options.colormap === 'labels';
   const conversion = (lo: number, hi: number): Conversion => (labels ? { mode: 'labels' } : { mode: 'range', low: lo, high: hi });
-  const { shape, dtype } = image instanceof GpuImage || isImageSource(image) ? image : { shape: image.shape, dtype: dtypeOfArray(image.data, 'insight: image.data') };
+  const { shape, dtype } = image instanceof GpuImage || isImageSource(image) ? image : { shape: image.shape, dtype: checkTypedArray(image.data, 'insight: image.data') };
   const { plane, min, max, what } = await picture(image, conversion, options.displayRange);
   const size = shape.reduce((a, b) => a * b, 1) * bytesPerPixel(dtype);
   const stats: [string, string][] = [

@@ -6,7 +6,7 @@
  * 8-bit codes back as a binary buffer; colormaps (lookup tables in the state) are applied in
  * the browser.
  */
-import type { DType } from '../array/dtype';
+import type { DType } from '../dtype';
 
 /** npm module of the browser models and views, and the version range of its models. */
 export const WIDGETS_MODULE = '@tessera/widgets';

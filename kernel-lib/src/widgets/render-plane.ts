@@ -1,4 +1,4 @@
-import { computeType, type DType } from '../array/dtype';
+import { computeType, type DType } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
 import { readBuffer } from '../array/transfer';
 import { loader, storageElement } from '../codegen/wgsl';

@@ -1,9 +1,10 @@
-import { dtypeOfArray, type DType, type TypedArray } from '../array/dtype';
+import { type DType, type TypedArray } from '../dtype';
 import { GpuImage } from '../array/gpu-image';
 import { push } from '../array/transfer';
 import { TesseraError } from '../errors';
 import { maximumOfAllPixels, minimumOfAllPixels } from '../ops/reductions';
 import { planeOf, renderPlane, xyztOf, type Conversion, type PlaneRequest, type RenderPlaneOptions, type RenderedPlane } from './render-plane';
+import { checkTypedArray } from '../validate/arguments';
 
 /**
  * An image that widgets can show without holding it whole: a shape, a pixel type and a way to
@@ -163,7 +164,7 @@ export function toLayer(input: ImageInput, argument = 'image'): Layer {
     return new GpuLayer(input, false);
   }
   if (isHostArray(input)) {
-    dtypeOfArray(input.data, `${argument}.data`);
+    checkTypedArray(input.data, `${argument}.data`);
     return new GpuLayer(push(input.data, input.shape), true);
   }
   if (isImageSource(input)) {

@@ -188,7 +188,7 @@ describe('bad input', () => {
     assert.throws(() => t.gaussianBlur(a, NaN), /gaussianBlur: sigmaX must be a finite number; got NaN/);
     assert.throws(() => t.meanBox(a, 1.5), /meanBox: radiusX must be an integer >= 0 and <= 4096; got 1.5/);
     assert.throws(() => t.medianSphere(a, 1, -2), /medianSphere: radiusY must be an integer >= 0/);
-    assert.throws(() => t.minimumBox(a, 1, 1, 1, { mode: 'clamp' as never }), /minimumBox: options.mode must be one of nearest, reflect, mirror, constant, wrap; got "clamp"/);
+    assert.throws(() => t.minimumBox(a, 1, 1, 1, { mode: 'clamp' as never }), /minimumBox: options.mode must be one of 'nearest', 'reflect', 'mirror', 'constant', 'wrap'; got "clamp"/);
     assert.throws(() => t.maximumBox(a, 1, 1, 1, { mode: 'constant', cval: Infinity }), /maximumBox: options.cval must be a finite number/);
     assert.throws(() => t.meanFilter(a, 1, 1, 1, 'diamond'), /meanFilter: connectivity must be 'box' or 'sphere'; got "diamond"/);
     assert.throws(() => t.medianBox(t.create([4, 5, 6]), 1, 600, 600), /medianBox: the footprint \(radii 1, 600, 600\) is too large/);

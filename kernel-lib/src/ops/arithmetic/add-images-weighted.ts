@@ -1,5 +1,6 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { elementwise, imagePair, scalar } from '../../codegen/elementwise';
+import { elementwise } from '../../codegen/elementwise';
+import { checkImagePair, checkNumber } from '../../validate/arguments';
 
 /**
  * `factor1 * input0 + factor2 * input1`, computed in float32; the result is float32.
@@ -8,9 +9,9 @@ import { elementwise, imagePair, scalar } from '../../codegen/elementwise';
  * The GPU may fuse the multiply-add (one rounding fewer than numpy).
  */
 export function addImagesWeighted(input0: GpuImage, input1: GpuImage, factor1 = 1, factor2 = 1): GpuImage {
-  const [a, b] = imagePair('addImagesWeighted', input0, input1);
-  const f1 = scalar('addImagesWeighted', factor1, 'factor1');
-  const f2 = scalar('addImagesWeighted', factor2, 'factor2');
+  const [a, b] = checkImagePair('addImagesWeighted', input0, input1);
+  const f1 = checkNumber(factor1, 'addImagesWeighted: factor1');
+  const f2 = checkNumber(factor2, 'addImagesWeighted: factor2');
   return elementwise({
     op: 'addImagesWeighted',
     inputs: [a, b],

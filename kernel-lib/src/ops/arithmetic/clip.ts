@@ -1,6 +1,7 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { elementwise, image, integerScalar, scalar } from '../../codegen/elementwise';
+import { elementwise, integerScalar } from '../../codegen/elementwise';
+import { checkImage, checkNumber } from '../../validate/arguments';
 
 /**
  * Limits pixel values to [minIntensity, maxIntensity], in the input's dtype. A bound left out
@@ -10,8 +11,8 @@ import { elementwise, image, integerScalar, scalar } from '../../codegen/element
  * pyclesperanto: `clip`; numpy: `sat(np.clip(a, lo, hi), a.dtype)`.
  */
 export function clip(input: GpuImage, minIntensity?: number, maxIntensity?: number): GpuImage {
-  image('clip', input);
-  const given = (v: number | undefined, name: string) => (v === undefined || Number.isNaN(v) ? undefined : scalar('clip', v, name));
+  checkImage(input, 'clip: input');
+  const given = (v: number | undefined, name: string) => (v === undefined || Number.isNaN(v) ? undefined : checkNumber(v, `clip: ${name}`));
   const lo = given(minIntensity, 'minIntensity');
   const hi = given(maxIntensity, 'maxIntensity');
   const t = computeType(input.dtype);

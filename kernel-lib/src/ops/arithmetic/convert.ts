@@ -1,7 +1,8 @@
-import { DType, checkDType, computeType } from '../../array/dtype';
+import { DType, computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { elementwise, image, scalar } from '../../codegen/elementwise';
+import { elementwise } from '../../codegen/elementwise';
 import { TesseraError } from '../../errors';
+import { checkImage, checkNumber, checkDType } from '../../validate/arguments';
 
 export interface ConvertOptions {
   /** Multiply by this before converting (default 1). */
@@ -20,11 +21,11 @@ export interface ConvertOptions {
  * `sat(a.astype(np.float32) * scale + offset, dtype)`.
  */
 export function convert(input: GpuImage, dtype: DType, options: ConvertOptions = {}): GpuImage {
-  image('convert', input);
+  checkImage(input, 'convert: input');
   checkDType(dtype, 'convert: dtype');
   if (typeof options !== 'object' || options === null) throw new TesseraError(`convert: options must be an object; got ${String(options)}`);
-  const scale = options.scale === undefined ? 1 : scalar('convert', options.scale, 'options.scale');
-  const offset = options.offset === undefined ? 0 : scalar('convert', options.offset, 'options.offset');
+  const scale = options.scale === undefined ? 1 : checkNumber(options.scale, 'convert: options.scale');
+  const offset = options.offset === undefined ? 0 : checkNumber(options.offset, 'convert: options.offset');
   if (scale === 1 && offset === 0) {
     return elementwise({ op: 'convert', inputs: [input], output: dtype, compute: computeType(input.dtype), expr: 'a' });
   }

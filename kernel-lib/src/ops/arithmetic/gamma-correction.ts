@@ -1,8 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { MATH_HELPERS, forDevice, image, scalar } from '../../codegen/elementwise';
+import { MATH_HELPERS, forDevice } from '../../codegen/elementwise';
 import { runPixelProgram } from '../../codegen/program';
 import { gpuMinMax } from '../reductions/moments';
+import { checkImage, checkNumber } from '../../validate/arguments';
 
 /**
  * Gamma correction relative to the image's maximum m: `(input / m) ** gamma * m`, in the
@@ -11,8 +12,8 @@ import { gpuMinMax } from '../reductions/moments';
  * numpy: `sat(np.power(a / m, gamma) * m, a.dtype)` in float32 with `m = a.max()`.
  */
 export function gammaCorrection(input: GpuImage, gamma = 1): GpuImage {
-  image('gammaCorrection', input);
-  const g = scalar('gammaCorrection', gamma, 'gamma');
+  checkImage(input, 'gammaCorrection: input');
+  const g = checkNumber(gamma, 'gammaCorrection: gamma');
   const minMax = gpuMinMax('gammaCorrection', input);
   const out = runPixelProgram({
     op: 'gammaCorrection',

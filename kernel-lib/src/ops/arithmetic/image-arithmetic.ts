@@ -1,6 +1,7 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { MATH_HELPERS, commonComputeType, elementwise, imagePair } from '../../codegen/elementwise';
-import type { DType } from '../../array/dtype';
+import { MATH_HELPERS, commonComputeType, elementwise } from '../../codegen/elementwise';
+import type { DType } from '../../dtype';
+import { checkImagePair } from '../../validate/arguments';
 
 /**
  * Image-and-image arithmetic. Dtype rules follow pyclesperanto: `addImages`,
@@ -11,7 +12,7 @@ import type { DType } from '../../array/dtype';
  * and exact integer quotients are exact everywhere.
  */
 function f32Pair(fn: string, input0: GpuImage, input1: GpuImage, expr: string, output?: DType, helpers?: string): GpuImage {
-  const [a, b] = imagePair(fn, input0, input1);
+  const [a, b] = checkImagePair(fn, input0, input1);
   return elementwise({ op: fn, inputs: [a, b], output, compute: 'f32', expr, helpers });
 }
 
@@ -72,13 +73,13 @@ export function moduloImages(input0: GpuImage, input1: GpuImage): GpuImage {
  * `maximum_images`; numpy: `sat(np.maximum(a, b), a.dtype)`.
  */
 export function maximumImages(input0: GpuImage, input1: GpuImage): GpuImage {
-  const [a, b] = imagePair('maximumImages', input0, input1);
+  const [a, b] = checkImagePair('maximumImages', input0, input1);
   return elementwise({ op: 'maximumImages', inputs: [a, b], compute: commonComputeType(a.dtype, b.dtype), expr: 'max(a, b)' });
 }
 
 /** Pixelwise minimum, like {@link maximumImages}. pyclesperanto: `minimum_images`; numpy: `sat(np.minimum(a, b), a.dtype)`. */
 export function minimumImages(input0: GpuImage, input1: GpuImage): GpuImage {
-  const [a, b] = imagePair('minimumImages', input0, input1);
+  const [a, b] = checkImagePair('minimumImages', input0, input1);
   return elementwise({ op: 'minimumImages', inputs: [a, b], compute: commonComputeType(a.dtype, b.dtype), expr: 'min(a, b)' });
 }
 

@@ -1,6 +1,7 @@
-import { ComputeType, computeType } from '../../array/dtype';
+import { ComputeType, computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { MATH_HELPERS, elementwise, image } from '../../codegen/elementwise';
+import { MATH_HELPERS, elementwise } from '../../codegen/elementwise';
+import { checkImage } from '../../validate/arguments';
 
 /**
  * Pixelwise math functions. Dtype rule (pyclesperanto's): the result has the input's dtype,
@@ -13,13 +14,13 @@ import { MATH_HELPERS, elementwise, image } from '../../codegen/elementwise';
  * typically ~1e-7 in practice; exp/log: a few ulp).
  */
 function f32Unary(fn: string, input: GpuImage, expr: string): GpuImage {
-  image(fn, input);
+  checkImage(input, `${fn}: input`);
   return elementwise({ op: fn, inputs: [input], compute: 'f32', expr, helpers: MATH_HELPERS });
 }
 
 /** Integer inputs computed in their own type with `intExpr`, float32 with `floatExpr`. */
 function nativeUnary(fn: string, input: GpuImage, expr: Record<ComputeType, string>): GpuImage {
-  image(fn, input);
+  checkImage(input, `${fn}: input`);
   const t = computeType(input.dtype);
   return elementwise({ op: fn, inputs: [input], compute: t, expr: expr[t], helpers: MATH_HELPERS });
 }
@@ -165,12 +166,12 @@ export function invert(input: GpuImage): GpuImage {
 
 /** Degrees to radians, as float32. pyclesperanto: `degrees_to_radians`; numpy: `np.deg2rad(a.astype(np.float32))`. */
 export function degreesToRadians(input: GpuImage): GpuImage {
-  image('degreesToRadians', input);
+  checkImage(input, 'degreesToRadians: input');
   return elementwise({ op: 'degreesToRadians', inputs: [input], output: 'float32', compute: 'f32', expr: 'a * 0.017453292519943295' });
 }
 
 /** Radians to degrees, as float32. pyclesperanto: `radians_to_degrees`; numpy: `np.rad2deg(a.astype(np.float32))`. */
 export function radiansToDegrees(input: GpuImage): GpuImage {
-  image('radiansToDegrees', input);
+  checkImage(input, 'radiansToDegrees: input');
   return elementwise({ op: 'radiansToDegrees', inputs: [input], output: 'float32', compute: 'f32', expr: 'a * 57.29577951308232' });
 }

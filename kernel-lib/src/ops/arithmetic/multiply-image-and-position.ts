@@ -1,6 +1,6 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { elementwise, image } from '../../codegen/elementwise';
-import { checkInteger } from '../../validate/arguments';
+import { elementwise } from '../../codegen/elementwise';
+import { checkInteger, checkImage } from '../../validate/arguments';
 
 /**
  * Multiplies each pixel by its coordinate along `dimension` (0 = x, 1 = y, 2 = z), as
@@ -8,7 +8,7 @@ import { checkInteger } from '../../validate/arguments';
  * `a * np.arange(a.shape[2 - dimension]).reshape(...)` along that axis.
  */
 export function multiplyImageAndPosition(input: GpuImage, dimension = 0): GpuImage {
-  image('multiplyImageAndPosition', input);
+  checkImage(input, 'multiplyImageAndPosition: input');
   const d = checkInteger(dimension, 'multiplyImageAndPosition: dimension', 0, Math.max(0, input.ndim - 1));
   return elementwise({
     op: 'multiplyImageAndPosition',

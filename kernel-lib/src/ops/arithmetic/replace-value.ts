@@ -1,6 +1,7 @@
-import { computeType, dtypeRange } from '../../array/dtype';
+import { computeType, dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { MATH_HELPERS, elementwise, image, integerScalar, scalar } from '../../codegen/elementwise';
+import { MATH_HELPERS, elementwise, integerScalar } from '../../codegen/elementwise';
+import { checkImage, checkNumber } from '../../validate/arguments';
 
 /**
  * Replaces every pixel equal to `valueToReplace` by `valueReplacement` (saturated to the
@@ -9,9 +10,9 @@ import { MATH_HELPERS, elementwise, image, integerScalar, scalar } from '../../c
  * `np.where(a == v, sat(r, a.dtype), a)`.
  */
 export function replaceValue(input: GpuImage, valueToReplace = 0, valueReplacement = 1): GpuImage {
-  image('replaceValue', input);
-  const v = scalar('replaceValue', valueToReplace, 'valueToReplace');
-  const r = scalar('replaceValue', valueReplacement, 'valueReplacement');
+  checkImage(input, 'replaceValue: input');
+  const v = checkNumber(valueToReplace, 'replaceValue: valueToReplace');
+  const r = checkNumber(valueReplacement, 'replaceValue: valueReplacement');
   const t = computeType(input.dtype);
   if (t === 'f32') {
     return elementwise({ op: 'replaceValue', inputs: [input], compute: t, scalars: { v, r }, expr: 'select(a, P.r, a == P.v)' });
@@ -35,10 +36,10 @@ export function replaceValue(input: GpuImage, valueToReplace = 0, valueReplaceme
  * `nan_to_num`; numpy: `np.nan_to_num(a, nan=..., posinf=..., neginf=...)`.
  */
 export function nanToNum(input: GpuImage, nan = 0, posinf = 3.4028234663852886e38, neginf = -3.4028234663852886e38): GpuImage {
-  image('nanToNum', input);
-  const n = scalar('nanToNum', nan, 'nan');
-  const p = scalar('nanToNum', posinf, 'posinf');
-  const m = scalar('nanToNum', neginf, 'neginf');
+  checkImage(input, 'nanToNum: input');
+  const n = checkNumber(nan, 'nanToNum: nan');
+  const p = checkNumber(posinf, 'nanToNum: posinf');
+  const m = checkNumber(neginf, 'nanToNum: neginf');
   if (input.dtype !== 'float32') return elementwise({ op: 'nanToNum', inputs: [input], compute: computeType(input.dtype), expr: 'a' });
   return elementwise({
     op: 'nanToNum',
@@ -55,7 +56,7 @@ export function nanToNum(input: GpuImage, nan = 0, posinf = 3.4028234663852886e3
  * pyclesperanto: `undefined_to_zero`; numpy: `np.where(np.isfinite(a), a, 0)`.
  */
 export function undefinedToZero(input: GpuImage): GpuImage {
-  image('undefinedToZero', input);
+  checkImage(input, 'undefinedToZero: input');
   if (input.dtype !== 'float32') return elementwise({ op: 'undefinedToZero', inputs: [input], compute: computeType(input.dtype), expr: 'a' });
   return elementwise({ op: 'undefinedToZero', inputs: [input], compute: 'f32', expr: 'select(a, 0.0, is_nan(a) || is_inf(a))', helpers: MATH_HELPERS });
 }

@@ -1,6 +1,7 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { MATH_HELPERS, elementwise, image, integerScalar, scalar } from '../../codegen/elementwise';
+import { MATH_HELPERS, elementwise, integerScalar } from '../../codegen/elementwise';
+import { checkImage, checkNumber } from '../../validate/arguments';
 
 /**
  * Image-and-scalar arithmetic. Dtype rule (pyclesperanto's): the result has the input's
@@ -14,8 +15,8 @@ import { MATH_HELPERS, elementwise, image, integerScalar, scalar } from '../../c
  * operations convert one way.
  */
 function f32Op(fn: string, input: GpuImage, s: number, expr: string, helpers?: string): GpuImage {
-  image(fn, input);
-  scalar(fn, s);
+  checkImage(input, `${fn}: input`);
+  checkNumber(s, `${fn}: scalar`);
   return elementwise({ op: fn, inputs: [input], compute: 'f32', scalars: { s }, expr, helpers });
 }
 
@@ -84,8 +85,8 @@ export function minimumImageAndScalar(input: GpuImage, scalar = 0): GpuImage {
 }
 
 function extremumWithScalar(fn: string, f: 'max' | 'min', input: GpuImage, s: number): GpuImage {
-  image(fn, input);
-  scalar(fn, s);
+  checkImage(input, `${fn}: input`);
+  checkNumber(s, `${fn}: scalar`);
   const t = computeType(input.dtype);
   // trunc and saturation are monotone, so they commute with max/min: sat(max(x, s)) = max(x, sat(trunc(s))).
   const sc = t === 'f32' ? { type: t, value: s } : integerScalar(input.dtype, s);

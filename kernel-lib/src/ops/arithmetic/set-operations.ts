@@ -1,10 +1,10 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { image, integerScalar, scalar as checkScalar } from '../../codegen/elementwise';
+import { integerScalar } from '../../codegen/elementwise';
 import { runPixelProgram } from '../../codegen/program';
 import { loader } from '../../codegen/wgsl';
-import { checkInteger } from '../../validate/arguments';
+import { checkInteger, checkImage, checkNumber } from '../../validate/arguments';
 
 /**
  * pyclesperanto's `set_*` family: they write into `input` **in place** and return it (as
@@ -14,7 +14,7 @@ import { checkInteger } from '../../validate/arguments';
  * words, reading the pixels it keeps, so packed 8/16-bit images are safe).
  */
 function setWhere(fn: string, input: GpuImage, value: number, condition: string, extra: Record<string, number> = {}): GpuImage {
-  image(fn, input);
+  checkImage(input, `${fn}: input`);
   const t = computeType(input.dtype);
   const v = t === 'f32' ? { type: t, value } : integerScalar(input.dtype, value);
   const scalars: Record<string, { type: typeof t | 'i32'; value: number }> = { v };
@@ -34,25 +34,25 @@ function setWhere(fn: string, input: GpuImage, value: number, condition: string,
 
 /** Sets every pixel to `scalar` (in place; returns `input`). pyclesperanto: `set`; numpy: `a[...] = s`. */
 export function set(input: GpuImage, scalar = 0): GpuImage {
-  return setWhere('set', input, checkScalar('set', scalar), 'true');
+  return setWhere('set', input, checkNumber(scalar, 'set: scalar'), 'true');
 }
 
 /** Sets column x = columnIndex to `value` (in place). pyclesperanto: `set_column`; numpy: `a[..., :, k] = v`. */
 export function setColumn(input: GpuImage, columnIndex = 0, value = 0): GpuImage {
   const k = checkInteger(columnIndex, 'setColumn: columnIndex');
-  return setWhere('setColumn', input, checkScalar('setColumn', value, 'value'), 'c.x == P.k', { k });
+  return setWhere('setColumn', input, checkNumber(value, 'setColumn: value'), 'c.x == P.k', { k });
 }
 
 /** Sets row y = rowIndex to `value` (in place). pyclesperanto: `set_row`; numpy: `a[..., k, :] = v`. */
 export function setRow(input: GpuImage, rowIndex = 0, value = 0): GpuImage {
   const k = checkInteger(rowIndex, 'setRow: rowIndex');
-  return setWhere('setRow', input, checkScalar('setRow', value, 'value'), 'c.y == P.k', { k });
+  return setWhere('setRow', input, checkNumber(value, 'setRow: value'), 'c.y == P.k', { k });
 }
 
 /** Sets plane z = planeIndex to `value` (in place). pyclesperanto: `set_plane`; numpy: `a[k] = v`. */
 export function setPlane(input: GpuImage, planeIndex = 0, value = 0): GpuImage {
   const k = checkInteger(planeIndex, 'setPlane: planeIndex');
-  return setWhere('setPlane', input, checkScalar('setPlane', value, 'value'), 'c.z == P.k', { k });
+  return setWhere('setPlane', input, checkNumber(value, 'setPlane: value'), 'c.z == P.k', { k });
 }
 
 /**
@@ -60,29 +60,29 @@ export function setPlane(input: GpuImage, planeIndex = 0, value = 0): GpuImage {
  * plane) to `value` (in place). pyclesperanto: `set_image_borders`.
  */
 export function setImageBorders(input: GpuImage, value = 0): GpuImage {
-  image('setImageBorders', input);
+  checkImage(input, 'setImageBorders: input');
   const xy = 'c.x == 0 || c.x == i32(P.out_shape.x) - 1 || c.y == 0 || c.y == i32(P.out_shape.y) - 1';
   const cond = input.ndim >= 3 ? `${xy} || c.z == 0 || c.z == i32(P.out_shape.z) - 1` : xy;
-  return setWhere('setImageBorders', input, checkScalar('setImageBorders', value, 'value'), cond);
+  return setWhere('setImageBorders', input, checkNumber(value, 'setImageBorders: value'), cond);
 }
 
 /** Sets pixels with x == y to `value` (in place). pyclesperanto: `set_where_x_equals_y`. */
 export function setWhereXEqualsY(input: GpuImage, value = 0): GpuImage {
-  return setWhere('setWhereXEqualsY', input, checkScalar('setWhereXEqualsY', value, 'value'), 'c.x == c.y');
+  return setWhere('setWhereXEqualsY', input, checkNumber(value, 'setWhereXEqualsY: value'), 'c.x == c.y');
 }
 
 /** Sets pixels with x > y to `value` (in place). pyclesperanto: `set_where_x_greater_than_y`. */
 export function setWhereXGreaterThanY(input: GpuImage, value = 0): GpuImage {
-  return setWhere('setWhereXGreaterThanY', input, checkScalar('setWhereXGreaterThanY', value, 'value'), 'c.x > c.y');
+  return setWhere('setWhereXGreaterThanY', input, checkNumber(value, 'setWhereXGreaterThanY: value'), 'c.x > c.y');
 }
 
 /** Sets pixels with x < y to `value` (in place). pyclesperanto: `set_where_x_smaller_than_y`. */
 export function setWhereXSmallerThanY(input: GpuImage, value = 0): GpuImage {
-  return setWhere('setWhereXSmallerThanY', input, checkScalar('setWhereXSmallerThanY', value, 'value'), 'c.x < c.y');
+  return setWhere('setWhereXSmallerThanY', input, checkNumber(value, 'setWhereXSmallerThanY: value'), 'c.x < c.y');
 }
 
 function ramp(fn: string, input: GpuImage, axis: 'x' | 'y' | 'z'): GpuImage {
-  image(fn, input);
+  checkImage(input, `${fn}: input`);
   return runPixelProgram({ op: fn, inputs: {}, output: input, coords: true, computeType: 'f32', body: `return f32(c.${axis});` });
 }
 
@@ -107,7 +107,7 @@ export function setRampZ(input: GpuImage): GpuImage {
  * `set_nonzero_pixels_to_pixelindex`.
  */
 export function setNonzeroPixelsToPixelindex(input: GpuImage, offset = 1): GpuImage {
-  image('setNonzeroPixelsToPixelindex', input);
+  checkImage(input, 'setNonzeroPixelsToPixelindex: input');
   const o = checkInteger(offset, 'setNonzeroPixelsToPixelindex: offset', 0, 2 ** 31);
   const zero = { f32: '0.0', i32: '0i', u32: '0u' }[computeType(input.dtype)];
   return runPixelProgram({

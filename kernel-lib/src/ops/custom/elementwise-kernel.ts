@@ -1,10 +1,9 @@
-import { DType, computeType, isDType } from '../../array/dtype';
+import { DType, computeType, isDType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
-import {
-  Binding, Param, aliases, checkTypes, checkUnique, dtypeOf, hashText, makeKernel, type UserKernel, marked, outputImage, parseParams,
-} from './user-kernel';
+import { Binding, Param, aliases, checkUnique, dtypeOf, hashText, makeKernel, type UserKernel, marked, outputImage, parseParams } from './user-kernel';
+import { checkPlaceholderTypes } from '../../validate/arguments';
 
 export interface ElementwiseKernelOptions {
   /**
@@ -71,7 +70,7 @@ export async function elementwiseKernel(
   if (!isDType(out.type) && !inputs.some((p) => p.type === out.type)) {
     throw new TesseraError(`${fn}: the output's type ${out.type} is not the type of any input; use a dtype (e.g. 'float32 ${out.name}') or an input's placeholder`);
   }
-  const probeTypes = checkTypes(fn, options.types, placeholders);
+  const probeTypes = checkPlaceholderTypes(fn, options.types, placeholders);
   const usesPos = /\bpos\b/.test(operation) || /\bpos\b/.test(preamble);
   const id = hashText(JSON.stringify([inParams, outParams, operation, preamble]));
 

@@ -1,11 +1,11 @@
-import { DType, computeType, isDType } from '../../array/dtype';
+import { DType, computeType, isDType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { BOUNDARY_WGSL, BoundaryMode, MODE_CODE, checkBoundary, cvalFor } from '../../codegen/boundary';
+import { BOUNDARY_WGSL, MODE_CODE, cvalFor } from '../../codegen/boundary';
 import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
-import {
-  Binding, aliases, checkTypes, checkUnique, dtypeOf, hashText, makeKernel, type UserKernel, marked, outputImage, parseParams,
-} from './user-kernel';
+import { Binding, aliases, checkUnique, dtypeOf, hashText, makeKernel, type UserKernel, marked, outputImage, parseParams } from './user-kernel';
+import { checkPlaceholderTypes } from '../../validate/arguments';
+import { type BoundaryMode, checkBoundary } from '../../validate/modes';
 
 export interface NeighbourhoodKernelSpec {
   /** Name for messages and the pipeline cache (default 'neighbourhood'). */
@@ -80,7 +80,7 @@ export async function neighbourhoodKernel(spec: NeighbourhoodKernelSpec): Promis
   if (!isDType(out.type) && !inputs.some((p) => p.type === out.type)) {
     throw new TesseraError(`${fn}: the output's type ${out.type} is not the type of any input; use a dtype or an input's placeholder`);
   }
-  const probeTypes = checkTypes(fn, spec.types, placeholders);
+  const probeTypes = checkPlaceholderTypes(fn, spec.types, placeholders);
   const [rx, ry, rz] = radius;
   const id = hashText(JSON.stringify([spec.inputs, spec.output, spec.body, preamble, radius]));
 

@@ -1,4 +1,4 @@
-import { ComputeType, DType, DTYPES, computeType, dtypeRange, isDType } from '../../array/dtype';
+import { ComputeType, DType, DTYPES, computeType, dtypeRange, isDType } from '../../dtype';
 import { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { PixelProgram, pixelProgramSource, runPixelProgram } from '../../codegen/program';
@@ -196,7 +196,7 @@ export function hashText(s: string): string {
 }
 
 /** Validates `options.types`: placeholder → dtype. */
-export function checkTypes(fn: string, types: unknown, placeholders: string[]): Record<string, DType> {
+export function checkPlaceholderTypes(fn: string, types: unknown, placeholders: string[]): Record<string, DType> {
   if (types === undefined) return {};
   if (typeof types !== 'object' || types === null) throw new TesseraError(`${fn}: options.types must be an object like { T: 'uint8' }`);
   const out: Record<string, DType> = {};
@@ -242,7 +242,7 @@ export async function makeKernel(k: KernelParts): Promise<UserKernel> {
     return e.length ? ` for ${e.map(([n, v]) => `${n} = ${v}`).join(', ')}` : '';
   };
   const compile = async (types: Record<string, DType>) => {
-    const preset = checkTypes(k.fn, types, k.placeholders);
+    const preset = checkPlaceholderTypes(k.fn, types, k.placeholders);
     const probes = k.inputs.map((p) => outputImage([1], isDType(p.type) ? p.type : preset[p.type] ?? 'float32'));
     try {
       const b = bind(k.fn, k.inputs, probes, preset);

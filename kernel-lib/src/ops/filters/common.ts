@@ -1,44 +1,4 @@
-import type { GpuImage } from '../../array/gpu-image';
-import { TesseraError } from '../../errors';
-import { checkDims, checkImage, checkInteger, checkNumber } from '../../validate/arguments';
-import type { FootprintShape } from '../../codegen/neighbourhood';
-
-/** Shared argument checks of the neighbourhood filters. */
-
-/** A 1D, 2D or 3D image. */
-export function checkFilterInput(input: unknown, fn: string, argument = 'input'): GpuImage {
-  const img = checkImage(input, `${fn}: ${argument}`);
-  checkDims(img, [1, 2, 3], `${fn}: ${argument}`);
-  return img;
-}
-
-/**
- * Radii (x, y, z) as integers >= 0; axes the image lacks (z of a 2D image, y and z of a 1D
- * one) get radius 0, as in pyclesperanto. Axes of extent 1 keep their radius (scipy reads
- * outside pixels through the boundary mode there too).
- */
-export function checkRadii(img: GpuImage, fn: string, rx: unknown, ry: unknown, rz: unknown): [number, number, number] {
-  const r = [rx, ry, rz].map((v, k) => checkInteger(v, `${fn}: radius${'XYZ'[k]}`, 0, 4096));
-  return [r[0], img.ndim >= 2 ? r[1] : 0, img.ndim >= 3 ? r[2] : 0];
-}
-
-/** Sigmas (x, y, z) as finite numbers >= 0; axes the image lacks get 0. */
-export function checkSigmas(img: GpuImage, fn: string, names: [string, string, string], sx: unknown, sy: unknown, sz: unknown): [number, number, number] {
-  const s = [sx, sy, sz].map((v, k) => {
-    const x = checkNumber(v, `${fn}: ${names[k]}`);
-    if (x < 0) throw new TesseraError(`${fn}: ${names[k]} must be >= 0; got ${x}`);
-    return x;
-  });
-  return [s[0], img.ndim >= 2 ? s[1] : 0, img.ndim >= 3 ? s[2] : 0];
-}
-
-/** pyclesperanto's `connectivity` argument: 'box' or 'sphere'. */
-export function checkConnectivity(x: unknown, fn: string): FootprintShape {
-  if (x !== 'box' && x !== 'sphere') {
-    throw new TesseraError(`${fn}: connectivity must be 'box' or 'sphere'; got ${JSON.stringify(x)}`);
-  }
-  return x;
-}
+/** Shared helpers of the neighbourhood filters (their argument checks are in validate/filters.ts). */
 
 /** Number of pixels of a box of these radii. */
 export const boxCount = (r: readonly number[]): number => r.reduce((s, e) => s * (2 * e + 1), 1);

@@ -1,7 +1,7 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
-import { checkFilterInput, checkSigmas } from './common';
 import { gaussianInto } from './gaussian-blur';
+import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkSigmas } from '../../validate/filters';
 
 /**
  * Difference of Gaussians: `gaussianBlur(input, sigma1) - gaussianBlur(input, sigma2)`, float32.

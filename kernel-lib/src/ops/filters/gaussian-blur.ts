@@ -1,8 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { Boundary, BoundaryOptions, checkBoundary } from '../../codegen/boundary';
 import { Epilogue, LinePass, runSeparable } from '../../codegen/separable';
-import { checkFilterInput, checkSigmas } from './common';
+import { Halo, boundaryOptions, defineOp, image, sigma } from '../op';
+import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkSigmas } from '../../validate/filters';
 
 /** scipy.ndimage's kernel extent: radius = int(truncate · sigma + 0.5). */
 export const TRUNCATE = 4.0;
@@ -76,9 +77,22 @@ export function gaussianInto(
  * as scipy (pyclesperanto uses a kernel of about 8·sigma + 1 pixels, i.e. nearly the same).
  * Intermediate values are float32, as scipy's for float32 input.
  */
-export function gaussianBlur(input: GpuImage, sigmaX = 0, sigmaY = 0, sigmaZ = 0, options?: BoundaryOptions): GpuImage {
-  const fn = 'gaussianBlur';
-  const img = checkFilterInput(input, fn);
-  const sigmas = checkSigmas(img, fn, ['sigmaX', 'sigmaY', 'sigmaZ'], sigmaX, sigmaY, sigmaZ);
-  return gaussianInto(fn, img, sigmas, checkBoundary(options, fn));
+export const gaussianBlur = defineOp(
+  {
+    params: [image(), sigma('sigmaX'), sigma('sigmaY'), sigma('sigmaZ'), boundaryOptions],
+    output: 'float32',
+    tiling: { halo: (p, shape) => sigmaHalo([p.sigmaZ, p.sigmaY, p.sigmaX], shape) },
+  },
+  function gaussianBlur(input: GpuImage, sigmaX = 0, sigmaY = 0, sigmaZ = 0, options?: BoundaryOptions): GpuImage {
+    const fn = 'gaussianBlur';
+    const img = checkFilterInput(input, fn);
+    const sigmas = checkSigmas(img, fn, ['sigmaX', 'sigmaY', 'sigmaZ'], sigmaX, sigmaY, sigmaZ);
+    return gaussianInto(fn, img, sigmas, checkBoundary(options, fn));
+  },
+);
+
+/** The (z, y, x) halo of Gaussian passes of sigmas (z, y, x): scipy's kernel radius int(4σ + 0.5) per axis the image has. */
+export function sigmaHalo(sigmas: readonly unknown[], shape: readonly number[]): Halo {
+  const r = (s: unknown, dim: number) => (shape.length > dim && Number(s) > 1e-15 ? gaussianRadius(Number(s)) : 0);
+  return [r(sigmas[0], 2), r(sigmas[1], 1), r(sigmas[2], 0)];
 }

@@ -1,7 +1,7 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';
-import { checkFilterInput } from './common';
+import { checkFilterInput } from '../../validate/filters';
 
 /**
  * Gradient along one axis, float32, as pyclesperanto's `gradient` kernel and numpy's

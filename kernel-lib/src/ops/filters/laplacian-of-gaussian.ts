@@ -1,8 +1,8 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
-import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
-import { checkFilterInput, checkSigmas } from './common';
 import { gaussianInto } from './gaussian-blur';
+import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkSigmas } from '../../validate/filters';
 
 /**
  * Laplacian of Gaussian: the sum over axes of the second Gaussian derivative along that axis

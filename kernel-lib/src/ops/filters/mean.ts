@@ -1,10 +1,11 @@
-import { isFloat } from '../../array/dtype';
+import { isFloat } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { createLike } from '../../array/transfer';
-import { Boundary, BoundaryOptions, checkBoundary } from '../../codegen/boundary';
 import { FootprintShape, footprintCount, runNeighbourhood } from '../../codegen/neighbourhood';
 import { LinePass, runSeparable } from '../../codegen/separable';
-import { boxCount, checkConnectivity, checkFilterInput, checkRadii } from './common';
+import { boxCount } from './common';
+import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 
 /**
  * The division by the pixel count. Integer outputs get trunc(sum / count) exactly: the sum of

@@ -1,11 +1,12 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { createLike } from '../../array/transfer';
-import { BOUNDARY_WGSL, Boundary, BoundaryOptions, MODE_CODE, checkBoundary, cvalFor } from '../../codegen/boundary';
+import { BOUNDARY_WGSL, MODE_CODE, cvalFor } from '../../codegen/boundary';
 import { Footprint, FootprintShape, footprintCount, footprintRows, footprintTable } from '../../codegen/neighbourhood';
 import { runPixelProgram } from '../../codegen/program';
 import { deviceInfo } from '../../gpu/device';
-import { checkConnectivity, checkFilterInput, checkRadii } from './common';
+import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 
 /**
  * Footprints up to this size take the unrolled, register-only selection: 49 on GPUs; 9 on

@@ -1,10 +1,11 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { createLike } from '../../array/transfer';
-import { Boundary, BoundaryOptions, checkBoundary, cvalFor } from '../../codegen/boundary';
+import { cvalFor } from '../../codegen/boundary';
 import { FootprintShape, runNeighbourhood } from '../../codegen/neighbourhood';
 import { Epilogue, LinePass, runSeparable } from '../../codegen/separable';
-import { checkConnectivity, checkFilterInput, checkRadii } from './common';
+import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 
 /** Box or sphere minimum / maximum; `epilogue` (optional) post-processes the value. @internal */
 export function extremeFilter(

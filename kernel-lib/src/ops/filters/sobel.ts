@@ -1,8 +1,8 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
 import { runNeighbourhood } from '../../codegen/neighbourhood';
-import { checkFilterInput } from './common';
+import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
+import { checkFilterInput } from '../../validate/filters';
 
 /**
  * Sobel gradient magnitude sqrt(Σ_axis s_axis²), float32, where s_axis is the derivative

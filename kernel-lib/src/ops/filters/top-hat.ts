@@ -1,9 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create, createLike } from '../../array/transfer';
-import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
 import type { FootprintShape } from '../../codegen/neighbourhood';
-import { checkConnectivity, checkFilterInput, checkRadii } from './common';
 import { extremeFilter } from './minimum-maximum';
+import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 
 /**
  * Top hat `input - opening(input)` (opening = minimum then maximum filter) or bottom hat

@@ -1,9 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
 import { checkNumber } from '../../validate/arguments';
 import { TesseraError } from '../../errors';
-import { checkFilterInput } from './common';
 import { gaussianInto } from './gaussian-blur';
+import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
+import { checkFilterInput } from '../../validate/filters';
 
 /**
  * Unsharp masking: `input + amount · (input - gaussianBlur(input, radius))`, float32, the

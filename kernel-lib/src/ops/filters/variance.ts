@@ -1,8 +1,8 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
 import { FootprintShape, footprintCount, runNeighbourhood } from '../../codegen/neighbourhood';
-import { checkConnectivity, checkFilterInput, checkRadii } from './common';
+import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 
 /**
  * Population variance (divided by the count) of the footprint, float32, in one pass over

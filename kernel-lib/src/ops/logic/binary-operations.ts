@@ -1,13 +1,14 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { elementwise, image, imagePair, zeroOf } from '../../codegen/elementwise';
-import { computeType } from '../../array/dtype';
+import { elementwise, zeroOf } from '../../codegen/elementwise';
+import { computeType } from '../../dtype';
+import { checkImage, checkImagePair } from '../../validate/arguments';
 
 /**
  * Logical operations on binary images. Inputs of any dtype; a pixel counts as "true" when it
  * is non-zero (NaN counts as true, as in numpy). Result: uint8 holding 0 or 1.
  */
 function logical2(fn: string, input0: GpuImage, input1: GpuImage, expr: string): GpuImage {
-  const [a, b] = imagePair(fn, input0, input1);
+  const [a, b] = checkImagePair(fn, input0, input1);
   const nz = (name: 'a' | 'b', img: GpuImage) => `(${name} != ${zeroOf(computeType(img.dtype))})`;
   return elementwise({
     op: fn,
@@ -42,7 +43,7 @@ export function binarySubtract(input0: GpuImage, input1: GpuImage): GpuImage {
 
 /** 1 where the input is zero. pyclesperanto: `binary_not`; numpy: `np.logical_not(a)`. */
 export function binaryNot(input: GpuImage): GpuImage {
-  image('binaryNot', input);
+  checkImage(input, 'binaryNot: input');
   const t = computeType(input.dtype);
   return elementwise({ op: 'binaryNot', inputs: [input], output: 'uint8', compute: t, result: 'u32', expr: `select(0u, 1u, a == ${zeroOf(t)})` });
 }

@@ -1,6 +1,7 @@
-import { computeType, dtypeRange } from '../../array/dtype';
+import { computeType, dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { commonComputeType, elementwise, image, imagePair, scalar } from '../../codegen/elementwise';
+import { commonComputeType, elementwise } from '../../codegen/elementwise';
+import { checkImage, checkImagePair, checkNumber } from '../../validate/arguments';
 
 /**
  * Pixelwise comparisons. Result: a binary image, uint8 holding 0 or 1 (pyclesperanto keeps
@@ -14,7 +15,7 @@ import { commonComputeType, elementwise, image, imagePair, scalar } from '../../
 type Relation = '>' | '>=' | '<' | '<=' | '==' | '!=';
 
 function compareImages(fn: string, rel: Relation, input0: GpuImage, input1: GpuImage): GpuImage {
-  const [a, b] = imagePair(fn, input0, input1);
+  const [a, b] = checkImagePair(fn, input0, input1);
   return elementwise({
     op: fn,
     inputs: [a, b],
@@ -31,8 +32,8 @@ function constantBinary(fn: string, input: GpuImage, value: 0 | 1): GpuImage {
 }
 
 function compareConstant(fn: string, rel: Relation, input: GpuImage, s: number): GpuImage {
-  image(fn, input);
-  scalar(fn, s);
+  checkImage(input, `${fn}: input`);
+  checkNumber(s, `${fn}: scalar`);
   const t = computeType(input.dtype);
   const run = (value: number, r: Relation = rel) =>
     elementwise({

@@ -1,13 +1,14 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { elementwise, imagePair, scalar, zeroOf } from '../../codegen/elementwise';
+import { elementwise, zeroOf } from '../../codegen/elementwise';
+import { checkImagePair, checkNumber } from '../../validate/arguments';
 
 /**
  * Keeps `input` where `mask` is non-zero and sets it to 0 elsewhere; the result has
  * `input`'s dtype. pyclesperanto: `mask`; numpy: `np.where(m != 0, a, 0).astype(a.dtype)`.
  */
 export function mask(input: GpuImage, mask: GpuImage): GpuImage {
-  const [a, m] = imagePair('mask', input, mask, ['input', 'mask']);
+  const [a, m] = checkImagePair('mask', input, mask, ['input', 'mask']);
   const t = computeType(a.dtype);
   return elementwise({
     op: 'mask',
@@ -24,14 +25,14 @@ export function mask(input: GpuImage, mask: GpuImage): GpuImage {
  * pyclesperanto: `mask_label`; numpy: `np.where(labels == label, a, 0).astype(a.dtype)`.
  */
 export function maskLabel(input0: GpuImage, input1: GpuImage, label = 1): GpuImage {
-  const [a, l] = imagePair('maskLabel', input0, input1);
+  const [a, l] = checkImagePair('maskLabel', input0, input1);
   const t = computeType(a.dtype);
   return elementwise({
     op: 'maskLabel',
     inputs: [a, l],
     compute: t,
     operands: ['native', 'f32'],
-    scalars: { label: { type: 'f32', value: scalar('maskLabel', label, 'label') } },
+    scalars: { label: { type: 'f32', value: checkNumber(label, 'maskLabel: label') } },
     expr: `select(${zeroOf(t)}, a, abs(b - P.label) < 0.1)`,
   });
 }

@@ -1,10 +1,10 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { Boundary, BoundaryOptions, checkBoundary } from '../../codegen/boundary';
 import { FootprintShape, runNeighbourhood } from '../../codegen/neighbourhood';
 import { LinePass, runSeparable } from '../../codegen/separable';
-import { checkConnectivity, checkFilterInput, checkRadii } from '../filters/common';
+import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 
 const ZERO = { f32: '0.0', i32: '0i', u32: '0u' } as const;
 

@@ -1,11 +1,11 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { pipelineFor, record } from '../../gpu/commands';
 import { runPixelProgram, workgroupGrid, xyzt } from '../../codegen/program';
 import { uniformBlock } from '../../codegen/uniforms';
-import { checkFilterInput } from '../filters/common';
 import { iterateUntilStable } from './iterate';
+import { checkFilterInput } from '../../validate/filters';
 
 const ZERO = { f32: '0.0', i32: '0i', u32: '0u' } as const;
 // State per pixel: 0 foreground, 1 background not (yet) reached from the border, 2 reached.

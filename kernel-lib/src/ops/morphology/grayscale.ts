@@ -1,7 +1,7 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
-import { checkConnectivity, checkFilterInput, checkRadii } from '../filters/common';
 import { extremeFilter } from '../filters/minimum-maximum';
+import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 
 function grey(fn: string, kind: 'min' | 'max', input: GpuImage, rx: number, ry: number, rz: number, connectivity: string, options?: BoundaryOptions): GpuImage {
   const img = checkFilterInput(input, fn);

@@ -1,10 +1,10 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { createLike } from '../../array/transfer';
-import { BoundaryOptions, checkBoundary } from '../../codegen/boundary';
 import type { FootprintShape } from '../../codegen/neighbourhood';
-import { checkConnectivity, checkFilterInput, checkRadii } from '../filters/common';
 import { extremeFilter } from '../filters/minimum-maximum';
 import { binaryMorphology } from './binary-erode-dilate';
+import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
+import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 
 function grey(fn: string, opening: boolean, shape: FootprintShape, input: GpuImage, rx: number, ry: number, rz: number, options?: BoundaryOptions): GpuImage {
   const img = checkFilterInput(input, fn);

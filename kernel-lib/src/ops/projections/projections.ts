@@ -1,4 +1,4 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';

@@ -1,4 +1,4 @@
-import { ComputeType, computeType, pixelsPerWord } from '../../array/dtype';
+import { ComputeType, computeType, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { readBuffer } from '../../array/transfer';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';

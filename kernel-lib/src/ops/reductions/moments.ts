@@ -1,4 +1,4 @@
-import { ComputeType, DType, computeType, pixelsPerWord } from '../../array/dtype';
+import { ComputeType, DType, computeType, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create, readBuffer } from '../../array/transfer';
 import { workgroupGrid } from '../../codegen/program';

@@ -1,4 +1,4 @@
-import { dtypeRange, pixelsPerWord } from '../../array/dtype';
+import { dtypeRange, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create, readBuffer } from '../../array/transfer';
 import { workgroupGrid } from '../../codegen/program';

@@ -1,4 +1,4 @@
-import { ComputeType, DType, computeType, dtypeRange } from '../../array/dtype';
+import { ComputeType, DType, computeType, dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create, push } from '../../array/transfer';
 import { workgroupGrid } from '../../codegen/program';

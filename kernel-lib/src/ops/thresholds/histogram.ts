@@ -1,4 +1,4 @@
-import { dtypeRange } from '../../array/dtype';
+import { dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { TesseraError } from '../../errors';

@@ -1,22 +1,12 @@
-import { DType, computeType, dtypeRange } from '../../array/dtype';
+import { DType, computeType, dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { TransformMode, Interpolation, checkTransformMode, samplerWgsl } from '../../codegen/interpolation';
+import { Interpolation, samplerWgsl } from '../../codegen/interpolation';
 import { runPixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import { checkNumber } from '../../validate/arguments';
 import { Mat4, apply, compose, cornerToCentre, invert, translation } from './matrix';
-
-/** Options every affine-type transform accepts after pyclesperanto's own parameters. */
-export interface TransformOptions {
-  /**
-   * How pixels outside the input are filled (scipy.ndimage modes). Default `'grid-constant'`
-   * with cval 0: what pyclesperanto's OpenCL sampler (CLK_ADDRESS_CLAMP) does.
-   */
-  mode?: TransformMode;
-  /** Fill value for the constant modes (default 0). */
-  cval?: number;
-}
+import { type TransformMode } from '../../validate/modes';
 
 export interface AffineSampling {
   input: GpuImage;
@@ -70,20 +60,7 @@ export function sampleAffine(s: AffineSampling): GpuImage {
   });
 }
 
-/** Checks a TransformOptions argument; returns the mode and cval with pyclesperanto's defaults. */
-export function transformOptions(options: unknown, fn: string, defaultMode: TransformMode = 'grid-constant'): { mode: TransformMode; cval: number } {
-  if (options === undefined || options === null) return { mode: defaultMode, cval: 0 };
-  if (typeof options !== 'object') throw new TesseraError(`${fn}: options must be an object like { mode: 'nearest', cval: 0 }; got ${typeof options}`);
-  const o = options as TransformOptions;
-  const mode = o.mode === undefined ? defaultMode : checkTransformMode(o.mode, `${fn}: options.mode`);
-  const cval = o.cval === undefined ? 0 : checkNumber(o.cval, `${fn}: options.cval`);
-  return { mode, cval };
-}
 
-export function checkBoolean(x: unknown, argument: string): boolean {
-  if (typeof x !== 'boolean') throw new TesseraError(`${argument} must be true or false; got ${String(x)}`);
-  return x;
-}
 
 /** Input extents as (x, y, z), z = 1 for 2D. */
 export function extentsXYZ(img: GpuImage): [number, number, number] {

@@ -1,10 +1,10 @@
-import { DType, checkDType, computeType } from '../../array/dtype';
+import { DType, computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { TransformMode } from '../../codegen/interpolation';
 import { TesseraError } from '../../errors';
-import { checkDims, checkImage, checkShape } from '../../validate/arguments';
-import { TransformOptions, applyForward, checkBoolean, sampleAffine, transformOptions } from './affine-engine';
+import { checkDims, checkImage, checkShape, checkBoolean, checkDType } from '../../validate/arguments';
+import { applyForward, sampleAffine } from './affine-engine';
 import { Mat4, flattenMatrix, identity } from './matrix';
+import { type TransformMode, type TransformOptions, checkTransformOptions } from '../../validate/modes';
 
 /** A matrix as a flat list (row-major), a typed array, or nested rows. */
 export type MatrixLike = ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
@@ -45,7 +45,7 @@ export function affineTransform(
   const forward = transformMatrix === undefined || transformMatrix === null ? identity() : cleMatrix(transformMatrix, `${fn}: transformMatrix`);
   checkBoolean(interpolate, `${fn}: interpolate`);
   checkBoolean(resize, `${fn}: resize`);
-  return applyForward(fn, input, forward, interpolate, resize, transformOptions(options, fn), 'transformMatrix');
+  return applyForward(fn, input, forward, interpolate, resize, checkTransformOptions(options, fn), 'transformMatrix');
 }
 
 /** A 3x3 or 4x4 (x, y, z) affine matrix as a Mat4. */
@@ -133,7 +133,7 @@ export function scipyAffineTransform(input: GpuImage, matrix: MatrixLike, option
   }
   const order = options.order ?? 1;
   if (order !== 0 && order !== 1) throw new TesseraError(`${fn}: options.order must be 0 (nearest) or 1 (linear); got ${String(order)}`);
-  const { mode, cval } = transformOptions({ mode: options.mode, cval: options.cval }, fn, 'constant');
+  const { mode, cval } = checkTransformOptions({ mode: options.mode, cval: options.cval }, fn, 'constant');
   const outDtype = options.output === undefined ? input.dtype : checkDType(options.output, `${fn}: options.output`);
   const outShape = options.outputShape === undefined ? [...input.shape] : checkShape([...options.outputShape], `${fn}: options.outputShape`);
   if (outShape.length !== nd) throw new TesseraError(`${fn}: options.outputShape must have ${nd} entries like the input; got [${outShape}]`);

@@ -1,4 +1,4 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import { create } from '../../array/transfer';
 import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';

@@ -1,9 +1,8 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { createLike } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';
-import { checkDims, checkImage } from '../../validate/arguments';
-import { checkBoolean } from './affine-engine';
+import { checkDims, checkImage, checkBoolean } from '../../validate/arguments';
 
 /**
  * Mirrors the image along x, y and/or z. pyclesperanto: `flip` (`flip_x`, `flip_y`,

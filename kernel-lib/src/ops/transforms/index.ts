@@ -9,4 +9,3 @@ export { translate } from './translate';
 export { resliceTop, resliceBottom, resliceLeft, resliceRight, resliceRadial, radialReslice } from './reslice';
 export { paste } from './paste';
 export { binning } from './binning';
-export type { TransformOptions } from './affine-engine';

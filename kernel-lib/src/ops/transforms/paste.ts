@@ -1,4 +1,4 @@
-import { computeType } from '../../array/dtype';
+import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';
 import { convertExpr, loader } from '../../codegen/wgsl';

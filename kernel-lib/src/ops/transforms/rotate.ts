@@ -1,8 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
-import { checkDims, checkImage, checkNumber } from '../../validate/arguments';
-import { TransformOptions, applyForward, checkBoolean, extentsXYZ, transformOptions } from './affine-engine';
+import { checkDims, checkImage, checkNumber, checkBoolean } from '../../validate/arguments';
+import { applyForward, extentsXYZ } from './affine-engine';
 import { Mat4, compose, rotation, translation } from './matrix';
+import { type TransformOptions, checkTransformOptions } from '../../validate/modes';
 
 /** The rotation part shared by rotate and rigidTransform (pyclesperanto's order: about x, then y, then z). */
 function rotations(fn: string, input: GpuImage, angleX: number, angleY: number, angleZ: number, centered: boolean): Mat4 {
@@ -50,7 +51,7 @@ export function rotate(
   checkBoolean(interpolate, `${fn}: interpolate`);
   checkBoolean(resize, `${fn}: resize`);
   const forward = rotations(fn, input, angleX, angleY, angleZ, centered);
-  return applyForward(fn, input, forward, interpolate, resize, transformOptions(options, fn), 'the rotation');
+  return applyForward(fn, input, forward, interpolate, resize, checkTransformOptions(options, fn), 'the rotation');
 }
 
 /**
@@ -73,5 +74,5 @@ export function rigidTransform(
   checkBoolean(interpolate, `${fn}: interpolate`);
   checkBoolean(resize, `${fn}: resize`);
   const forward = compose(rotations(fn, input, angleX, angleY, angleZ, centered), translation(tx, ty, tz));
-  return applyForward(fn, input, forward, interpolate, resize, transformOptions(options, fn), 'the transform');
+  return applyForward(fn, input, forward, interpolate, resize, checkTransformOptions(options, fn), 'the transform');
 }

@@ -1,8 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
-import { checkDims, checkImage, checkNumber } from '../../validate/arguments';
-import { TransformOptions, applyForward, checkBoolean, extentsXYZ, sampleAffine, shapeOf, transformOptions } from './affine-engine';
+import { checkDims, checkImage, checkNumber, checkBoolean } from '../../validate/arguments';
+import { applyForward, extentsXYZ, sampleAffine, shapeOf } from './affine-engine';
 import { compose, cornerToCentre, scaling, translation } from './matrix';
+import { type TransformOptions, checkTransformOptions } from '../../validate/modes';
 
 function factors(fn: string, input: GpuImage, fx: unknown, fy: unknown, fz: unknown): [number, number, number] {
   const f = [fx, fy, fz].map((v, k) => {
@@ -44,7 +45,7 @@ export function scale(
   const forward = centered && !resize
     ? compose(translation(-c[0], -c[1], -c[2]), scaling(fx, fy, fz), translation(c[0], c[1], c[2]))
     : scaling(fx, fy, fz);
-  return applyForward(fn, input, forward, interpolate, resize, transformOptions(options, fn), 'the scaling');
+  return applyForward(fn, input, forward, interpolate, resize, checkTransformOptions(options, fn), 'the scaling');
 }
 
 /**
@@ -66,7 +67,7 @@ export function resample(
     if (v < 0) throw new TesseraError(`${fn}: factor${'XYZ'[k]} must be > 0; got ${v}`);
   });
   checkBoolean(linearInterpolation, `${fn}: linearInterpolation`);
-  const { mode, cval } = transformOptions(options, fn);
+  const { mode, cval } = checkTransformOptions(options, fn);
   const ext = extentsXYZ(input);
   const out = ext.map((n, k) => Math.max(1, Math.floor(n * f[k] + 1e-9))) as [number, number, number];
   return sampleAffine({

@@ -1,8 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
-import { checkDims, checkImage, checkNumber } from '../../validate/arguments';
-import { TransformOptions, applyForward, checkBoolean, transformOptions } from './affine-engine';
+import { checkDims, checkImage, checkNumber, checkBoolean } from '../../validate/arguments';
+import { applyForward } from './affine-engine';
 import { translation } from './matrix';
+import { type TransformOptions, checkTransformOptions } from '../../validate/modes';
 
 /**
  * Shifts by (translateX, translateY, translateZ) pixels: output(x) = input(x - t); the
@@ -20,5 +21,5 @@ export function translate(
   const [tx, ty, tz] = [translateX, translateY, translateZ].map((t, k) => checkNumber(t, `${fn}: translate${'XYZ'[k]}`));
   if (input.ndim === 2 && tz !== 0) throw new TesseraError(`${fn}: translateZ must be 0 for a 2D input; got ${tz}`);
   checkBoolean(interpolate, `${fn}: interpolate`);
-  return applyForward(fn, input, translation(tx, ty, tz), interpolate, false, transformOptions(options, fn), 'the translation');
+  return applyForward(fn, input, translation(tx, ty, tz), interpolate, false, checkTransformOptions(options, fn), 'the translation');
 }

@@ -1,5 +1,3 @@
-import { TesseraError } from '../errors';
-
 /**
  * Pixel types. Binary images are uint8 holding 0 or 1, as in pyclesperanto.
  * WGSL storage buffers only hold 32-bit words, so 8- and 16-bit types are stored packed
@@ -38,14 +36,6 @@ export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
 }
 
-/** Validates a dtype argument, naming it in the error. */
-export function checkDType(x: unknown, argument = 'dtype'): DType {
-  if (!isDType(x)) {
-    throw new TesseraError(`${argument} must be one of ${DTYPES.join(', ')}; got ${JSON.stringify(x)}`);
-  }
-  return x;
-}
-
 export const bytesPerPixel = (d: DType): number => INFO[d].bytes;
 export const computeType = (d: DType): ComputeType => INFO[d].compute;
 export const dtypeRange = (d: DType): [number, number] => [INFO[d].min, INFO[d].max];
@@ -63,8 +53,8 @@ export function allocTypedArray(d: DType, length: number): TypedArray {
   return new INFO[d].array(new ArrayBuffer(length * INFO[d].bytes), 0, length);
 }
 
-/** The dtype a typed array holds; Float64Array maps to float32 (converted on push, as cle does). */
-export function dtypeOfArray(a: unknown, argument: string): DType {
+/** The dtype a typed array holds (Float64Array maps to float32, converted on push as cle does); undefined for anything else. */
+export function dtypeOfTypedArray(a: unknown): DType | undefined {
   if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return 'uint8';
   if (a instanceof Uint16Array) return 'uint16';
   if (a instanceof Uint32Array) return 'uint32';
@@ -72,8 +62,5 @@ export function dtypeOfArray(a: unknown, argument: string): DType {
   if (a instanceof Int16Array) return 'int16';
   if (a instanceof Int32Array) return 'int32';
   if (a instanceof Float32Array || a instanceof Float64Array) return 'float32';
-  const name = (a as object)?.constructor?.name ?? typeof a;
-  throw new TesseraError(
-    `${argument} must be a typed array (Uint8/Int8/Uint16/Int16/Uint32/Int32/Float32/Float64Array) or nested number arrays; got ${name}`,
-  );
+  return undefined;
 }

@@ -1,0 +1,196 @@
+import type { DType } from '../dtype';
+import { TesseraError } from '../errors';
+
+/**
+ * What every operation declares next to its code: its parameters (types, defaults, ranges),
+ * the dtype of its result, and how it can be tiled (its halo as a function of its parameters).
+ * `defineOp(info, fn)` attaches this to the function (`tessera.gaussianBlur.info`), registers it
+ * (`operations()`), and lets a pipeline be traced (`traceOperations`): the tiling planner sums
+ * the halos of the operations a pipeline calls, and `interact` builds controls from `params`.
+ */
+
+/** One positional parameter of an operation, in the order the function takes them. */
+export type ParamSpec =
+  | { name: string; kind: 'image'; optional?: boolean; doc?: string }
+  | {
+      name: string;
+      kind: 'number';
+      default?: number;
+      /** Whole numbers only (radii, sizes, indices). */
+      integer?: boolean;
+      /** Valid range (inclusive); values outside are rejected by the operation. */
+      min?: number;
+      max?: number;
+      /** A range that makes a good slider where the valid range is open-ended. */
+      soft?: [number, number];
+      doc?: string;
+    }
+  | { name: string; kind: 'boolean'; default?: boolean; doc?: string }
+  | { name: string; kind: 'enum'; values: readonly string[]; default?: string; doc?: string }
+  /** A trailing options object (boundary mode, cval, ...); its fields are listed as `fields`. */
+  | { name: string; kind: 'options'; fields: readonly ParamSpec[]; doc?: string }
+  /** Anything else (matrices, lists): passed through, not offered as a control. */
+  | { name: string; kind: 'value'; optional?: boolean; doc?: string };
+
+/** Margins in pixels along (z, y, x) that a tile must read beyond its own region. */
+export type Halo = [number, number, number];
+
+/**
+ * How an operation tiles:
+ * - `'pointwise'`: each output pixel depends on the same input pixel only (halo 0);
+ * - `{ halo }`: each output pixel depends on input pixels at most `halo(params, shape)` away;
+ * - `'global'`: the result depends on the whole image (reductions, automatic thresholds,
+ *   labelings): a tiled run needs the operation's own merge strategy;
+ * - `{ notTileable }`: the output is not a per-tile function of the input with a margin
+ *   (shape-changing transforms, rotations); the reason is shown to users who try.
+ */
+export type Tiling =
+  | 'pointwise'
+  | { halo: (p: Readonly<Record<string, unknown>>, shape: readonly number[]) => Halo }
+  | 'global'
+  | { notTileable: string };
+
+/**
+ * The dtype of the result: `'same'` as the first image argument, a fixed dtype, or a rule of
+ * the image arguments' dtypes and the parameters. `'none'` for operations that return host
+ * values (numbers, tables) rather than images.
+ */
+export type DTypeRule = 'same' | DType | 'none' | ((inputs: readonly DType[], p: Readonly<Record<string, unknown>>) => DType);
+
+export interface OpInfo {
+  /** Parameters in positional order, image arguments included. */
+  params: readonly ParamSpec[];
+  output: DTypeRule;
+  tiling: Tiling;
+  /** Whether the result is written into the first argument (pyclesperanto's `set_*`, `paste`). */
+  inPlace?: boolean;
+}
+
+/** An operation: the function itself, with its declared metadata. */
+export type Op<F extends (...args: never[]) => unknown> = F & { readonly info: Readonly<OpInfo & { name: string }> };
+
+const registry = new Map<string, Op<(...args: never[]) => unknown>>();
+
+interface Trace {
+  calls: TracedCall[];
+  depth: number;
+}
+let trace: Trace | undefined;
+
+/** One top-level operation call recorded by {@link traceOperations}. */
+export interface TracedCall {
+  info: Readonly<OpInfo & { name: string }>;
+  /** The arguments by parameter name (defaults filled in). */
+  params: Record<string, unknown>;
+  args: unknown[];
+}
+
+/** Arguments by parameter name, with declared defaults for those left out. */
+export function namedArguments(info: OpInfo, args: readonly unknown[]): Record<string, unknown> {
+  const named: Record<string, unknown> = {};
+  info.params.forEach((p, k) => {
+    const v = args[k];
+    named[p.name] = v === undefined && 'default' in p ? p.default : v;
+  });
+  return named;
+}
+
+/**
+ * Declares `fn` an operation with its metadata. The returned function behaves exactly as `fn`;
+ * while a pipeline is traced it also records the call (only top-level calls: operations called
+ * by other operations are theirs to declare).
+ */
+export function defineOp<F extends (...args: never[]) => unknown>(info: OpInfo, fn: F): Op<F> {
+  const name = fn.name;
+  if (!name) throw new Error('defineOp: the operation function must be named');
+  if (registry.has(name)) throw new Error(`defineOp: ${name} is defined twice`);
+  const full = Object.freeze({ ...info, name });
+  const call = fn as unknown as (...a: unknown[]) => unknown;
+  const op = function (this: unknown, ...args: unknown[]) {
+    if (trace === undefined) return call.apply(this, args);
+    if (trace.depth === 0) trace.calls.push({ info: full, params: namedArguments(info, args), args });
+    trace.depth++;
+    try {
+      return call.apply(this, args);
+    } finally {
+      trace.depth--;
+    }
+  } as unknown as Op<F>;
+  Object.defineProperty(op, 'name', { value: name });
+  Object.defineProperty(op, 'length', { value: fn.length });
+  Object.defineProperty(op, 'info', { value: full, enumerable: true });
+  registry.set(name, op as Op<(...args: never[]) => unknown>);
+  return op;
+}
+
+/** Every operation defined so far, by name. */
+export function operations(): ReadonlyMap<string, Op<(...args: never[]) => unknown>> {
+  return registry;
+}
+
+/**
+ * Runs `pipeline` and returns its result together with the top-level operations it called (in
+ * call order, with their arguments). Used by the tiling planner to find a pipeline's halo.
+ * Pipelines may be async; traces do not nest.
+ */
+export async function traceOperations<T>(pipeline: () => T | Promise<T>): Promise<{ result: T; calls: TracedCall[] }> {
+  if (trace) throw new TesseraError('traceOperations: a trace is already running (traces do not nest)');
+  const t: Trace = { calls: [], depth: 0 };
+  trace = t;
+  try {
+    const result = await pipeline();
+    return { result, calls: t.calls };
+  } finally {
+    trace = undefined;
+  }
+}
+
+/** The halo a call needs, or why it has none. */
+export function haloOf(info: OpInfo, params: Readonly<Record<string, unknown>>, shape: readonly number[]): Halo | 'global' | { notTileable: string } {
+  const t = info.tiling;
+  if (t === 'pointwise') return [0, 0, 0];
+  if (t === 'global') return 'global';
+  if ('notTileable' in t) return t;
+  return t.halo(params, shape);
+}
+
+/** The dtype a call returns (for 'none', undefined). */
+export function outputDType(info: OpInfo, inputs: readonly DType[], params: Readonly<Record<string, unknown>>): DType | undefined {
+  const o = info.output;
+  if (o === 'none') return undefined;
+  if (o === 'same') return inputs[0];
+  if (typeof o === 'function') return o(inputs, params);
+  return o;
+}
+
+// Shorthands for the common parameter declarations.
+
+/** An image parameter. */
+export const image = (name = 'input', optional = false): ParamSpec => ({ name, kind: 'image', optional });
+/** A whole-number radius (0..4096), default 1. */
+export const radius = (name: string, value = 1): ParamSpec => ({ name, kind: 'number', integer: true, default: value, min: 0, max: 4096, soft: [0, 20] });
+/** A sigma (>= 0), default `value`. */
+export const sigma = (name: string, value = 0): ParamSpec => ({ name, kind: 'number', default: value, min: 0, soft: [0, 20] });
+/** A finite number. */
+export const number = (name: string, value?: number, soft?: [number, number]): ParamSpec => ({ name, kind: 'number', default: value, soft });
+/** A boundary options object `{ mode, cval }` (see codegen/boundary.ts). */
+export const boundaryOptions: ParamSpec = {
+  name: 'options',
+  kind: 'options',
+  fields: [
+    { name: 'mode', kind: 'enum', values: ['nearest', 'reflect', 'mirror', 'constant', 'wrap'], default: 'nearest' },
+    { name: 'cval', kind: 'number', default: 0 },
+  ],
+};
+/** pyclesperanto's `connectivity`: 'box' or 'sphere'. */
+export const connectivity: ParamSpec = { name: 'connectivity', kind: 'enum', values: ['box', 'sphere'], default: 'box' };
+
+/** Radii as (z, y, x) margins from parameters named radiusX/Y/Z (axes the image lacks: 0), times `factor`. */
+export function radiusHalo(factor = 1): Tiling {
+  return {
+    halo: (p, shape) => {
+      const r = (k: string, dim: number) => (shape.length > dim ? Number(p[k] ?? 0) * factor : 0);
+      return [r('radiusZ', 2), r('radiusY', 1), r('radiusX', 0)];
+    },
+  };
+}
