@@ -1,6 +1,6 @@
 /**
  * The widgets' state and messages, as the kernel defines them
- * (kernel-lib/src/widgets/protocol.ts; keep the two in step). See docs/widgets.md.
+ * (kernel-lib/src/viewers/protocol.ts; keep the two in step). See docs/widgets.md.
  */
 
 /** One image shown by a viewer. */

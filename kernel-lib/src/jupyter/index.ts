@@ -4,4 +4,4 @@
  */
 export * from './comms';
 export * from './display';
-export * from './widgets';
+export * from './ipywidgets';

@@ -20,7 +20,7 @@ import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/exe
 import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { versions } from 'tslab/dist/public';
 import { CommManager, setKernelComms, type JsonObject } from './comms';
-import { registerWidgetControlTarget } from './widgets';
+import { registerWidgetControlTarget } from './ipywidgets';
 import { decodeMessage, encodeMessage, newHeader, Signer, type IncomingMessage, type MessageHeader } from './wire';
 
 /** The fields of a Jupyter connection file that the kernel uses. */

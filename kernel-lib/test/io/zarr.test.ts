@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { DType, TypedArray } from '../../src';
-import { isImageSource, type ImageSource } from '../../src/widgets/source';
+import { isImageSource, type ImageSource } from '../../src/viewers/source';
 import { assertClose, assertShape } from '../support/assert';
 import { ALL_DTYPES, randomPixels } from '../support/data';
 import { setup } from '../support/gpu';

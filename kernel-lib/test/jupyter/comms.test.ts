@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommManager, getKernelComms, type CommMessage, type JsonObject } from '../../src/jupyter/comms';
 import { canDisplay } from '../../src/jupyter/display';
-import { intSlider, WidgetModel } from '../../src/jupyter/widgets';
+import { intSlider, WidgetModel } from '../../src/jupyter/ipywidgets';
 
 interface Published {
   msgType: string;

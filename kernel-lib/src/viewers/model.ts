@@ -1,6 +1,6 @@
 import type { JsonObject } from '../jupyter/comms';
 import { displayMimeBundle, type MimeBundle } from '../jupyter/display';
-import { WidgetModel, type WidgetModelOptions, type WidgetState } from '../jupyter/widgets';
+import { WidgetModel, type WidgetModelOptions, type WidgetState } from '../jupyter/ipywidgets';
 import { WIDGETS_MODULE, WIDGETS_MODULE_VERSION } from './protocol';
 
 /** The `_model_*` / `_view_*` fields of a `@tessera/widgets` model and view. */

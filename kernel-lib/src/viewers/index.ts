@@ -1,20 +1,20 @@
 /**
- * Image widgets for TypeScript notebooks in the Tessera kernel, after stackview: `insight`,
+ * The viewers: image widgets for TypeScript notebooks in the Tessera kernel, after stackview: `insight`,
  * `slice`, `orthogonal`, `curtain`, `sideBySide`, `switchImages`, `picker`, `animate`,
  * `histogram` and `labelOverlay`. Data stays in the kernel: the views (`@tessera/widgets` in
  * JupyterLab, installed with the `tessera_jupyter` extension) ask for the planes they show,
  * which are cut and converted to 8 bits on the GPU.
  *
  * ```ts
- * import { push } from 'tessera';
- * import { slice, insight } from 'tessera/dist/src/widgets';
- * const stack = push(pixels, [64, 512, 512]);
- * await insight(stack);
- * const viewer = await slice(stack, { colormap: 'viridis' });
+ * import * as tessera from 'tessera';
+ * const stack = tessera.push(pixels, [64, 512, 512]);
+ * await tessera.widgets.insight(stack);
+ * const viewer = await tessera.widgets.slice(stack, { colormap: 'viridis' });
  * viewer.index; // the slider's position
  * ```
  * Images may be GPU images, `{ data, shape }` host pixels or lazy {@link ImageSource}s such as
- * `openZarr` arrays. See docs/widgets.md for the design and the message protocol.
+ * `openZarr` arrays. Users reach this module as `tessera.widgets` (../widgets.ts). Built on the
+ * widget protocol of ../jupyter/ipywidgets.ts. See docs/widgets.md for the design and the messages.
  * @packageDocumentation
  */
 export { slice, orthogonal, curtain, labelOverlay, sideBySide, switchImages, picker, histogram, animate } from './views';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { DType, TypedArray } from '../../src';
-import { planeOf, renderPlane, type PlaneRequest } from '../../src/widgets';
+import { planeOf, renderPlane, type PlaneRequest } from '../../src/viewers';
 import { ALL_DTYPES, randomPixels } from '../support/data';
 import { pushed, setup } from '../support/gpu';
 

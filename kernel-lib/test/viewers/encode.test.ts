@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { colormapLut, encodeApng, encodeGif, encodePng, type IndexedImage } from '../../src/widgets';
+import { colormapLut, encodeApng, encodeGif, encodePng, type IndexedImage } from '../../src/viewers';
 import { rng } from '../support/data';
 import { oracle } from '../support/oracle';
 

@@ -2,7 +2,7 @@ import { RICH_DISPLAY } from '../jupyter/display';
 import { bytesPerPixel } from '../dtype';
 import { GpuImage } from '../array/gpu-image';
 import { push } from '../array/transfer';
-import type { WidgetModel, WidgetState } from '../jupyter/widgets';
+import type { WidgetModel, WidgetState } from '../jupyter/ipywidgets';
 import { maximumZProjection } from '../ops/projections';
 import { maximumOfAllPixels, minimumOfAllPixels } from '../ops/reductions';
 import { checkImage, checkTypedArray } from '../validate/arguments';

@@ -6,7 +6,7 @@ import { inflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CommManager, setKernelComms, type JsonObject } from '../../src/jupyter/comms';
 import type { CommMessage } from '../../src/jupyter/comms';
-import * as w from '../../src/widgets';
+import * as w from '../../src/viewers';
 import { setup } from '../support/gpu';
 
 /**

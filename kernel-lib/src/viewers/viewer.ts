@@ -1,7 +1,7 @@
 import { RICH_DISPLAY } from '../jupyter/display';
 import { writeFileSync } from 'node:fs';
 import type { JsonObject } from '../jupyter/comms';
-import type { WidgetModel, WidgetState } from '../jupyter/widgets';
+import type { WidgetModel, WidgetState } from '../jupyter/ipywidgets';
 import { TesseraError } from '../errors';
 import { encodeAnimation, formatOfFilename, renderFrames, type AnimationFormat } from './animation';
 import { COLORMAPS, colormapLut, colormapName, type Lut } from './colormaps';
