@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 process.env.XDG_RUNTIME_DIR ??= '/tmp/xdg-runtime';
+// Every kernel call regenerates its code and proves that its cache key never maps to two sources (gpu/kernel.ts).
+process.env.TESSERA_CHECK_KERNELS ??= '1';
 
 function testFiles(dir) {
   if (!existsSync(dir)) return [];

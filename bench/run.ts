@@ -108,7 +108,7 @@ function mask(n: number, seed: number): Uint8Array {
 /** Bandwidth of the simplest WGSL copy kernel (a pixel program returning its input), read + write. */
 async function kernelCopyBandwidth(): Promise<number> {
   const n = Math.min(64 * 1024 ** 2, (await tessera.info()).limits.maxStorageBufferBindingSize / 4);
-  const src = tessera.fill(tessera.create([n / 1024, 1024]), 1);
+  const src = tessera.set(tessera.create([n / 1024, 1024]), 1);
   const dst = tessera.create([n / 1024, 1024]);
   const run = () => runPixelProgram({ op: 'benchCopy', inputs: { a: src }, output: dst, computeType: 'f32', body: 'return load_a(i);' });
   for (let k = 0; k < 3; k++) run();
@@ -183,7 +183,7 @@ async function sizeSweep(): Promise<Array<Record<string, number>>> {
     if (n * 4 > maxBinding) continue;
     const side = 1024;
     const img = tessera.create([n / side, side], 'float32');
-    tessera.fill(img, 1.5);
+    tessera.set(img, 1.5);
     const gauss = typeof (tessera as Record<string, unknown>).gaussianBlur === 'function';
     const row: Record<string, number> = { mb, addScalar_wall_ms: await timeWall(() => tessera.addImageAndScalar(img, 5)) };
     row.addScalar_gpu_ms = (await timeGpu(() => tessera.addImageAndScalar(img, 5)))!;
@@ -191,7 +191,7 @@ async function sizeSweep(): Promise<Array<Record<string, number>>> {
       const g = (tessera as unknown as Record<string, (...a: unknown[]) => tessera.GpuImage>).gaussianBlur;
       const cube = Math.round(Math.cbrt(n));
       const vol = tessera.create([Math.floor(n / (cube * cube)), cube, cube], 'float32');
-      tessera.fill(vol, 1.5);
+      tessera.set(vol, 1.5);
       row.gaussian3d_wall_ms = await timeWall(() => g(vol, 2, 2, 2));
       row.gaussian3d_gpu_ms = (await timeGpu(() => g(vol, 2, 2, 2)))!;
       const median = (tessera as unknown as Record<string, (...a: unknown[]) => tessera.GpuImage>).medianBox;

@@ -25,8 +25,7 @@ export { sync, flush, startProfiling, stopProfiling } from './gpu/commands';
 export { memoryStats, setMemoryBudget, trimPool, type MemoryStats } from './gpu/buffer-pool';
 export { DTYPES, type DType, type TypedArray } from './dtype';
 export { GpuImage } from './array/gpu-image';
-export { push, pull, create, createLike, copy, fill, type HostImage, type PushOptions } from './array/transfer';
-export { describe } from './array/describe';
+export { push, pull, create, createLike, type HostImage, type PushOptions } from './array/transfer';
 
 // The operation catalogue, one folder per category (each folder's index lists its operations).
 export * from './ops/arithmetic';

@@ -46,6 +46,11 @@ export class GpuImage {
     return this.size * bytesPerPixel(this.dtype);
   }
 
+  /** Bytes the image occupies in its storage buffer: whole 32-bit words (8/16-bit pixels are packed). */
+  get storageBytes(): number {
+    return Math.ceil(this.nbytes / 4) * 4;
+  }
+
   /** True after `release()` (or when the GPU device was replaced). */
   get released(): boolean {
     return this.#buffer === undefined || this.#generation !== deviceGeneration();

@@ -1,11 +1,11 @@
 import { TesseraError } from '../errors';
 import { acquireBuffer, sizeClass } from '../gpu/buffer-pool';
-import { flush, pipelineFor, record, recordCopy, runSyncChecks, withEncoder } from '../gpu/commands';
-import { checkFinite } from './finite-check';
+import { flush, recordCopy } from '../gpu/commands';
 import { deviceGeneration, gpuDevice, onDeviceReset } from '../gpu/device';
-import { checkImage, checkNumber, checkShape, checkDType, checkTypedArray } from '../validate/arguments';
-import { runPixelProgram, workgroupGrid } from '../codegen/program';
-import { DType, TypedArray, allocTypedArray, bytesPerPixel, computeType, dtypeRange, typedArrayOf } from '../dtype';
+import { TRANSFER_CHUNK, readBuffer } from '../gpu/readback';
+import { checkFinite } from './finite-check';
+import { checkDType, checkImage, checkShape, checkTypedArray } from '../validate/arguments';
+import { DType, TypedArray, allocTypedArray, bytesPerPixel, dtypeRange, typedArrayOf } from '../dtype';
 import { GpuImage } from './gpu-image';
 
 /** Pixels brought back from the GPU: a typed array in z, y, x order plus its shape. */
@@ -106,8 +106,6 @@ export function push(data: TypedArray | unknown[], shape?: readonly number[], op
  * zero-fill per push). Sized by class; a push larger than any free one makes a new one.
  */
 const uploads = new Map<number, GPUBuffer[]>();
-/** Transfers move at most this many bytes per staging buffer (see upload and readBuffer). */
-const TRANSFER_CHUNK = 16 * 1024 ** 2;
 onDeviceReset(() => uploads.clear());
 
 function upload(target: GPUBuffer, bytes: Uint8Array): void {
@@ -157,57 +155,6 @@ export function createLike(image: GpuImage, dtype?: DType): GpuImage {
   return create(image.shape, dtype ?? image.dtype);
 }
 
-/** A copy of `image` in new GPU memory. */
-export function copy(image: GpuImage): GpuImage {
-  checkImage(image, 'copy: image');
-  const out = createLike(image);
-  copyWords(image.buffer, out.buffer, paddedBytes(image.size, image.dtype) / 4);
-  return out;
-}
-
-// A word-copy kernel: Dawn's copyBufferToBuffer measured 0.8 TB/s on an H100, this 2.1 TB/s.
-const COPY_WGSL = `struct Params { n: u32, pad0: u32, pad1: u32, pad2: u32 }
-@group(0) @binding(0) var<storage, read> src: array<u32>;
-@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
-@group(0) @binding(2) var<uniform> P: Params;
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.y * nwg.x + wid.x) * 256u + lid;
-  if (i < P.n) { dst[i] = src[i]; }
-}`;
-
-function copyWords(src: GPUBuffer, dst: GPUBuffer, words: number): void {
-  record({
-    pipeline: pipelineFor('copyWords', () => COPY_WGSL),
-    buffers: [src, dst],
-    uniforms: new Uint32Array([words, 0, 0, 0]).buffer,
-    workgroups: workgroupGrid(Math.ceil(words / 256)),
-    label: 'copy',
-  });
-}
-
-/** Sets every pixel of `image` to `value` (saturated to its dtype) and returns it. */
-export function fill(image: GpuImage, value: number): GpuImage {
-  checkImage(image, 'fill: image');
-  checkNumber(value, 'fill: value');
-  // Integer images get an integer scalar, so 32-bit values are exact.
-  const t = computeType(image.dtype);
-  const [lo, hi] = dtypeRange(image.dtype);
-  const v = t === 'f32' ? value : Math.min(hi, Math.max(lo, Math.trunc(value)));
-  return runPixelProgram({
-    op: 'fill',
-    inputs: {},
-    output: image,
-    scalars: { value: { type: t, value: v } },
-    computeType: t,
-    body: 'return P.value;',
-  });
-}
-
-// Readback buffers (MAP_READ), reused by size class: creating and mapping fresh ones per pull is slow.
-const staging = new Map<number, GPUBuffer[]>();
-onDeviceReset(() => staging.clear());
-
 /**
  * Copies an image back to the host. Waits for all recorded work that writes it.
  * Returns a typed array of the image's dtype (a fresh copy, safe to keep) and its shape.
@@ -221,44 +168,6 @@ export async function pull(image: GpuImage, into?: TypedArray): Promise<HostImag
       throw new TesseraError(`pull: into must be a ${image.dtype} typed array of ${image.size} elements; got ${into.constructor.name}(${into.length})`);
     }
   }
-  const bytes = paddedBytes(image.size, image.dtype);
-  const data = await readBuffer(image.buffer, bytes, into && new Uint8Array(into.buffer, into.byteOffset, into.byteLength));
+  const data = await readBuffer(image.buffer, image.storageBytes, into && new Uint8Array(into.buffer, into.byteOffset, into.byteLength));
   return { data: into ?? typedArrayOf(image.dtype, data, 0, image.size), shape: [...image.shape], dtype: image.dtype };
-}
-
-/** @internal Reads `bytes` of `buffer` after all recorded work; used by pull and reductions. */
-export async function readBuffer(buffer: GPUBuffer, bytes: number, into?: Uint8Array): Promise<ArrayBuffer> {
-  // Large reads go in chunks: the host copies one chunk out while the next is still mapping.
-  const chunks: Array<{ offset: number; bytes: number; size: number; st: GPUBuffer }> = [];
-  for (let offset = 0; offset < bytes; offset += TRANSFER_CHUNK) {
-    const n = Math.min(TRANSFER_CHUNK, bytes - offset);
-    const size = sizeClass(n);
-    const st = staging.get(size)?.pop() ?? gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    chunks.push({ offset, bytes: n, size, st });
-  }
-  withEncoder((e) => chunks.forEach((c) => e.copyBufferToBuffer(buffer, c.offset, c.st, 0, c.bytes)));
-  flush();
-  const generation = deviceGeneration();
-  const mapped = chunks.map((c) => c.st.mapAsync(GPUMapMode.READ, 0, c.bytes));
-  const target = into ?? new Uint8Array(bytes);
-  try {
-    for (const [k, c] of chunks.entries()) {
-      await mapped[k];
-      const n = Math.min(c.bytes, target.byteLength - c.offset);
-      if (n > 0) target.set(new Uint8Array(c.st.getMappedRange(0, c.bytes), 0, n), c.offset);
-      c.st.unmap();
-    }
-  } catch (e) {
-    throw new TesseraError(`reading back from the GPU failed: ${(e as Error).message}`);
-  } finally {
-    for (const c of chunks) {
-      if (generation !== deviceGeneration() || c.st.mapState !== 'unmapped') continue;
-      let list = staging.get(c.size);
-      if (!list) staging.set(c.size, (list = []));
-      list.push(c.st);
-    }
-  }
-  const checks = runSyncChecks();
-  if (checks) await checks;
-  return target.buffer as ArrayBuffer;
 }

@@ -12,8 +12,8 @@ import { runPixelProgram } from './program';
  * `a`, `b`, `c` ... and its scalars `P.<name>`; the runner does the rest (loading packed
  * pixels, one thread per output word, saturating conversion to the output dtype).
  *
- * The cache key holds the expression itself, so operations whose code depends on the
- * dtype (e.g. an integer fast path) stay correct without hand-made variant strings.
+ * The pipeline is cached by the generated code itself (codegen/program.ts), so operations whose
+ * code depends on the dtype (e.g. an integer fast path) stay correct without any hand-made key.
  */
 export interface ElementwiseSpec {
   /** Public name: the first part of the cache key. */
@@ -60,7 +60,6 @@ export function elementwise(spec: ElementwiseSpec): GpuImage {
   const helpers = forDevice(spec.helpers);
   return runPixelProgram({
     op: spec.op,
-    variant: `${spec.inputs.map((_, k) => typeOf(k)).join(',')}|${spec.expr}#${helpers ? hash(helpers) : ''}`,
     inputs,
     output,
     scalars,
@@ -69,12 +68,6 @@ export function elementwise(spec: ElementwiseSpec): GpuImage {
     helpers,
     body: `${lets}\n  return ${spec.expr};`,
   });
-}
-
-function hash(s: string): string {
-  let h = 2166136261;
-  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 16777619);
-  return (h >>> 0).toString(36);
 }
 
 /** WGSL converting a value of `d`'s compute type to `to` (plain cast; no saturation needed). */

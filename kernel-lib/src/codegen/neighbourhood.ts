@@ -69,8 +69,6 @@ export function footprintCount(fp: Footprint): number {
 
 export interface NeighbourhoodProgram {
   op: string;
-  /** Names whatever else changes the snippets (e.g. a capacity). */
-  variant?: string;
   input: GpuImage;
   output: GpuImage;
   footprint: Footprint;
@@ -85,6 +83,12 @@ export interface NeighbourhoodProgram {
   pre: string;
   found: string;
   post: string;
+  /**
+   * Instead of the loop, declare every footprint value as `v0 … v{n-1}` (offsets unrolled as
+   * constants, so small footprints stay in registers; the order is footprintRows' with dx
+   * innermost). `found` is then unused and `post` works on the taps.
+   */
+  unrolled?: boolean;
   helpers?: string;
   /** Extra images (same shape as the output), read as `load_<name>(i)` / `at_<name>(c)`. */
   inputs?: Record<string, GpuImage>;
@@ -107,17 +111,34 @@ export function footprintTable(op: string, fp: Footprint): { table: GpuImage; ro
   return { table, rows: table.size / 3 };
 }
 
-/** Records the program and returns its output. */
-export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
-  const { table, rows: rowCount } = footprintTable(p.op, p.footprint);
-  const [rx, ry, rz] = p.footprint.radius;
-  const t = p.valueType ?? computeType(p.input.dtype);
-  const body = `let nx = i32(P.a_shape.x);
-  let ny = i32(P.a_shape.y);
-  let nz = i32(P.a_shape.z);
-  ${p.pre.trim()}
-  let inside = c.x >= P.rx && c.x + P.rx < nx && c.y >= P.ry && c.y + P.ry < ny && c.z >= P.rz && c.z + P.rz < nz;
+/** The footprint's offsets (dx, dy, dz), in footprintRows' order with dx innermost. */
+export function footprintTaps(fp: Footprint): Array<[number, number, number]> {
+  const taps: Array<[number, number, number]> = [];
+  for (const [dz, dy, hx] of footprintRows(fp)) for (let dx = -hx; dx <= hx; dx++) taps.push([dx, dy, dz]);
+  return taps;
+}
+
+/**
+ * The footprint walk: pixels whose whole footprint lies inside the image take a loop without
+ * boundary checks, reading along contiguous rows; the others map each position through the
+ * boundary mode. `visit` runs for every neighbour with `v` its value.
+ */
+function footprintLoop(p: NeighbourhoodProgram, t: ComputeType): string {
+  if (p.unrolled) {
+    const taps = footprintTaps(p.footprint);
+    const decl = taps.map((_, k) => `var v${k}: ${t};`).join(' ');
+    const inside = taps.map(([dx, dy, dz], k) => `v${k} = pro(load_a(u32(o + ${dz} * nxy + ${dy} * nx + ${dx})));`);
+    const outside = taps.map(([dx, dy, dz], k) => `v${k} = fetch(c, vec3<i32>(${dx}, ${dy}, ${dz}));`);
+    return `${decl}
   if (inside) {
+    let o = i32(i);
+    let nxy = nx * ny;
+    ${inside.join('\n    ')}
+  } else {
+    ${outside.join('\n    ')}
+  }`;
+  }
+  return `if (inside) {
     for (var k = 0u; k < P.rows; k++) {
       let dz = load_fp(3u * k);
       let dy = load_fp(3u * k + 1u);
@@ -143,12 +164,24 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
         ${p.found.trim()}
       }
     }
-  }
+  }`;
+}
+
+/** Records the program and returns its output. */
+export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
+  const { table, rows: rowCount } = footprintTable(p.op, p.footprint);
+  const [rx, ry, rz] = p.footprint.radius;
+  const t = p.valueType ?? computeType(p.input.dtype);
+  const body = `let nx = i32(P.a_shape.x);
+  let ny = i32(P.a_shape.y);
+  let nz = i32(P.a_shape.z);
+  let inside = c.x >= P.rx && c.x + P.rx < nx && c.y >= P.ry && c.y + P.ry < ny && c.z >= P.rz && c.z + P.rz < nz;
+  ${p.pre.trim()}
+  ${footprintLoop(p, t)}
   ${p.post.trim()}`;
   return runPixelProgram({
     op: p.op,
-    variant: p.variant,
-    inputs: { a: p.input, fp: table, ...(p.inputs ?? {}) },
+    inputs: p.unrolled ? { a: p.input, ...(p.inputs ?? {}) } : { a: p.input, fp: table, ...(p.inputs ?? {}) },
     output: p.output,
     scalars: {
       rows: { type: 'u32', value: rowCount },
@@ -164,6 +197,14 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
     helpers: [
       BOUNDARY_WGSL,
       `fn pro(x: ${computeType(p.input.dtype)}) -> ${t} { return ${p.prologue ?? `${t}(x)`}; }`,
+      p.unrolled
+        ? `fn fetch(c: vec4<i32>, d: vec3<i32>) -> ${t} {
+  let n = vec3<i32>(P.a_shape.xyz);
+  let q = vec3<i32>(bnd(c.x + d.x, n.x, P.mode), bnd(c.y + d.y, n.y, P.mode), bnd(c.z + d.z, n.z, P.mode));
+  if (any(q < vec3<i32>(0))) { return P.cval; }
+  return pro(load_a(u32((q.z * n.y + q.y) * n.x + q.x)));
+}`
+        : '',
       p.helpers ?? '',
     ].join('\n'),
     body,

@@ -1,7 +1,6 @@
 import { ComputeType, DType, computeType, pixelsPerWord } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
-import { pipelineFor, record } from '../gpu/commands';
-import { deviceInfo } from '../gpu/device';
+import { UniformField, UniformValues, dispatch, kernelFor, kernelSource, type KernelSpec } from '../gpu/kernel';
 import { convertExpr, loader, packBits, storageElement } from './wgsl';
 
 /**
@@ -15,10 +14,8 @@ import { convertExpr, loader, packBits, storageElement } from './wgsl';
  * One compiled pipeline serves every image size.
  */
 export interface PixelProgram {
-  /** Operation name; first part of the pipeline cache key. */
+  /** Operation name (labels, profiles); with the code below, the pipeline cache key. */
   op: string;
-  /** Code-changing parameters (e.g. a flip axis), part of the cache key. */
-  variant?: string;
   inputs: Record<string, GpuImage>;
   output: GpuImage;
   scalars?: Record<string, { type: ComputeType; value: number }>;
@@ -35,31 +32,31 @@ export interface PixelProgram {
 
 const WORKGROUP = 256;
 
-/** Uniform layout: shapes as vec4<u32>, then (n, first, count, words), then scalars. */
-function layout(p: PixelProgram): { struct: string; size: number; fill: (view: DataView) => void } {
-  const shapes = ['out', ...Object.keys(p.inputs)];
-  const scalars = Object.entries(p.scalars ?? {});
-  const fields = [...shapes.map((s) => `${s}_shape: vec4<u32>,`), 'range: vec4<u32>,', ...scalars.map(([n, s]) => `${n}: ${s.type},`)];
-  const scalarBytes = scalars.length * 4;
-  const size = Math.ceil(((shapes.length + 1) * 16 + scalarBytes) / 16) * 16;
-  const images = [p.output, ...Object.values(p.inputs)];
-  const fill = (v: DataView) => {
-    images.forEach((img, k) => xyzt(img.shape).forEach((e, j) => v.setUint32(k * 16 + j * 4, e, true)));
-    const n = p.output.size;
-    const first = p.range?.start ?? 0;
-    const count = p.range?.count ?? n;
-    const epw = pixelsPerWord(p.output.dtype);
-    const words = Math.ceil((first + count) / epw) - Math.floor(first / epw);
-    const r = shapes.length * 16;
-    [n, first, count, words].forEach((e, j) => v.setUint32(r + j * 4, e, true));
-    scalars.forEach(([, s], j) => {
-      const o = r + 16 + j * 4;
-      if (s.type === 'f32') v.setFloat32(o, s.value, true);
-      else if (s.type === 'i32') v.setInt32(o, s.value, true);
-      else v.setUint32(o, s.value, true);
-    });
+/** What the generated code depends on (never sizes or values): the pipeline cache key. */
+interface ProgramShape {
+  op: string;
+  inputs: Array<[string, DType]>;
+  out: DType;
+  scalars: Array<[string, ComputeType]>;
+  coords: boolean;
+  range: boolean;
+  computeType: ComputeType;
+  body: string;
+  helpers: string;
+}
+
+function shapeOf(p: PixelProgram): ProgramShape {
+  return {
+    op: p.op,
+    inputs: Object.entries(p.inputs).map(([n, img]) => [n, img.dtype]),
+    out: p.output.dtype,
+    scalars: Object.entries(p.scalars ?? {}).map(([n, s]) => [n, s.type]),
+    coords: p.coords === true,
+    range: p.range !== undefined,
+    computeType: p.computeType,
+    body: p.body,
+    helpers: p.helpers ?? '',
   };
-  return { struct: `struct Params {\n  ${fields.join('\n  ')}\n}`, size, fill };
 }
 
 /** A shape in z,y,x order as (x, y, z, t) with missing axes 1. */
@@ -68,105 +65,82 @@ export function xyzt(shape: readonly number[]): [number, number, number, number]
   return [r[0] ?? 1, r[1] ?? 1, r[2] ?? 1, r[3] ?? 1];
 }
 
-function source(p: PixelProgram, structDecl: string): string {
-  const names = Object.keys(p.inputs);
-  const out = p.output.dtype;
-  const epw = pixelsPerWord(out);
-  const partial = p.range !== undefined;
-  const bindings = [
-    ...names.map((n, k) => `@group(0) @binding(${k}) var<storage, read> ${n}_buf: array<${storageElement(p.inputs[n].dtype)}>;`),
-    `@group(0) @binding(${names.length}) var<storage, read_write> out_buf: array<${storageElement(out)}>;`,
-    `@group(0) @binding(${names.length + 1}) var<uniform> P: Params;`,
+function programSpec(s: ProgramShape): KernelSpec {
+  const epw = pixelsPerWord(s.out);
+  const uniforms: UniformField[] = [
+    { name: 'out_shape', type: 'vec4<u32>' },
+    ...s.inputs.map(([n]): UniformField => ({ name: `${n}_shape`, type: 'vec4<u32>' })),
+    { name: 'range', type: 'vec4<u32>' },
+    ...s.scalars.map(([n, t]): UniformField => ({ name: n, type: t })),
   ];
-  const accessors = names.map((n) => `${loader(n, p.inputs[n].dtype)}
+  const accessors = s.inputs.map(([n, d]) => `${loader(n, d)}
 fn index_${n}(c: vec4<i32>) -> u32 { let s = P.${n}_shape; return ((u32(c.w) * s.z + u32(c.z)) * s.y + u32(c.y)) * s.x + u32(c.x); }
-fn at_${n}(c: vec4<i32>) -> ${computeType(p.inputs[n].dtype)} { return load_${n}(index_${n}(c)); }`);
+fn at_${n}(c: vec4<i32>) -> ${computeType(d)} { return load_${n}(index_${n}(c)); }`);
   const coordsFn = `fn coords_of(i: u32, s: vec4<u32>) -> vec4<i32> {
   let xy = s.x * s.y;
   return vec4<i32>(i32(i % s.x), i32((i / s.x) % s.y), i32((i / xy) % s.z), i32(i / (xy * s.z)));
 }`;
-  const value = `fn value(i: u32) -> ${p.computeType} {\n  ${p.coords ? 'let c = coords_of(i, P.out_shape);\n  ' : ''}${p.body.trim()}\n}`;
-  const converted = (i: string) => convertExpr(`value(${i})`, p.computeType, out);
+  const value = `fn value(i: u32) -> ${s.computeType} {\n  ${s.coords ? 'let c = coords_of(i, P.out_shape);\n  ' : ''}${s.body.trim()}\n}`;
+  const converted = (i: string) => convertExpr(`value(${i})`, s.computeType, s.out);
   let store: string;
-  if (epw === 1 && !partial) {
+  if (epw === 1 && !s.range) {
     store = `out_buf[w] = ${converted('w')};`;
   } else if (epw === 1) {
     store = `let i = w + P.range.y; out_buf[i] = ${converted('i')};`;
   } else {
     // One thread owns one storage word, so packed pixels never race.
     const bits = 32 / epw;
-    const wordIndex = partial ? `w + P.range.y / ${epw}u` : 'w';
-    const keep = partial ? `out_buf[word_index]` : '0u';
-    const inRange = partial ? `i >= P.range.y && i < P.range.y + P.range.z` : `i < P.range.x`;
+    const wordIndex = s.range ? `w + P.range.y / ${epw}u` : 'w';
+    const keep = s.range ? 'out_buf[word_index]' : '0u';
+    const inRange = s.range ? 'i >= P.range.y && i < P.range.y + P.range.z' : 'i < P.range.x';
     store = `let word_index = ${wordIndex};
   var word = ${keep};
   for (var k = 0u; k < ${epw}u; k++) {
     let i = word_index * ${epw}u + k;
     if (${inRange}) {
-      let bits = ${packBits(converted('i'), out)};
+      let bits = ${packBits(converted('i'), s.out)};
       word = (word & ~(${2 ** bits - 1}u << (k * ${bits}u))) | (bits << (k * ${bits}u));
     }
   }
   out_buf[word_index] = word;`;
   }
-  return `${structDecl}
-${bindings.join('\n')}
-${accessors.join('\n')}
-${coordsFn}
-${p.helpers ?? ''}
-${value}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let w = (wid.y * nwg.x + wid.x) * ${WORKGROUP}u + lid;
-  if (w >= P.range.w) { return; }
-  ${store}
-}
-`;
-}
-
-/** Splits `groups` workgroups over x and y, within the per-dimension limit. */
-export function workgroupGrid(groups: number): [number, number] {
-  const max = deviceInfo().limits.maxComputeWorkgroupsPerDimension;
-  if (groups <= max) return [Math.max(1, groups), 1];
-  const y = Math.ceil(groups / max);
-  return [Math.ceil(groups / y), y];
-}
-
-function programKey(p: PixelProgram): string {
-  return [
-    p.op, p.variant ?? '', p.computeType, p.coords ? 'c' : 'l', p.range ? 'r' : 'f',
-    ...Object.entries(p.inputs).map(([n, img]) => `${n}:${img.dtype}`), `out:${p.output.dtype}`,
-    ...Object.entries(p.scalars ?? {}).map(([n, s]) => `${n}:${s.type}`),
-  ].join('|');
+  return {
+    label: s.op,
+    bindings: [
+      ...s.inputs.map(([n, d]) => ({ name: `${n}_buf`, type: `array<${storageElement(d)}>` })),
+      { name: 'out_buf', type: `array<${storageElement(s.out)}>`, access: 'read_write' as const },
+    ],
+    uniforms,
+    workgroupSize: WORKGROUP,
+    declarations: `${accessors.join('\n')}\n${coordsFn}\n${s.helpers}\n${value}`,
+    body: `let w = gid;\n  if (w >= P.range.w) { return; }\n  ${store}`,
+  };
 }
 
 /**
- * The pipeline cache key and the WGSL that {@link runPixelProgram} compiles for `p`, for tools
- * that check user code before running it (custom kernels map compiler messages back to the
- * user's lines).
+ * The WGSL that {@link runPixelProgram} compiles for `p`, for tools that check user code before
+ * running it (custom kernels map compiler messages back to the user's lines).
  */
-export function pixelProgramSource(p: PixelProgram): { key: string; code: string } {
-  return { key: programKey(p), code: source(p, layout(p).struct) };
+export function pixelProgramSource(p: PixelProgram): string {
+  return kernelSource(programSpec(shapeOf(p))).code;
 }
 
-/** Records a pixel program into the current batch. */
+/** Records a pixel program into the current batch and returns its output. */
 export function runPixelProgram(p: PixelProgram): GpuImage {
-  const inputs = Object.entries(p.inputs);
-  const key = programKey(p);
-  const { struct, size, fill } = layout(p);
-  const pipeline = pipelineFor(key, () => source(p, struct));
-  const uniforms = new ArrayBuffer(size);
-  const view = new DataView(uniforms);
-  fill(view);
-  const words = view.getUint32(Object.keys(p.inputs).length * 16 + 16 + 12, true);
-  record({
-    pipeline,
-    buffers: [...inputs.map(([, img]) => img.buffer), p.output.buffer],
-    uniforms,
-    workgroups: workgroupGrid(Math.ceil(words / WORKGROUP)),
-    label: p.op,
-  });
+  const k = kernelFor('pixel', shapeOf(p), programSpec);
+  const n = p.output.size;
+  const first = p.range?.start ?? 0;
+  const count = p.range?.count ?? n;
+  const epw = pixelsPerWord(p.output.dtype);
+  const words = Math.ceil((first + count) / epw) - Math.floor(first / epw);
+  const values: Record<string, number | readonly number[]> = { out_shape: xyzt(p.output.shape), range: [n, first, count, words] };
+  const buffers: GPUBuffer[] = [];
+  for (const [name, img] of Object.entries(p.inputs)) {
+    values[`${name}_shape`] = xyzt(img.shape);
+    buffers.push(img.buffer);
+  }
+  buffers.push(p.output.buffer);
+  for (const [name, sc] of Object.entries(p.scalars ?? {})) values[name] = sc.value;
+  dispatch(k, buffers, values as UniformValues, Math.ceil(words / WORKGROUP), p.op);
   return p.output;
 }
-
-export type { DType };

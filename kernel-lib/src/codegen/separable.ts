@@ -1,13 +1,13 @@
 import { ComputeType, DType, computeType, pixelsPerWord } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
 import { create } from '../array/transfer';
-import { pipelineFor, record } from '../gpu/commands';
+import { KernelSpec, UniformField, dispatch, kernelFor } from '../gpu/kernel';
+import type { BoundaryMode } from '../validate/modes';
 import { BOUNDARY_WGSL, MODE_CODE } from './boundary';
 import { constantTable } from './constants';
-import { runPixelProgram, workgroupGrid, xyzt } from './program';
-import { uniformBlock, UniformField } from './uniforms';
+import { runPixelProgram, xyzt } from './program';
+import { identity } from './snippets';
 import { convertExpr, loader, packBits, storageElement } from './wgsl';
-import { type BoundaryMode } from '../validate/modes';
 
 /**
  * Separable filters as a chain of 1-D passes along x, y or z (scipy.ndimage's
@@ -54,10 +54,8 @@ export interface Epilogue {
 }
 
 export interface SeparableProgram {
-  /** Operation name, for labels and the cache key of prologue/epilogue code. */
+  /** Operation name, for labels and profiles. */
   op: string;
-  /** Names whatever else changes the prologue or epilogue code. */
-  variant?: string;
   input: GpuImage;
   output: GpuImage;
   /** Passes in execution order; passes of radius 0 are skipped. */
@@ -78,13 +76,8 @@ const PER = 8;
 
 const TEMP_DTYPE: Record<ComputeType, DType> = { f32: 'float32', i32: 'int32', u32: 'uint32' };
 
-const INIT: Record<'min' | 'max', Record<ComputeType, string>> = {
-  min: { f32: 'bitcast<f32>(0x7f7fffffu)', i32: '2147483647i', u32: '4294967295u' },
-  max: { f32: 'bitcast<f32>(0xff7fffffu)', i32: '(-2147483647i - 1i)', u32: '0u' },
-};
-
 function initExpr(kind: LineReduce['kind'], t: ComputeType): string {
-  return kind === 'min' || kind === 'max' ? INIT[kind][t] : `${t}(0)`;
+  return kind === 'min' || kind === 'max' ? identity(kind, t) : `${t}(0)`;
 }
 
 function combineExpr(kind: LineReduce['kind'], acc: string, v: string, widx: string): string {
@@ -98,6 +91,7 @@ function combineExpr(kind: LineReduce['kind'], acc: string, v: string, widx: str
   }
 }
 
+/** What one pass's code depends on: its cache key. */
 interface PassCode {
   axis: Axis;
   kind: LineReduce['kind'];
@@ -106,31 +100,37 @@ interface PassCode {
   vt: ComputeType;
   /** Prologue expression when this pass reads the input. */
   prologue?: string;
-  /** Epilogue when this pass writes the output. */
-  epilogue?: Epilogue;
+  /** Epilogue code when this pass writes the output. */
+  epilogue?: { expr: string; type: ComputeType; image?: DType; scalars: Array<[string, ComputeType]> };
 }
 
-function header(c: PassCode, struct: string): { decl: string; bindings: string[] } {
+function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
   const bindings = [
-    `var<storage, read> src_buf: array<${storageElement(c.src)}>;`,
-    `var<storage, read_write> dst_buf: array<${storageElement(c.dst)}>;`,
+    { name: 'src_buf', type: `array<${storageElement(c.src)}>` },
+    { name: 'dst_buf', type: `array<${storageElement(c.dst)}>`, access: 'read_write' as const },
   ];
-  if (c.kind === 'weights') bindings.push('var<storage, read> w_buf: array<f32>;');
-  if (c.epilogue?.image) bindings.push(`var<storage, read> e_buf: array<${storageElement(c.epilogue.image.dtype)}>;`);
-  bindings.push('var<uniform> P: Params;');
+  if (c.kind === 'weights') bindings.push({ name: 'w_buf', type: 'array<f32>' });
+  if (c.epilogue?.image) bindings.push({ name: 'e_buf', type: `array<${storageElement(c.epilogue.image)}>` });
+  const uniforms: UniformField[] = [
+    { name: 'shape', type: 'vec4<u32>' },
+    { name: 'r', type: 'i32' },
+    { name: 'cval', type: c.vt },
+    { name: 'words', type: 'u32' },
+    { name: 'mode', type: 'u32' },
+    ...(c.epilogue?.scalars ?? []).map(([name, type]): UniformField => ({ name, type })),
+  ];
   const decl = [
-    struct,
-    ...bindings.map((b, k) => `@group(0) @binding(${k}) ${b}`),
     loader('src', c.src),
     c.kind === 'weights' ? loader('w', 'float32') : '',
-    c.epilogue?.image ? loader('e', c.epilogue.image.dtype) : '',
+    c.epilogue?.image ? loader('e', c.epilogue.image) : '',
     BOUNDARY_WGSL,
     `fn src_value(p: u32) -> ${c.vt} { let x = load_src(p); return ${c.prologue ?? `${c.vt}(x)`}; }`,
     c.epilogue
       ? `fn finish(v: ${c.vt}, i: u32) -> ${c.epilogue.type} { return ${c.epilogue.expr}; }`
       : `fn finish(v: ${c.vt}, i: u32) -> ${c.vt} { return v; }`,
+    declarations,
   ].join('\n');
-  return { decl, bindings };
+  return { label: `separable:${'xyz'[c.axis]}`, bindings, uniforms, workgroupSize: WG, declarations: decl, body: main };
 }
 
 function storeConverted(c: PassCode, v: string): string {
@@ -143,7 +143,7 @@ function storeConverted(c: PassCode, v: string): string {
  * measured on an H100 this beat both a workgroup-memory tile with halo (by 10-25%) and
  * per-thread register blocking along x, so neither is used.
  */
-function xPassSource(c: PassCode, struct: string): string {
+function xPassSpec(c: PassCode): KernelSpec {
   const epw = pixelsPerWord(c.dst);
   const combine = (v: string) => combineExpr(c.kind, 'acc', v, 'u32(k + r)');
   let store: string;
@@ -160,8 +160,7 @@ function xPassSource(c: PassCode, struct: string): string {
   }
   dst_buf[word] = bits;`;
   }
-  return `${header(c, struct).decl}
-fn pixel(i: i32) -> ${c.vt} {
+  const pixel = `fn pixel(i: i32) -> ${c.vt} {
   let nx = i32(P.shape.x);
   let r = P.r;
   let x = i % nx;
@@ -181,18 +180,13 @@ fn pixel(i: i32) -> ${c.vt} {
     }
   }
   return acc;
-}
-
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let word = (wid.y * nwg.x + wid.x) * ${WG}u + lid;
+}`;
+  return passSpec(c, `let word = gid;
   if (word >= P.words) { return; }
-  ${store}
-}
-`;
+  ${store}`, pixel);
 }
 
-function columnPassSource(c: PassCode, struct: string): string {
+function columnPassSpec(c: PassCode): KernelSpec {
   const locate =
     c.axis === 1
       ? `let blocks = (P.shape.y + ${PER - 1}u) / ${PER}u;
@@ -212,10 +206,7 @@ function columnPassSource(c: PassCode, struct: string): string {
   let line = y * P.shape.x + x;`;
   const js = Array.from({ length: PER }, (_, j) => j);
   const init = initExpr(c.kind, c.vt);
-  return `${header(c, struct).decl}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let t = (wid.y * nwg.x + wid.x) * ${WG}u + lid;
+  return passSpec(c, `let t = gid;
   if (t >= P.words) { return; }
   ${locate}
   let a0 = i32(b) * ${PER};
@@ -231,9 +222,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     .map(
       (j) => `if (a0 + ${j} < na) { let i = line + u32(a0 + ${j}) * stride; dst_buf[i] = ${storeConverted(c, `finish(acc${j}, i)`)}; }`,
     )
-    .join('\n  ')}
-}
-`;
+    .join('\n  ')}`, '');
 }
 
 function weightsTable(w: ArrayLike<number>): GpuImage {
@@ -246,7 +235,6 @@ export function runSeparable(p: SeparableProgram): GpuImage {
   const passes = p.passes.filter((s) => s.radius > 0);
   const epi = p.epilogue;
   const scalarFields = Object.entries(epi?.scalars ?? {});
-  const tag = `${p.op}|${p.variant ?? ''}`;
 
   if (passes.length === 0) {
     const inputs: Record<string, GpuImage> = { a: p.input };
@@ -258,7 +246,6 @@ export function runSeparable(p: SeparableProgram): GpuImage {
     ].join('\n');
     return runPixelProgram({
       op: `${p.op}:identity`,
-      variant: p.variant,
       inputs,
       output: p.output,
       scalars: epi?.scalars,
@@ -299,7 +286,7 @@ export function runSeparable(p: SeparableProgram): GpuImage {
       dst: dst.dtype,
       vt: p.valueType,
       prologue: first ? p.prologue : undefined,
-      epilogue: toOutput ? epi : undefined,
+      epilogue: toOutput && epi ? { expr: epi.expr, type: epi.type, image: epi.image?.dtype, scalars: scalarFields.map(([nm, sc]) => [nm, sc.type]) } : undefined,
     };
     const words =
       pass.axis === 0
@@ -307,28 +294,16 @@ export function runSeparable(p: SeparableProgram): GpuImage {
         : pass.axis === 1
           ? nx * Math.ceil(ny / PER) * nz
           : nx * ny * Math.ceil(nz / PER);
-    const fields: UniformField[] = [
-      { name: 'shape', type: 'vec4<u32>', value: [nx, ny, nz, n] },
-      { name: 'r', type: 'i32', value: pass.radius },
-      { name: 'cval', type: p.valueType, value: pass.cval ?? p.cval },
-      { name: 'words', type: 'u32', value: words },
-      { name: 'mode', type: 'u32', value: MODE_CODE[p.mode] },
-      ...(code.epilogue ? scalarFields.map(([name, s]) => ({ name, type: s.type, value: s.value })) : []),
-    ];
-    const { struct, bytes } = uniformBlock(fields);
-    const key = [
-      'separable', first || code.epilogue ? tag : '', 'xyz'[pass.axis], code.kind, code.src, code.dst, code.vt,
-      first ? 'first' : '', code.epilogue ? `last:${code.epilogue.type}:${code.epilogue.image?.dtype ?? ''}:${scalarFields.map(([nm, s]) => `${nm}:${s.type}`).join(',')}` : '',
-    ].join('|');
-    const pipeline = pipelineFor(key, () => (pass.axis === 0 ? xPassSource(code, struct) : columnPassSource(code, struct)));
+    const values: Record<string, number | number[]> = { shape: [nx, ny, nz, n], r: pass.radius, cval: pass.cval ?? p.cval, words, mode: MODE_CODE[p.mode] };
+    if (code.epilogue) for (const [name, sc] of scalarFields) values[name] = sc.value;
+    const kernel = kernelFor('separable', code, (c) => (c.axis === 0 ? xPassSpec(c) : columnPassSpec(c)));
     const buffers = [src.buffer, dst.buffer];
     if (pass.reduce.kind === 'weights') {
       if (pass.reduce.weights.length !== 2 * pass.radius + 1) throw new Error(`${p.op}: internal: weights length`);
       buffers.push(weightsTable(pass.reduce.weights).buffer);
     }
-    if (code.epilogue?.image) buffers.push(code.epilogue.image.buffer);
-    const groups = Math.ceil(words / WG);
-    record({ pipeline, buffers, uniforms: bytes, workgroups: workgroupGrid(groups), label: `${p.op}:${'xyz'[pass.axis]}` });
+    if (toOutput && epi?.image) buffers.push(epi.image.buffer);
+    dispatch(kernel, buffers, values, Math.ceil(words / WG), `${p.op}:${'xyz'[pass.axis]}`);
     src = dst;
   });
 
@@ -337,7 +312,6 @@ export function runSeparable(p: SeparableProgram): GpuImage {
     if (epi?.image) inputs.e = epi.image;
     runPixelProgram({
       op: `${p.op}:finish`,
-      variant: p.variant,
       inputs,
       output: p.output,
       scalars: epi?.scalars,

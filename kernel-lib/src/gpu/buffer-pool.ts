@@ -1,6 +1,5 @@
 import { TesseraError } from '../errors';
-import { flush, forgetBuffer } from './commands';
-import { deviceInfo, gpuDevice, onDeviceReset } from './device';
+import { deviceInfo, gpuDevice, onDeviceReset, reportGpuError } from './device';
 
 /**
  * Storage buffers for images, reused by size class so that a workflow of many operations
@@ -137,20 +136,27 @@ function createBuffer(size: number, what: string): GPUBuffer {
   const device = gpuDevice();
   device.pushErrorScope('out-of-memory');
   const buffer = device.createBuffer({ size, usage: USAGE });
-  // The scope resolves asynchronously; an OOM here also shows as a device error, so report it loudly.
+  // The scope is closed at once (nothing else records in it); its verdict arrives later and is
+  // thrown by the next readback, before any result computed with this buffer is returned.
   device.popErrorScope().then((e) => {
-    if (e) console.error(`Tessera: GPU out of memory allocating ${mb(size)} for ${what}: ${e.message}`);
+    if (e) reportGpuError(`GPU out of memory allocating ${mb(size)} for ${what}: ${e.message}`);
   });
   return buffer;
 }
 
 /**
- * Destroys a pooled buffer. Work recorded but not yet submitted may still use it, so the
- * batch is submitted first (WebGPU frees a destroyed buffer only after submitted work).
+ * What must happen before a buffer is destroyed: work recorded but not yet submitted may still
+ * use it, so the execution layer (gpu/commands.ts) installs a hook that submits that work and
+ * forgets cached bind groups holding the buffer (WebGPU frees a destroyed buffer only after
+ * submitted work). The pool itself knows nothing of recording.
  */
+let retire: (buffer: GPUBuffer) => void = () => {};
+export function onBufferRetire(hook: (buffer: GPUBuffer) => void): void {
+  retire = hook;
+}
+
 function destroy(buffer: GPUBuffer): void {
-  forgetBuffer(buffer);
-  flush();
+  retire(buffer);
   buffer.destroy();
 }
 

@@ -1,15 +1,24 @@
 import { TesseraError } from '../errors';
-import { gpuDevice, onDeviceReset, throwPendingGpuErrors } from './device';
+import { onBufferRetire } from './buffer-pool';
+import { gpuDevice, onDeviceReset, reportGpuError, takeGpuErrors } from './device';
 
 /**
- * Recording and submitting GPU work. Operations record dispatches into one shared
- * command encoder; the encoder is submitted when it holds MAX_PASSES dispatches, when the
- * uniform arena is full, or when the host needs results (`flush`/`sync`/`pull`).
- * Nothing waits for the GPU until `sync()` or a readback.
+ * Recording and submitting GPU work. Operations record dispatches into one shared command
+ * encoder; the encoder is submitted as one batch when it holds MAX_PASSES dispatches, when the
+ * uniform arena is full, or when the host needs results (`flush`/`sync`/a readback). Nothing
+ * waits for the GPU until `sync()` or a readback.
  *
  * Uniforms of all passes in a batch live in one arena buffer, written once per submit with
- * queue.writeBuffer. The queue orders that write after the previous submit, so the same
- * arena is safely reused batch after batch.
+ * queue.writeBuffer. The queue orders that write after the previous submit, so the same arena is
+ * safely reused batch after batch.
+ *
+ * Failed batches. WebGPU reports errors asynchronously, and a batch that fails validation (say,
+ * a pipeline whose shader did not compile) does not run at all: the buffers it should have
+ * written keep stale bytes. So every submit is wrapped in its own validation error scope, pushed
+ * and popped around the submit with nothing recorded in between, and the buffers the batch
+ * writes are remembered: when the scope reports an error, the error is kept for the next readback
+ * and those buffers are marked invalid. A readback of an invalid buffer throws, and so does work
+ * recorded on it later (its outputs inherit the mark), until a successful batch writes it again.
  */
 const MAX_PASSES = 256;
 const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment
@@ -19,14 +28,21 @@ let encoder: GPUCommandEncoder | undefined;
 let passes = 0;
 let arena: GPUBuffer | undefined;
 const arenaData = new ArrayBuffer(UNIFORM_SLOT * ARENA_SLOTS);
+const arenaView = new DataView(arenaData);
 let arenaUsed = 0;
-const pipelines = new Map<string, GPUComputePipeline>();
-const layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+
+/** Buffers written by the batch being recorded, and those among them computed from invalid input. */
+let batchWrites: GPUBuffer[] = [];
+let batchTainted: Set<GPUBuffer> | undefined;
+/** Buffers whose content is invalid because the batch that should have written them failed. */
+const invalid = new Set<GPUBuffer>();
+/** Error-scope results of submitted batches not yet awaited by a readback or sync. */
+let pendingBatches: Array<Promise<void>> = [];
 
 /**
  * Bind groups are costly to create (Dawn validates each), and notebooks and tiled loops call
- * the same operation on the same pooled buffers over and over: cache them by pipeline,
- * buffers and uniform offset. Entries holding a buffer are dropped before it is destroyed.
+ * the same operation on the same pooled buffers over and over: cache them by pipeline, buffers
+ * and uniform offset. Entries holding a buffer are dropped before it is destroyed.
  */
 const BIND_GROUP_CACHE = 4096;
 const bindGroups = new Map<string, GPUBindGroup>();
@@ -39,13 +55,19 @@ const idOf = <T extends object>(map: WeakMap<T, number>, o: T) => {
   return id;
 };
 
-/** Must be called before a buffer that operations used is destroyed. */
-export function forgetBuffer(buffer: GPUBuffer): void {
+/**
+ * Must be called before a buffer that operations used is destroyed: submits the work recorded
+ * so far (it may use the buffer) and drops cached bind groups holding it.
+ */
+export function retireBuffer(buffer: GPUBuffer): void {
+  flush();
+  invalid.delete(buffer);
   const id = bufferIds.get(buffer);
   if (id === undefined) return;
   const tag = `,${id},`;
   for (const key of bindGroups.keys()) if (key.includes(tag)) bindGroups.delete(key);
 }
+onBufferRetire(retireBuffer);
 
 /** GPU-side timing of every recorded pass with timestamp queries (see startProfiling). */
 interface Profiler {
@@ -65,34 +87,17 @@ onDeviceReset(() => {
   passes = 0;
   arena = undefined;
   arenaUsed = 0;
-  pipelines.clear();
+  batchWrites = [];
+  batchTainted = undefined;
+  invalid.clear();
+  pendingBatches = [];
 });
 
 /**
- * The compiled pipeline for `key`, compiling `source()` on first use. The key names exactly
- * what changes the generated code (operation, dtypes, ranks, code-changing parameters);
- * sizes travel as uniforms so one pipeline serves every shape.
- */
-export function pipelineFor(key: string, source: () => string): GPUComputePipeline {
-  let p = pipelines.get(key);
-  if (!p) {
-    const device = gpuDevice();
-    const code = source();
-    const module = device.createShaderModule({ code, label: key });
-    p = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
-    pipelines.set(key, p);
-  }
-  return p;
-}
-
-/** How many pipelines have been compiled (for tests of the cache). */
-export const compiledPipelineCount = (): number => pipelines.size;
-
-/**
- * Dispatches share one open compute pass until a copy or a submit needs the encoder:
- * WebGPU orders dispatches within a pass (each is its own usage scope), and beginning and
- * ending a pass per dispatch costs Dawn more host time than the dispatch itself.
- * When profiling, each dispatch gets its own pass so that it can be timed.
+ * Dispatches share one open compute pass until a copy or a submit needs the encoder: WebGPU
+ * orders dispatches within a pass (each is its own usage scope), and beginning and ending a pass
+ * per dispatch costs Dawn more host time than the dispatch itself. When profiling, each dispatch
+ * gets its own pass so that it can be timed.
  */
 let openPass: GPUComputePassEncoder | undefined;
 
@@ -115,51 +120,61 @@ function currentEncoder(): GPUCommandEncoder {
   return encoder;
 }
 
-/** Reserves a uniform slot for `bytes` (<= 256) in the batch's arena and returns its offset. */
-function uniformSlot(bytes: number): { offset: number } {
+/** Reserves `bytes` of the batch's uniform arena (256-byte aligned slots) and returns the offset. */
+function reserveUniforms(bytes: number): number {
   const slots = Math.ceil(bytes / UNIFORM_SLOT) * UNIFORM_SLOT;
   if (slots > arenaData.byteLength) throw new TesseraError(`a uniform block of ${bytes} bytes exceeds the arena (${arenaData.byteLength})`);
   if (arenaUsed + slots > arenaData.byteLength) flush();
   const offset = arenaUsed;
   arenaUsed += slots;
-  return { offset };
+  return offset;
 }
 
-export interface Dispatch {
-  pipeline: GPUComputePipeline;
-  /** Storage buffers in binding order 0..n-1; the uniforms (if any) take binding n. */
-  buffers: GPUBuffer[];
-  /** Uniform bytes, already laid out as the shader's Params struct. */
-  uniforms?: ArrayBuffer;
-  workgroups: [number, number?, number?];
-  label?: string;
+/** Notes that the batch writes `buffer`, computed from `inputs` (an invalid input makes it invalid too). */
+function noteWrite(buffer: GPUBuffer, inputsInvalid: boolean): void {
+  batchWrites.push(buffer);
+  if (inputsInvalid) (batchTainted ??= new Set()).add(buffer);
 }
 
-/** Records one compute dispatch into the current batch. */
-export function record(d: Dispatch): void {
+/**
+ * @internal Records one compute dispatch into the current batch: storage `buffers` in binding
+ * order (`writes` says which the kernel writes), then `uniformBytes` of uniforms written by
+ * `writeUniforms` into the arena. Use gpu/kernel.ts's `dispatch`.
+ */
+export function recordDispatch(
+  pipeline: GPUComputePipeline,
+  layout: GPUBindGroupLayout,
+  buffers: readonly GPUBuffer[],
+  writes: readonly boolean[],
+  uniformBytes: number,
+  writeUniforms: ((view: DataView, offset: number) => void) | undefined,
+  grid: readonly [number, number, number],
+  label: string,
+): void {
   const device = gpuDevice();
   let offset = -1;
-  if (d.uniforms && d.uniforms.byteLength > 0) {
-    const slot = uniformSlot(d.uniforms.byteLength);
-    offset = slot.offset;
-    new Uint8Array(arenaData, offset, d.uniforms.byteLength).set(new Uint8Array(d.uniforms));
+  if (uniformBytes > 0 && writeUniforms) {
+    offset = reserveUniforms(uniformBytes);
+    writeUniforms(arenaView, offset);
     arena ??= device.createBuffer({ size: arenaData.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   }
-  const key = `${idOf(pipelineIds, d.pipeline)},${d.buffers.map((b) => idOf(bufferIds, b)).join(',')},${offset}:${d.uniforms?.byteLength ?? 0}`;
+  let key = `${idOf(pipelineIds, pipeline)},`;
+  for (const b of buffers) key += `${idOf(bufferIds, b)},`;
+  key += `${offset}:${uniformBytes}`;
   let bindGroup = bindGroups.get(key);
   if (!bindGroup) {
-    const entries: GPUBindGroupEntry[] = d.buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    if (offset >= 0) entries.push({ binding: d.buffers.length, resource: { buffer: arena!, offset, size: d.uniforms!.byteLength } });
-    let layout = layouts.get(d.pipeline);
-    if (!layout) layouts.set(d.pipeline, (layout = d.pipeline.getBindGroupLayout(0)));
+    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    if (offset >= 0) entries.push({ binding: buffers.length, resource: { buffer: arena!, offset, size: uniformBytes } });
     bindGroup = device.createBindGroup({ layout, entries });
     if (bindGroups.size >= BIND_GROUP_CACHE) bindGroups.delete(bindGroups.keys().next().value!);
     bindGroups.set(key, bindGroup);
   }
-  const pass = computePass(d.label);
-  pass.setPipeline(d.pipeline);
+  const inputsInvalid = invalid.size > 0 && buffers.some((b, k) => !writes[k] && invalid.has(b));
+  for (let k = 0; k < buffers.length; k++) if (writes[k]) noteWrite(buffers[k], inputsInvalid);
+  const pass = computePass(label);
+  pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1] ?? 1, d.workgroups[2] ?? 1);
+  pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
   if (++passes >= MAX_PASSES) flush();
 }
 
@@ -167,13 +182,15 @@ export function record(d: Dispatch): void {
 export function recordCopy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
   endPass();
   currentEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  noteWrite(dst, invalid.size > 0 && invalid.has(src));
   if (++passes >= MAX_PASSES) flush();
 }
 
-/** Gives the recording encoder to `fn` (for readback copies that must follow recorded work). */
-export function withEncoder(fn: (e: GPUCommandEncoder) => void): void {
+/** Records a clear of `bytes` of `buffer` from `offset` (zeros). */
+export function recordClear(buffer: GPUBuffer, offset: number, bytes: number): void {
   endPass();
-  fn(currentEncoder());
+  currentEncoder().clearBuffer(buffer, offset, bytes);
+  noteWrite(buffer, false);
 }
 
 function passDescriptor(label?: string): GPUComputePassDescriptor | undefined {
@@ -202,10 +219,16 @@ export function startProfiling(capacity = 2048): boolean {
 export async function stopProfiling(): Promise<Array<{ label: string; ms: number }>> {
   const p = profiler;
   if (!p) return [];
-  flush();
+  flush(); // resolves the last batch's queries
   profiler = undefined;
-  const { readBuffer } = await import('../array/transfer');
-  const raw = new BigUint64Array(await readBuffer(p.resolved, 16 * Math.min(p.labels.length, p.capacity)));
+  // Read the timestamps here rather than through gpu/readback.ts, which builds on this module.
+  const bytes = 16 * Math.max(1, Math.min(p.labels.length, p.capacity));
+  const staging = gpuDevice().createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  currentEncoder().copyBufferToBuffer(p.resolved, 0, staging, 0, bytes);
+  flush();
+  await staging.mapAsync(GPUMapMode.READ);
+  const raw = new BigUint64Array(staging.getMappedRange().slice(0));
+  staging.destroy();
   p.querySet.destroy();
   p.resolved.destroy();
   return p.labels
@@ -227,36 +250,104 @@ export function flush(): void {
     while (profiler.labels.length < next) profiler.labels.push('');
     profiler.batchStart = next;
   }
+  const writes = batchWrites;
+  const tainted = batchTainted;
+  batchWrites = [];
+  batchTainted = undefined;
+  // The scope holds exactly this batch: nothing else is recorded between push and pop.
+  device.pushErrorScope('validation');
   // Pass a view of the used bytes: dawn.node copies the whole ArrayBuffer it is given.
   if (arena && arenaUsed > 0) device.queue.writeBuffer(arena, 0, new Uint8Array(arenaData, 0, arenaUsed));
   device.queue.submit([encoder.finish()]);
+  const scope = device.popErrorScope();
   encoder = undefined;
   passes = 0;
   arenaUsed = 0;
+  pendingBatches.push(
+    scope.then(
+      (error) => {
+        if (error) {
+          reportGpuError(error.message);
+          for (const b of writes) invalid.add(b);
+        } else {
+          for (const b of writes) {
+            if (tainted?.has(b)) invalid.add(b);
+            else invalid.delete(b);
+          }
+        }
+      },
+      (e: Error) => reportGpuError(`the error scope of a batch failed: ${e.message}`),
+    ),
+  );
+}
+
+/**
+ * @internal Waits until the error scopes of all submitted batches have reported (without throwing
+ * what they found), so that {@link isInvalid} is up to date. For deferred checks, which read
+ * their own small buffers while a readback settles.
+ */
+export async function batchesReported(): Promise<void> {
+  await Promise.all(pendingBatches);
+}
+
+/** @internal Whether a failed batch left `buffer` without a valid result. */
+export function isInvalid(buffer: GPUBuffer): boolean {
+  return invalid.has(buffer);
 }
 
 const syncChecks: Array<() => Promise<void> | undefined> = [];
 
 /**
- * Registers a check run whenever results come back to the host (sync, pull, statistics).
- * It returns undefined when it has nothing to check (the common case costs no await), or a
- * promise that may read small GPU buffers and reject. Used for deferred validation.
+ * Registers a check run whenever results come back to the host (sync, readbacks). It returns
+ * undefined when it has nothing to check (the common case costs no await), or a promise that
+ * may read small GPU buffers and reject with a TesseraError. Used for deferred validation (NaN
+ * checks of pushed data, compile checks of custom kernels).
  */
 export function afterSync(check: () => Promise<void> | undefined): void {
   syncChecks.push(check);
 }
 
-/** @internal Throws pending WebGPU errors; returns the registered checks' work, if any. */
-export function runSyncChecks(): Promise<void> | undefined {
-  throwPendingGpuErrors();
-  const pendingChecks = syncChecks.map((c) => c()).filter((p): p is Promise<void> => p !== undefined);
-  return pendingChecks.length ? Promise.all(pendingChecks).then(() => undefined) : undefined;
+/**
+ * @internal Waits for the error scopes of submitted batches and runs the registered checks, then
+ * throws what they found: a failed check's own error first (it names the cause), else the GPU's
+ * errors. `readBuffers` are buffers about to be returned to the caller: if a failed batch left
+ * one of them invalid, that is thrown too. Returns undefined when there is nothing to wait for.
+ */
+export function settle(readBuffers: readonly GPUBuffer[] = []): Promise<void> | undefined {
+  const batches = pendingBatches;
+  // Each check's outcome is taken at once (as a value), so that a rejection is never left unhandled while batches settle.
+  const checks: Array<Promise<unknown>> = [];
+  for (const c of syncChecks) {
+    const p = c();
+    if (p) checks.push(p.then(() => undefined, (e: unknown) => e ?? new TesseraError('a deferred GPU check failed')));
+  }
+  if (batches.length === 0 && checks.length === 0) {
+    throwFindings(undefined, readBuffers);
+    return undefined;
+  }
+  pendingBatches = [];
+  return Promise.all(batches).then(async () => {
+    const failures = (await Promise.all(checks)).filter((e) => e !== undefined);
+    throwFindings(failures[0], readBuffers);
+  });
 }
 
-/** Submits recorded work and waits until the GPU has finished it. */
+function throwFindings(checkError: unknown, readBuffers: readonly GPUBuffer[]): void {
+  const gpu = takeGpuErrors();
+  if (checkError !== undefined) throw checkError;
+  if (gpu.length > 0) {
+    throw new TesseraError(`the GPU reported ${gpu.length} error(s); results computed since the last readback are invalid:\n${gpu.slice(0, 3).join('\n')}`);
+  }
+  if (readBuffers.some((b) => invalid.has(b))) {
+    throw new TesseraError(
+      'this image holds no valid result: the GPU work that should have written it failed (the error was reported by an earlier readback). Compute it again.',
+    );
+  }
+}
+
+/** Submits recorded work and waits until the GPU has finished it; throws errors found meanwhile. */
 export async function sync(): Promise<void> {
   flush();
   await gpuDevice().queue.onSubmittedWorkDone();
-  const checks = runSyncChecks();
-  if (checks) await checks;
+  await settle();
 }

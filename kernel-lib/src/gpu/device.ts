@@ -99,13 +99,53 @@ function score(d: DeviceInfo): number {
   return 1;
 }
 
+/**
+ * Dawn's native code prints two lines ("Warning: maxDynamicUniformBuffersPerPipelineLayout
+ * artificially reduced ...") to file descriptor 2 every time it enumerates Vulkan adapters, and
+ * offers no flag to silence them; in notebooks and terminals they are noise. Enumeration runs
+ * synchronously inside requestAdapter, so for exactly that call descriptor 2 is pointed at a
+ * temporary file, then restored; whatever else was printed meanwhile (a Vulkan loader error,
+ * say) is passed on to stderr. Where descriptor 2 cannot be reopened (not Linux, a socket), the
+ * call runs as is.
+ */
+const DAWN_NOISE = /^Warning: maxDynamic(Uniform|Storage)BuffersPerPipelineLayout artificially reduced .*$\n?/gm;
+
+function quietly<T>(call: () => T): T {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const capture = require('node:path').join(require('node:os').tmpdir(), `tessera-dawn-${process.pid}.log`);
+  let saved: number;
+  try {
+    // Descriptors 0 and 1 must be open, so that the next descriptor opened after closing 2 is 2.
+    fs.fstatSync(0);
+    fs.fstatSync(1);
+    saved = fs.openSync('/proc/self/fd/2', 'a');
+  } catch {
+    return call();
+  }
+  let captured = false;
+  try {
+    fs.closeSync(2);
+    captured = fs.openSync(capture, 'w') === 2;
+    return call();
+  } finally {
+    if (captured) fs.closeSync(2);
+    fs.openSync(`/proc/self/fd/${saved}`, 'a'); // descriptor 2 again, on the same file as before
+    fs.closeSync(saved);
+    if (captured) {
+      const other = fs.readFileSync(capture, 'utf8').replace(DAWN_NOISE, '');
+      if (other.trim()) process.stderr.write(other);
+    }
+    fs.rmSync(capture, { force: true });
+  }
+}
+
 async function candidateAdapters(gpu: GPU): Promise<GPUAdapter[]> {
   const found: GPUAdapter[] = [];
   for (const powerPreference of ['high-performance', 'low-power', undefined] as const) {
-    const a = await gpu.requestAdapter(powerPreference ? { powerPreference } : undefined);
+    const a = await quietly(() => gpu.requestAdapter(powerPreference ? { powerPreference } : undefined));
     if (a && !found.some((b) => b.info.description === a.info.description && b.info.device === a.info.device)) found.push(a);
   }
-  const fallback = await gpu.requestAdapter({ forceFallbackAdapter: true }).catch(() => null);
+  const fallback = await quietly(() => gpu.requestAdapter({ forceFallbackAdapter: true })).catch(() => null);
   if (fallback && !found.some((b) => b.info.description === fallback.info.description)) found.push(fallback);
   return found;
 }
@@ -150,6 +190,8 @@ async function open(nameSubstring?: string): Promise<void> {
   // Recording is synchronous, so WebGPU reports errors later; keep them for the next
   // sync/readback to throw rather than return a silently wrong result.
   device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+    // Handled here: without preventDefault dawn.node also prints the message to stdout.
+    ev.preventDefault();
     gpuErrors.push(ev.error.message);
   };
   const previous = current;
@@ -212,9 +254,12 @@ export function onDeviceReset(handler: () => void): void {
   deviceLostHandlers.push(handler);
 }
 
-/** Throws the WebGPU errors reported since the last call, if any (called after each wait). */
-export function throwPendingGpuErrors(): void {
-  if (gpuErrors.length === 0) return;
-  const messages = gpuErrors.splice(0);
-  throw new TesseraError(`the GPU reported ${messages.length} error(s); results since the last sync are invalid:\n${messages.slice(0, 3).join('\n')}`);
+/** Keeps a WebGPU error for the next readback or sync to throw. */
+export function reportGpuError(message: string): void {
+  gpuErrors.push(message);
+}
+
+/** The WebGPU errors reported since the last call (and forgets them). */
+export function takeGpuErrors(): string[] {
+  return gpuErrors.splice(0);
 }

@@ -1,9 +1,11 @@
 import { computeType, type DType } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
-import { readBuffer } from '../array/transfer';
+import { fromOrderKey, orderKeyFunctions } from '../codegen/snippets';
 import { loader, storageElement } from '../codegen/wgsl';
 import { acquireBuffer, releaseBuffer } from '../gpu/buffer-pool';
-import { pipelineFor, record, recordCopy, withEncoder } from '../gpu/commands';
+import { recordClear, recordCopy } from '../gpu/commands';
+import { KernelSpec, dispatch, kernelFor } from '../gpu/kernel';
+import { readBuffer } from '../gpu/readback';
 import { TesseraError } from '../errors';
 import { checkImage } from '../validate/arguments';
 
@@ -111,27 +113,6 @@ const STATS_WORDS = 260;
 const HIST_OFFSET = 4;
 
 /**
- * Order-preserving maps of each compute type to u32 (so that min/max can use atomicMax), and
- * their inverses on the host.
- */
-const KEY_WGSL = {
-  u32: 'fn key(v: u32) -> u32 { return v; }',
-  i32: 'fn key(v: i32) -> u32 { return bitcast<u32>(v) ^ 0x80000000u; }',
-  f32: `fn key(v: f32) -> u32 {
-  let b = bitcast<u32>(v);
-  return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
-}`,
-};
-
-function decodeKey(key: number, dtype: DType): number {
-  const t = computeType(dtype);
-  if (t === 'u32') return key >>> 0;
-  if (t === 'i32') return (key ^ 0x80000000) | 0;
-  const bits = key & 0x80000000 ? (key ^ 0x80000000) >>> 0 : ~key >>> 0;
-  return new Float32Array(new Uint32Array([bits]).buffer)[0];
-}
-
-/**
  * The renderer's WGSL. A thread converts WORDS_PER_THREAD words (4 pixels each) of one row,
  * `threads` words apart so that neighbouring threads touch neighbouring words; rows are padded
  * to whole words. A plane is a linear map of the source's linear index: pixel (col, row) is at
@@ -139,7 +120,7 @@ function decodeKey(key: number, dtype: DType): number {
  * maximum into the result with one atomic each: on software Vulkan (CI), workgroup atomics and
  * barriers cost more than the conversion itself, so only the histogram uses them.
  */
-function source(dtype: DType, mode: Conversion['mode'], histogram: boolean): string {
+function renderSpec({ dtype, mode, histogram }: { dtype: DType; mode: Conversion['mode']; histogram: boolean }): KernelSpec {
   const t = computeType(dtype);
   const code =
     mode === 'labels'
@@ -149,34 +130,30 @@ function source(dtype: DType, mode: Conversion['mode'], histogram: boolean): str
 }`
       : `fn code(v: ${t}) -> u32 { return u32(clamp((f32(v) - P.conv.x) * P.conv.y + 0.5, 0.0, 255.0)); }`;
   const bin = histogram ? `atomicAdd(&wg_hist[u32(clamp((f32(v) - P.conv.z) * P.conv.w, 0.0, 255.0))], 1u);` : '';
-  return `struct Params {
-  start: u32,
-  du: u32,
-  dv: u32,
-  width: u32,
-  height: u32,
-  words: u32,
-  threads: u32,
-  pad: u32,
-  conv: vec4<f32>,
-}
-@group(0) @binding(0) var<storage, read> a_buf: array<${storageElement(dtype)}>;
-@group(0) @binding(1) var<storage, read_write> out: array<u32>;
-@group(0) @binding(2) var<storage, read_write> stats: array<atomic<u32>>;
-@group(0) @binding(3) var<uniform> P: Params;
-${loader('a', dtype)}
-${KEY_WGSL[t]}
+  return {
+    label: 'renderPlane',
+    bindings: [
+      { name: 'a_buf', type: `array<${storageElement(dtype)}>` },
+      { name: 'out', type: 'array<u32>', access: 'read_write' },
+      { name: 'stats', type: 'array<atomic<u32>>', access: 'read_write' },
+    ],
+    uniforms: [
+      { name: 'start', type: 'u32' }, { name: 'du', type: 'u32' }, { name: 'dv', type: 'u32' }, { name: 'width', type: 'u32' },
+      { name: 'height', type: 'u32' }, { name: 'words', type: 'u32' }, { name: 'threads', type: 'u32' }, { name: 'conv', type: 'vec4<f32>' },
+    ],
+    workgroupSize: GROUP,
+    declarations: `${loader('a', dtype)}
+${orderKeyFunctions(t)}
 ${code}
-${histogram ? 'var<workgroup> wg_hist: array<atomic<u32>, 256>;' : ''}
-
-@compute @workgroup_size(${GROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+${histogram ? 'var<workgroup> wg_hist: array<atomic<u32>, 256>;' : ''}`,
+    // The grid is (threads per row / GROUP, rows): workgroup (x, row).
+    body: `let tx = wid.x * ${GROUP}u + local.x;
   var hi = 0u;
   var notlo = 0u;
-  let row = gid.y;
-  if (row < P.height && gid.x < P.threads) {
+  let row = wid.y;
+  if (row < P.height && tx < P.threads) {
     for (var j = 0u; j < ${WORDS_PER_THREAD}u; j++) {
-      let w = gid.x + j * P.threads;
+      let w = tx + j * P.threads;
       if (w < P.words) {
         var index = P.start + row * P.dv + w * 4u * P.du;
         var word = 0u;
@@ -184,7 +161,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
           if (w * 4u + k < P.width) {
             let v = load_a(index);
             index += P.du;
-            let kv = key(v);
+            let kv = order_key(v);
             hi = max(hi, kv);
             notlo = max(notlo, ~kv);
             word = word | (code(v) << (k * 8u));
@@ -201,9 +178,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
   for (var b = lid; b < 256u; b += ${GROUP}u) {
     let count = atomicLoad(&wg_hist[b]);
     if (count > 0u) { atomicAdd(&stats[${HIST_OFFSET}u + b], count); }
-  }` : ''}
-}
-`;
+  }` : ''}`,
+  };
 }
 
 function checkPlane(image: GpuImage, p: PlaneSpec): void {
@@ -232,39 +208,30 @@ export async function renderPlane(image: GpuImage, plane: PlaneSpec, conversion:
   const words = Math.ceil(width / 4); // per row
   const pixelBytes = words * 4 * height;
   const hist = options.histogram;
-  const key = `widgets.renderPlane|${image.dtype}|${conversion.mode}|${hist ? 'h' : ''}`;
-  const pipeline = pipelineFor(key, () => source(image.dtype, conversion.mode, hist !== undefined));
+  const kernel = kernelFor('renderPlane', { dtype: image.dtype, mode: conversion.mode, histogram: hist !== undefined }, renderSpec);
 
   const [X, Y, Z] = xyztOf(image.shape);
   const linear = (c: Vec4) => c[0] + X * (c[1] + Y * (c[2] + Z * c[3]));
-  const uniforms = new ArrayBuffer(48);
-  const u32 = new Uint32Array(uniforms);
-  const f32 = new Float32Array(uniforms);
   const threads = Math.ceil(words / WORDS_PER_THREAD); // per row
-  u32.set([linear(plane.origin), linear(plane.u), linear(plane.v), width, height, words, threads], 0);
+  const conv = [0, 0, 0, 0];
   if (conversion.mode === 'range') {
     const span = conversion.high - conversion.low;
-    f32[8] = conversion.low;
-    f32[9] = span > 0 ? 255 / span : 0;
+    conv[0] = conversion.low;
+    conv[1] = span > 0 ? 255 / span : 0;
   }
   if (hist) {
     const span = hist.high - hist.low;
-    f32[10] = hist.low;
-    f32[11] = span > 0 ? 256 / span : 0;
+    conv[2] = hist.low;
+    conv[3] = span > 0 ? 256 / span : 0;
   }
+  const uniforms = { start: linear(plane.origin), du: linear(plane.u), dv: linear(plane.v), width, height, words, threads, conv };
 
   // The statistics are copied behind the pixels so that one readback brings both.
   const out = acquireBuffer(pixelBytes + STATS_WORDS * 4, `renderPlane ${width}x${height}`);
   const stats = acquireBuffer(STATS_WORDS * 4, 'renderPlane statistics');
   try {
-    withEncoder((e) => e.clearBuffer(stats, 0, STATS_WORDS * 4));
-    record({
-      pipeline,
-      buffers: [image.buffer, out, stats],
-      uniforms,
-      workgroups: [Math.ceil(threads / GROUP), height],
-      label: 'renderPlane',
-    });
+    recordClear(stats, 0, STATS_WORDS * 4);
+    dispatch(kernel, [image.buffer, out, stats], uniforms, [Math.ceil(threads / GROUP), height, 1]);
     recordCopy(stats, 0, out, pixelBytes, STATS_WORDS * 4);
     const raw = await readBuffer(out, pixelBytes + STATS_WORDS * 4);
     const head = new Uint32Array(raw, pixelBytes, STATS_WORDS);
@@ -278,8 +245,8 @@ export async function renderPlane(image: GpuImage, plane: PlaneSpec, conversion:
       pixels,
       width,
       height,
-      min: decodeKey(~head[1], image.dtype),
-      max: decodeKey(head[0], image.dtype),
+      min: fromOrderKey(~head[1], image.dtype),
+      max: fromOrderKey(head[0], image.dtype),
       histogram: hist ? head.slice(HIST_OFFSET, HIST_OFFSET + 256) : undefined,
     };
   } finally {

@@ -61,9 +61,9 @@ test('released images cannot be used; release is idempotent', async () => {
 
 test('pipelines are compiled once per operation and dtype, not per size', async () => {
   await t.pull(t.addImageAndScalar(t.push(new Float32Array(10)), 1));
-  const n = (await import('../../src/gpu/commands')).compiledPipelineCount();
+  const n = (await import('../../src/gpu/kernel')).compiledKernelCount();
   await t.pull(t.addImageAndScalar(t.push(new Float32Array(1000), [10, 100]), 2));
-  assert.equal((await import('../../src/gpu/commands')).compiledPipelineCount(), n);
+  assert.equal((await import('../../src/gpu/kernel')).compiledKernelCount(), n);
 });
 
 test('many operations in one batch stay correct (more passes than one submit holds)', async () => {

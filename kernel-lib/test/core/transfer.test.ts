@@ -35,16 +35,16 @@ test('nested arrays infer the shape; Float64Array becomes float32', async () => 
   assertClose((await t.pull(f)).data, [Math.fround(0.1), 2.5]);
 });
 
-test('create, createLike, copy and fill', async () => {
-  const a = t.fill(t.create([4, 5], 'int16'), -7.9);
+test('create, createLike, copy and set', async () => {
+  const a = t.set(t.create([4, 5], 'int16'), -7.9);
   assert.deepEqual([...(await t.pull(a)).data], new Array(20).fill(-7));
-  const b = t.fill(t.createLike(a, 'uint8'), 300);
+  const b = t.set(t.createLike(a, 'uint8'), 300);
   assert.equal(b.dtype, 'uint8');
   assert.deepEqual([...(await t.pull(b)).data], new Array(20).fill(255));
-  const big = t.fill(t.create([3], 'uint32'), 4294967295);
+  const big = t.set(t.create([3], 'uint32'), 4294967295);
   assert.deepEqual([...(await t.pull(big)).data], [4294967295, 4294967295, 4294967295]);
   const c = t.copy(a);
-  t.fill(a, 1);
+  t.set(a, 1);
   assert.deepEqual([...(await t.pull(c)).data], new Array(20).fill(-7));
 });
 

@@ -204,7 +204,7 @@ describe('bad input', () => {
   });
 
   test('pipelines are shared across image sizes', async () => {
-    const { compiledPipelineCount } = await import('../../src/gpu/commands');
+    const { compiledKernelCount: compiledPipelineCount } = await import('../../src/gpu/kernel');
     t.gaussianBlur(t.create([9, 10, 11]), 1, 1, 1);
     const n = compiledPipelineCount();
     t.gaussianBlur(t.create([13, 7, 5]), 2, 0.5, 3);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { DType } from '../../src';
-import { compiledPipelineCount } from '../../src/gpu/commands';
+import { compiledKernelCount as compiledPipelineCount } from '../../src/gpu/kernel';
 import { assertClose, assertShape } from '../support/assert';
 import { ALL_DTYPES, randomPixels } from '../support/data';
 import { pulled, pushed, setup } from '../support/gpu';

@@ -5,6 +5,7 @@ import { integerScalar } from '../../codegen/elementwise';
 import { runPixelProgram } from '../../codegen/program';
 import { loader } from '../../codegen/wgsl';
 import { checkInteger, checkImage, checkNumber } from '../../validate/arguments';
+import { ZERO } from '../../codegen/snippets';
 
 /**
  * pyclesperanto's `set_*` family: they write into `input` **in place** and return it (as
@@ -21,7 +22,6 @@ function setWhere(fn: string, input: GpuImage, value: number, condition: string,
   for (const [k, x] of Object.entries(extra)) scalars[k] = { type: 'i32', value: x };
   return runPixelProgram({
     op: fn,
-    variant: condition,
     inputs: {},
     output: input,
     scalars,
@@ -109,7 +109,7 @@ export function setRampZ(input: GpuImage): GpuImage {
 export function setNonzeroPixelsToPixelindex(input: GpuImage, offset = 1): GpuImage {
   checkImage(input, 'setNonzeroPixelsToPixelindex: input');
   const o = checkInteger(offset, 'setNonzeroPixelsToPixelindex: offset', 0, 2 ** 31);
-  const zero = { f32: '0.0', i32: '0i', u32: '0u' }[computeType(input.dtype)];
+  const zero = ZERO[computeType(input.dtype)];
   return runPixelProgram({
     op: 'setNonzeroPixelsToPixelindex',
     inputs: { a: input },

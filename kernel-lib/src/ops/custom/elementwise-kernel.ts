@@ -1,9 +1,10 @@
-import { DType, computeType, isDType } from '../../dtype';
-import type { GpuImage } from '../../array/gpu-image';
+import { DType, computeType } from '../../dtype';
 import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
-import { Binding, Param, aliases, checkUnique, dtypeOf, hashText, makeKernel, type UserKernel, marked, outputImage, parseParams } from './user-kernel';
-import { checkPlaceholderTypes } from '../../validate/arguments';
+import {
+  Binding, Param, aliases, boundInputs, checkCode, dtypeOf, inputLets, kernelLabel, makeKernel, marked, outputImage, parseSignature,
+  type UserKernel,
+} from './user-kernel';
 
 export interface ElementwiseKernelOptions {
   /**
@@ -54,52 +55,28 @@ export async function elementwiseKernel(
   name = 'kernel',
   options: ElementwiseKernelOptions = {},
 ): Promise<ElementwiseKernel> {
-  const fn = `elementwiseKernel '${typeof name === 'string' ? name : '?'}'`;
-  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TesseraError(`elementwiseKernel: name must be an identifier like 'squared_difference'; got ${JSON.stringify(name)}`);
-  if (typeof operation !== 'string' || operation.trim() === '') throw new TesseraError(`${fn}: operation must be a non-empty string of WGSL statements`);
+  const fn = kernelLabel('elementwiseKernel', name);
+  checkCode(fn, 'operation', operation, true);
   if (typeof options !== 'object' || options === null) throw new TesseraError(`${fn}: options must be an object`);
-  const preamble = options.preamble ?? '';
-  if (typeof preamble !== 'string') throw new TesseraError(`${fn}: options.preamble must be a string`);
-  const inputs = parseParams(fn, 'inParams', inParams);
-  const outputs = parseParams(fn, 'outParams', outParams);
-  if (outputs.length !== 1) throw new TesseraError(`${fn}: outParams must name exactly one output (e.g. 'T z'); got ${outputs.length}`);
-  if (inputs.length === 0) throw new TesseraError(`${fn}: inParams must name at least one input`);
-  checkUnique(fn, [...inputs, ...outputs]);
-  const out = outputs[0];
-  const placeholders = [...new Set([...inputs, out].map((p) => p.type).filter((t) => !isDType(t)))];
-  if (!isDType(out.type) && !inputs.some((p) => p.type === out.type)) {
-    throw new TesseraError(`${fn}: the output's type ${out.type} is not the type of any input; use a dtype (e.g. 'float32 ${out.name}') or an input's placeholder`);
-  }
-  const probeTypes = checkPlaceholderTypes(fn, options.types, placeholders);
+  const preamble = checkCode(fn, 'options.preamble', options.preamble, false);
+  const signature = parseSignature(fn, ['inParams', inParams], ['outParams', outParams]);
+  const { inputs, out } = signature;
   const usesPos = /\bpos\b/.test(operation) || /\bpos\b/.test(preamble);
-  const id = hashText(JSON.stringify([inParams, outParams, operation, preamble]));
 
   const program = (b: Binding): PixelProgram => {
-    const outType = dtypeOf(out, b.types);
-    const imageIndex = new Map(b.images.map((x, k) => [x.param.name, k]));
-    const scalarIndex = new Map(b.scalars.map((x, k) => [x.param.name, k]));
-    const lets = inputs.map((p) => {
-      const t = computeType(dtypeOf(p, b.types));
-      return imageIndex.has(p.name) ? `let ${p.name}: ${t} = load_in${imageIndex.get(p.name)}(i);` : `let ${p.name}: ${t} = P.s${scalarIndex.get(p.name)};`;
-    });
-    const inputsRecord: Record<string, GpuImage> = {};
-    b.images.forEach((x, k) => (inputsRecord[`in${k}`] = x.image));
-    const scalars: PixelProgram['scalars'] = {};
-    b.scalars.forEach((x, k) => (scalars[`s${k}`] = { type: x.type, value: x.value }));
+    const t = computeType(dtypeOf(out, b.types));
     return {
       op: `user:${name}`,
-      variant: `${id}|${b.signature}`,
-      inputs: inputsRecord,
-      output: outputImage(b.shape, outType),
-      scalars,
+      ...boundInputs(b),
+      output: outputImage(b.shape, dtypeOf(out, b.types)),
       coords: usesPos,
-      computeType: computeType(outType),
+      computeType: t,
       helpers: `${aliases(b.types)}\n${marked(preamble)}`,
-      body: `${usesPos ? 'let pos = c;\n' : ''}${lets.join('\n')}\nvar ${out.name}: ${computeType(outType)};\n${marked(operation)}\nreturn ${out.name};`,
+      body: `${usesPos ? 'let pos = c;\n' : ''}${inputLets(inputs, b)}\nvar ${out.name}: ${t};\n${marked(operation)}\nreturn ${out.name};`,
     };
   };
   const snippets = [{ label: 'the preamble', code: preamble }, { label: 'the operation', code: operation }];
-  return makeKernel({ fn, name, inputs, placeholders, probeTypes, snippets, program });
+  return makeKernel({ fn, name, signature, types: options.types, snippets, program });
 }
 
 export type { Param };

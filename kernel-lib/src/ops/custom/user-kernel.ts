@@ -1,9 +1,11 @@
 import { ComputeType, DType, DTYPES, computeType, dtypeRange, isDType } from '../../dtype';
-import { GpuImage } from '../../array/gpu-image';
+import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { PixelProgram, pixelProgramSource, runPixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
+import { afterSync } from '../../gpu/commands';
 import { gpuDevice } from '../../gpu/device';
+import { checkPlaceholderTypes, isGpuImage } from '../../validate/arguments';
 
 /**
  * What custom kernels share: CuPy-style parameter lists ("T x, float32 alpha"), binding of
@@ -50,6 +52,79 @@ export function checkUnique(fn: string, params: Param[]): void {
   }
 }
 
+/** A kernel's parsed signature: its inputs, its one output, and the type placeholders they use. */
+export interface Signature {
+  inputs: Param[];
+  out: Param;
+  placeholders: string[];
+}
+
+/**
+ * The one parser of custom-kernel signatures: `inText` ("T x, float32 gain") and `outText` (one
+ * output, "T z"), named `inWhat` / `outWhat` in errors; `reserved` names are refused. Checks that
+ * names are unique, that there is at least one input, and that the output's type is a dtype or
+ * the placeholder of an input.
+ */
+export function parseSignature(
+  fn: string,
+  [inWhat, inText]: [string, unknown],
+  [outWhat, outText]: [string, unknown],
+  reserved: (name: string) => boolean = () => false,
+): Signature {
+  const inputs = parseParams(fn, inWhat, inText);
+  const outputs = parseParams(fn, outWhat, outText);
+  if (outputs.length !== 1) throw new TesseraError(`${fn}: ${outWhat} must name exactly one output (e.g. 'T z'); got ${outputs.length}`);
+  if (inputs.length === 0) throw new TesseraError(`${fn}: ${inWhat} must name at least one input`);
+  checkUnique(fn, [...inputs, ...outputs]);
+  for (const p of [...inputs, ...outputs]) {
+    if (reserved(p.name)) throw new TesseraError(`${fn}: the name ${JSON.stringify(p.name)} is reserved; choose another`);
+  }
+  const out = outputs[0];
+  const placeholders = [...new Set([...inputs, out].map((p) => p.type).filter((t) => !isDType(t)))];
+  if (!isDType(out.type) && !inputs.some((p) => p.type === out.type)) {
+    throw new TesseraError(`${fn}: the output's type ${out.type} is not the type of any input; use a dtype (e.g. 'float32 ${out.name}') or an input's placeholder`);
+  }
+  return { inputs, out, placeholders };
+}
+
+/** The images (`in<k>`) and numbers (`s<k>`) of a binding, as a pixel program's inputs and scalars. */
+export function boundInputs(b: Binding): { inputs: Record<string, GpuImage>; scalars: NonNullable<PixelProgram['scalars']> } {
+  const inputs: Record<string, GpuImage> = {};
+  b.images.forEach((x, k) => (inputs[`in${k}`] = x.image));
+  const scalars: NonNullable<PixelProgram['scalars']> = {};
+  b.scalars.forEach((x, k) => (scalars[`s${k}`] = { type: x.type, value: x.value }));
+  return { inputs, scalars };
+}
+
+/** Checks the name of a kernel (an identifier) and returns how messages name the kernel. */
+export function kernelLabel(factory: string, name: unknown): string {
+  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new TesseraError(`${factory}: name must be an identifier like 'squared_difference'; got ${JSON.stringify(name)}`);
+  }
+  return `${factory} '${name}'`;
+}
+
+/** Checks a piece of user WGSL: `required` ones must be non-empty. */
+export function checkCode(fn: string, what: string, code: unknown, required: boolean): string {
+  if (code === undefined && !required) return '';
+  if (typeof code !== 'string' || (required && code.trim() === '')) {
+    throw new TesseraError(`${fn}: ${what} must be a ${required ? 'non-empty ' : ''}string of WGSL${required ? ' statements' : ''}`);
+  }
+  return code;
+}
+
+/** `let <name>: T = ...;` for each input: images loaded at `i` through `load_in<k>`, numbers from `P.s<k>`. */
+export function inputLets(inputs: Param[], b: Binding): string {
+  const imageIndex = new Map(b.images.map((x, k) => [x.param.name, k]));
+  const scalarIndex = new Map(b.scalars.map((x, k) => [x.param.name, k]));
+  return inputs
+    .map((p) => {
+      const t = computeType(dtypeOf(p, b.types));
+      return imageIndex.has(p.name) ? `let ${p.name}: ${t} = load_in${imageIndex.get(p.name)}(i);` : `let ${p.name}: ${t} = P.s${scalarIndex.get(p.name)};`;
+    })
+    .join('\n');
+}
+
 /** A call's arguments bound to the parameters: image inputs, scalars and the placeholders' dtypes. */
 export interface Binding {
   images: Array<{ param: Param; image: GpuImage }>;
@@ -81,7 +156,7 @@ export function bind(fn: string, inputs: Param[], args: unknown[], preset: Recor
   let shapeFrom = '';
   inputs.forEach((p, k) => {
     const a = args[k];
-    if (a instanceof GpuImage) {
+    if (isGpuImage(a)) {
       if (a.released) throw new TesseraError(`${fn}: argument ${p.name} was released and cannot be used any more`);
       if (isDType(p.type)) {
         if (a.dtype !== p.type) throw new TesseraError(`${fn}: argument ${p.name} must be a ${p.type} image; got ${a.dtype}`);
@@ -108,7 +183,7 @@ export function bind(fn: string, inputs: Param[], args: unknown[], preset: Recor
   const scalars: Binding['scalars'] = [];
   inputs.forEach((p, k) => {
     const a = args[k];
-    if (a instanceof GpuImage) images.push({ param: p, image: a });
+    if (isGpuImage(a)) images.push({ param: p, image: a });
     else {
       const d = dtypeOf(p, types);
       const t = computeType(d);
@@ -118,7 +193,7 @@ export function bind(fn: string, inputs: Param[], args: unknown[], preset: Recor
       scalars.push({ param: p, type: t, value: v });
     }
   });
-  const signature = inputs.map((p, k) => `${args[k] instanceof GpuImage ? 'img' : 'num'}:${dtypeOf(p, types)}`).join(',');
+  const signature = inputs.map((p, k) => `${isGpuImage(args[k]) ? 'img' : 'num'}:${dtypeOf(p, types)}`).join(',');
   return { images, scalars, types, shape, signature };
 }
 
@@ -134,9 +209,6 @@ export function marked(code: string): string {
   return `${MARK}\n${code}`;
 }
 
-export interface CompiledProgram {
-  program: PixelProgram;
-}
 
 function firstLine(s: string): string {
   return s.split('\n')[0].trim();
@@ -148,12 +220,14 @@ function firstLine(s: string): string {
  * with {@link marked} in the order they appear in the generated source.
  */
 export async function checkCompiles(fn: string, program: PixelProgram, snippets: Array<{ label: string; code: string }>, typesNote: string): Promise<void> {
-  const { code } = pixelProgramSource(program);
+  const code = pixelProgramSource(program);
   const device = gpuDevice();
+  // The scope is closed right after the module is made: anything recorded while the compiler
+  // works must not land in it (its errors would be swallowed here instead of being reported).
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ code, label: `${fn} (check)` });
-  const info = await module.getCompilationInfo();
-  await device.popErrorScope();
+  const scope = device.popErrorScope();
+  const [info] = await Promise.all([module.getCompilationInfo(), scope]);
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length === 0) return;
   const lines = code.split('\n');
@@ -180,42 +254,20 @@ export async function checkCompiles(fn: string, program: PixelProgram, snippets:
   throw new TesseraError(`${fn}: the kernel does not compile${typesNote}:\n  ${report.join('\n  ')}`);
 }
 
-/** Records `program` (compiled once per cache key). */
-export function run(program: PixelProgram): GpuImage {
-  return runPixelProgram(program);
-}
 
 export function outputImage(shape: readonly number[], dtype: DType): GpuImage {
   return create(shape, dtype);
 }
 
-export function hashText(s: string): string {
-  let h = 2166136261;
-  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 16777619);
-  return (h >>> 0).toString(36);
-}
 
-/** Validates `options.types`: placeholder → dtype. */
-export function checkPlaceholderTypes(fn: string, types: unknown, placeholders: string[]): Record<string, DType> {
-  if (types === undefined) return {};
-  if (typeof types !== 'object' || types === null) throw new TesseraError(`${fn}: options.types must be an object like { T: 'uint8' }`);
-  const out: Record<string, DType> = {};
-  for (const [k, v] of Object.entries(types)) {
-    if (!placeholders.includes(k)) throw new TesseraError(`${fn}: options.types names ${k}, which is not a placeholder of this kernel (${placeholders.join(', ') || 'none'})`);
-    if (!isDType(v)) throw new TesseraError(`${fn}: options.types.${k} must be one of ${DTYPES.join(', ')}; got ${JSON.stringify(v)}`);
-    out[k] = v;
-  }
-  return out;
-}
 
 /** What both kernel factories hand to {@link makeKernel}. */
 export interface KernelParts {
   fn: string;
   name: string;
-  inputs: Param[];
-  placeholders: string[];
-  /** The placeholder dtypes checked when the kernel is made. */
-  probeTypes: Record<string, DType>;
+  signature: Signature;
+  /** `options.types` as the user gave them: the placeholder dtypes checked when the kernel is made. */
+  types: unknown;
   /** The user's code snippets, for compile errors in the user's line numbers. */
   snippets: Array<{ label: string; code: string }>;
   /** The pixel program for one binding of arguments. */
@@ -232,20 +284,35 @@ export interface UserKernel {
 }
 
 /**
+ * Compile checks of dtype combinations met for the first time in a call, still running or not
+ * yet reported: the next readback waits for them and throws a failure in the user's own line
+ * numbers (the call itself already ran; its batch fails and its outputs are marked invalid).
+ */
+const pendingChecks = new Set<Promise<void>>();
+afterSync(() => {
+  if (pendingChecks.size === 0) return undefined;
+  const checks = [...pendingChecks];
+  pendingChecks.clear();
+  return Promise.all(checks).then(() => undefined);
+});
+
+/**
  * The shared part of elementwiseKernel and neighbourhoodKernel: checks that the code compiles
  * for the probe dtypes (throwing in the user's line numbers), then returns the callable. A call
- * with a new dtype combination is checked in the background; a failure is thrown by the next call.
+ * with a new dtype combination is checked in the background: a failure is thrown by the next
+ * readback (pull, a statistic, sync) and by every later call with those dtypes.
  */
 export async function makeKernel(k: KernelParts): Promise<UserKernel> {
+  const { inputs, placeholders } = k.signature;
   const typesNote = (types: Record<string, DType>) => {
     const e = Object.entries(types);
     return e.length ? ` for ${e.map(([n, v]) => `${n} = ${v}`).join(', ')}` : '';
   };
-  const compile = async (types: Record<string, DType>) => {
-    const preset = checkPlaceholderTypes(k.fn, types, k.placeholders);
-    const probes = k.inputs.map((p) => outputImage([1], isDType(p.type) ? p.type : preset[p.type] ?? 'float32'));
+  const compile = async (types: unknown) => {
+    const preset = checkPlaceholderTypes(k.fn, types, placeholders);
+    const probes = inputs.map((p) => outputImage([1], isDType(p.type) ? p.type : preset[p.type] ?? 'float32'));
     try {
-      const b = bind(k.fn, k.inputs, probes, preset);
+      const b = bind(k.fn, inputs, probes, preset);
       const p = k.program(b);
       try {
         await checkCompiles(k.fn, p, k.snippets, typesNote(b.types));
@@ -256,20 +323,25 @@ export async function makeKernel(k: KernelParts): Promise<UserKernel> {
       probes.forEach((x) => x.release());
     }
   };
-  await compile(k.probeTypes);
+  await compile(k.types);
 
   const failed = new Map<string, Error>();
   const checked = new Set<string>();
   const kernel = ((...args: Array<GpuImage | number>): GpuImage => {
-    const b = bind(k.fn, k.inputs, args);
+    const b = bind(k.fn, inputs, args);
     const bad = failed.get(b.signature);
     if (bad) throw bad;
+    const program = k.program(b);
     if (!checked.has(b.signature)) {
       checked.add(b.signature);
-      const p = k.program(b);
-      checkCompiles(k.fn, p, k.snippets, typesNote(b.types)).catch((e: Error) => failed.set(b.signature, e)).finally(() => p.output.release());
+      const check = checkCompiles(k.fn, program, k.snippets, typesNote(b.types)).catch((e: Error) => {
+        failed.set(b.signature, e);
+        throw e;
+      });
+      check.catch(() => {}); // reported by the next readback (afterSync below), not as an unhandled rejection
+      pendingChecks.add(check);
     }
-    return run(k.program(b));
+    return runPixelProgram(program);
   }) as UserKernel;
   Object.defineProperty(kernel, 'kernelName', { value: k.name });
   kernel.compile = compile;

@@ -21,7 +21,7 @@ export function differenceOfGaussian(
   const s2 = checkSigmas(img, fn, ['sigma2X', 'sigma2Y', 'sigma2Z'], sigma2X, sigma2Y, sigma2Z);
   const boundary = checkBoundary(options, fn);
   const g2 = gaussianInto(fn, img, s2, boundary);
-  const out = gaussianInto(fn, img, s1, boundary, [0, 0, 0], { variant: 'minus', expr: 'v - load_e(i)', type: 'f32', image: g2 });
+  const out = gaussianInto(fn, img, s1, boundary, [0, 0, 0], { expr: 'v - load_e(i)', type: 'f32', image: g2 });
   g2.release();
   return out;
 }

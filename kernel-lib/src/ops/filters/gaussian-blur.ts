@@ -52,11 +52,10 @@ export function gaussianInto(
   sigmas: readonly number[],
   boundary: Boundary,
   orders: readonly (0 | 1 | 2)[] = [0, 0, 0],
-  epilogue?: Epilogue & { variant: string },
+  epilogue?: Epilogue,
 ): GpuImage {
   return runSeparable({
     op,
-    variant: epilogue?.variant,
     input,
     output: create(input.shape, 'float32'),
     passes: gaussianPasses(sigmas, orders),

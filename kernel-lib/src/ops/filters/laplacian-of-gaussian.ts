@@ -26,7 +26,7 @@ export function laplacianOfGaussian(input: GpuImage, sigmaX = 1, sigmaY = 1, sig
     const orders: (0 | 2)[] = [0, 0, 0];
     orders[a] = 2;
     const next: GpuImage = sum
-      ? gaussianInto(fn, img, sigmas, boundary, orders, { variant: 'add', expr: 'load_e(i) + v', type: 'f32', image: sum })
+      ? gaussianInto(fn, img, sigmas, boundary, orders, { expr: 'load_e(i) + v', type: 'f32', image: sum })
       : gaussianInto(fn, img, sigmas, boundary, orders);
     sum?.release();
     sum = next;

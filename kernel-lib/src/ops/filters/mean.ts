@@ -12,18 +12,15 @@ import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/
  * integer pixels is an exact float32 integer (below 2^24), and moving it half a step toward
  * ±infinity keeps the quotient clear of integers that float rounding could cross.
  */
-function meanEpilogue(exactInteger: boolean) {
-  return {
-    variant: exactInteger ? 'int' : 'float',
-    expr: exactInteger ? '(v + select(-0.5, 0.5, v >= 0.0)) / P.count' : 'v / P.count',
-  };
+function meanEpilogue(exactInteger: boolean): string {
+  return exactInteger ? '(v + select(-0.5, 0.5, v >= 0.0)) / P.count' : 'v / P.count';
 }
 
 /** @internal */
 export function meanFilterOf(op: string, shape: FootprintShape, input: GpuImage, radius: [number, number, number], boundary: Boundary): GpuImage {
   const output = createLike(input);
   const exactInteger = !isFloat(input.dtype) && (boundary.mode !== 'constant' || Number.isInteger(boundary.cval));
-  const { variant, expr } = meanEpilogue(exactInteger);
+  const expr = meanEpilogue(exactInteger);
   if (shape === 'box') {
     const count = boxCount(radius);
     // Each sum pass pads its input, which holds sums over the earlier passes' windows, with
@@ -35,14 +32,13 @@ export function meanFilterOf(op: string, shape: FootprintShape, input: GpuImage,
       return pass;
     });
     return runSeparable({
-      op, variant, input, output, passes, mode: boundary.mode, cval: boundary.cval, valueType: 'f32',
+      op, input, output, passes, mode: boundary.mode, cval: boundary.cval, valueType: 'f32',
       epilogue: { expr, type: 'f32', scalars: { count: { type: 'f32', value: count } } },
     });
   }
   const footprint = { shape, radius };
   return runNeighbourhood({
     op,
-    variant,
     input,
     output,
     footprint,

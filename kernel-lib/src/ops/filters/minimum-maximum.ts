@@ -6,6 +6,7 @@ import { FootprintShape, runNeighbourhood } from '../../codegen/neighbourhood';
 import { Epilogue, LinePass, runSeparable } from '../../codegen/separable';
 import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
+import { identity } from '../../codegen/snippets';
 
 /** Box or sphere minimum / maximum; `epilogue` (optional) post-processes the value. @internal */
 export function extremeFilter(
@@ -16,30 +17,27 @@ export function extremeFilter(
   radius: [number, number, number],
   boundary: Boundary,
   output: GpuImage = createLike(input),
-  epilogue?: Epilogue & { variant: string },
+  epilogue?: Epilogue,
 ): GpuImage {
   const t = computeType(input.dtype);
   const cval = cvalFor(boundary.cval, input.dtype).value;
   if (shape === 'box') {
     const passes: LinePass[] = ([2, 1, 0] as const).map((axis) => ({ axis, radius: radius[axis], reduce: { kind } }));
-    return runSeparable({ op, variant: epilogue?.variant, input, output, passes, mode: boundary.mode, cval, valueType: t, epilogue });
+    return runSeparable({ op, input, output, passes, mode: boundary.mode, cval, valueType: t, epilogue });
   }
-  const identity = kind === 'min'
-    ? { f32: 'bitcast<f32>(0x7f7fffffu)', i32: '2147483647i', u32: '4294967295u' }[t]
-    : { f32: 'bitcast<f32>(0xff7fffffu)', i32: '(-2147483647i - 1i)', u32: '0u' }[t];
+  const start = identity(kind, t);
   const epi = epilogue
     ? { helpers: `fn finish(v: ${t}, i: u32) -> ${epilogue.type} { return ${epilogue.expr}; }`, post: 'return finish(m, i);' }
     : { helpers: '', post: 'return m;' };
   return runNeighbourhood({
     op,
-    variant: `${kind}|${epilogue?.variant ?? ''}`,
     input,
     output,
     footprint: { shape, radius },
     mode: boundary.mode,
     cval,
     computeType: epilogue ? epilogue.type : t,
-    pre: `var m: ${t} = ${identity};`,
+    pre: `var m: ${t} = ${start};`,
     found: `m = ${kind}(m, v);`,
     post: epi.post,
     helpers: epi.helpers,

@@ -24,7 +24,6 @@ export function sobel(input: GpuImage, options?: BoundaryOptions): GpuImage {
   const sums = offsets.map((_, a) => `g${a}`);
   return runNeighbourhood({
     op: fn,
-    variant: `${nd}d`,
     input: img,
     output: create(img.shape, 'float32'),
     footprint: { shape: 'box', radius: r },

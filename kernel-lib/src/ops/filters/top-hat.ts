@@ -16,7 +16,6 @@ function hat(fn: string, top: boolean, shape: FootprintShape, input: GpuImage, r
   const boundary = checkBoundary(options, fn);
   const first = extremeFilter(fn, top ? 'min' : 'max', shape, img, radius, boundary, createLike(img));
   const out = extremeFilter(fn, top ? 'max' : 'min', shape, first, radius, boundary, create(img.shape, 'float32'), {
-    variant: top ? 'top' : 'bottom',
     expr: top ? 'f32(load_e(i)) - f32(v)' : 'f32(v) - f32(load_e(i))',
     type: 'f32',
     image: img,

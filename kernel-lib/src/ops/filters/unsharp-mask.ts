@@ -22,7 +22,6 @@ export function unsharpMask(input: GpuImage, radius = 1, amount = 1, options?: B
   const k = checkNumber(amount, `${fn}: amount`);
   const sigmas = [r, img.ndim >= 2 ? r : 0, img.ndim >= 3 ? r : 0];
   return gaussianInto(fn, img, sigmas, checkBoundary(options, fn), [0, 0, 0], {
-    variant: 'unsharp',
     expr: 'f32(load_e(i)) + P.amount * (f32(load_e(i)) - v)',
     type: 'f32',
     image: img,

@@ -15,7 +15,6 @@ function varianceOf(fn: string, shape: FootprintShape, sqrt: boolean, input: Gpu
   const footprint = { shape, radius };
   return runNeighbourhood({
     op: fn,
-    variant: sqrt ? 'std' : 'var',
     input: img,
     output: create(img.shape, 'float32'),
     footprint,

@@ -5,8 +5,8 @@ import { FootprintShape, runNeighbourhood } from '../../codegen/neighbourhood';
 import { LinePass, runSeparable } from '../../codegen/separable';
 import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
+import { ZERO } from '../../codegen/snippets';
 
-const ZERO = { f32: '0.0', i32: '0i', u32: '0u' } as const;
 
 /**
  * Binary erosion (min) or dilation (max) of (input != 0) over a box (separable passes) or an
@@ -19,11 +19,10 @@ export function binaryMorphology(op: string, kind: 'min' | 'max', shape: Footpri
   const cval = boundary.cval !== 0 ? 1 : 0;
   if (shape === 'box') {
     const passes: LinePass[] = ([2, 1, 0] as const).map((axis) => ({ axis, radius: radius[axis], reduce: { kind } }));
-    return runSeparable({ op, variant: 'binary', input, output, passes, mode: boundary.mode, cval, valueType: 'u32', prologue });
+    return runSeparable({ op, input, output, passes, mode: boundary.mode, cval, valueType: 'u32', prologue });
   }
   return runNeighbourhood({
     op,
-    variant: `binary|${kind}`,
     input,
     output,
     footprint: { shape, radius },

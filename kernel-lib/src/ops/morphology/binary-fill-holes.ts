@@ -1,17 +1,16 @@
 import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { pipelineFor, record } from '../../gpu/commands';
-import { runPixelProgram, workgroupGrid, xyzt } from '../../codegen/program';
-import { uniformBlock } from '../../codegen/uniforms';
-import { iterateUntilStable } from './iterate';
+import { runPixelProgram, xyzt } from '../../codegen/program';
+import { ZERO } from '../../codegen/snippets';
+import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 import { checkFilterInput } from '../../validate/filters';
+import { iterateUntilStable } from './iterate';
 
-const ZERO = { f32: '0.0', i32: '0i', u32: '0u' } as const;
 // State per pixel: 0 foreground, 1 background not (yet) reached from the border, 2 reached.
 const TILE: Record<number, [number, number, number]> = { 1: [256, 1, 1], 2: [16, 16, 1], 3: [8, 8, 4] };
 
-function stepSource(nd: number, struct: string): string {
+function stepSpec(nd: number): KernelSpec {
   const [tx, ty, tz] = TILE[nd];
   const [hx, hy, hz] = [1, nd >= 2 ? 1 : 0, nd >= 3 ? 1 : 0];
   const [sx, sy, sz] = [tx + 2 * hx, ty + 2 * hy, tz + 2 * hz];
@@ -21,16 +20,17 @@ function stepSource(nd: number, struct: string): string {
     ...(nd >= 2 ? [`s[me - ${sx}u]`, `s[me + ${sx}u]`] : []),
     ...(nd >= 3 ? [`s[me - ${sx * sy}u]`, `s[me + ${sx * sy}u]`] : []),
   ];
-  return `${struct}
-@group(0) @binding(0) var<storage, read_write> state: array<u32>;
-@group(0) @binding(1) var<storage, read_write> changed: atomic<u32>;
-@group(0) @binding(2) var<uniform> P: Params;
-var<workgroup> s: array<u32, ${size}>;
-var<workgroup> again: u32;
-
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let tile = wid.y * nwg.x + wid.x;
+  return {
+    label: 'binaryFillHoles step',
+    bindings: [
+      { name: 'state', type: 'array<u32>', access: 'read_write' },
+      { name: 'changed', type: 'atomic<u32>', access: 'read_write' },
+    ],
+    uniforms: [{ name: 'shape', type: 'vec4<u32>' }, { name: 'tiles', type: 'vec4<u32>' }],
+    workgroupSize: 256,
+    declarations: `var<workgroup> s: array<u32, ${size}>;
+var<workgroup> again: u32;`,
+    body: `let tile = group;
   let valid = tile < P.tiles.w;
   let t0 = vec3<i32>(i32(tile % P.tiles.x), i32((tile / P.tiles.x) % P.tiles.y), i32(tile / (P.tiles.x * P.tiles.y)))
     * vec3<i32>(${tx}, ${ty}, ${tz});
@@ -62,9 +62,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (mine && before == 1u && s[me] == 2u) {
     state[u32((g.z * n.y + g.y) * n.x + g.x)] = 2u;
     atomicStore(&changed, 1u);
-  }
-}
-`;
+  }`,
+  };
 }
 
 /**
@@ -90,7 +89,6 @@ export async function binaryFillHoles(input: GpuImage): Promise<GpuImage> {
   ].join(' || ');
   runPixelProgram({
     op: `${fn}:init`,
-    variant: `${nd}d`,
     inputs: { a: img },
     output: state,
     coords: true,
@@ -100,15 +98,10 @@ export async function binaryFillHoles(input: GpuImage): Promise<GpuImage> {
   const [tx, ty, tz] = TILE[nd];
   const tiles = [Math.ceil(nx / tx), Math.ceil(ny / ty), Math.ceil(nz / tz)];
   const total = tiles[0] * tiles[1] * tiles[2];
-  const { struct, bytes } = uniformBlock([
-    { name: 'shape', type: 'vec4<u32>', value: [nx, ny, nz, img.size] },
-    { name: 'tiles', type: 'vec4<u32>', value: [...tiles, total] },
-  ]);
-  const pipeline = pipelineFor(`${fn}:step|${nd}d`, () => stepSource(nd, struct));
+  const kernel = kernelFor('binaryFillHoles', nd, stepSpec);
+  const uniforms = { shape: [nx, ny, nz, img.size], tiles: [...tiles, total] };
   try {
-    await iterateUntilStable(fn, (flag) =>
-      record({ pipeline, buffers: [state.buffer, flag], uniforms: bytes, workgroups: workgroupGrid(total), label: fn }),
-    );
+    await iterateUntilStable(fn, (flag) => dispatch(kernel, [state.buffer, flag], uniforms, total, fn));
     return runPixelProgram({
       op: `${fn}:result`,
       inputs: { s: state },

@@ -1,6 +1,6 @@
-import { readBuffer } from '../../array/transfer';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
-import { withEncoder } from '../../gpu/commands';
+import { recordClear } from '../../gpu/commands';
+import { readBuffer } from '../../gpu/readback';
 
 /**
  * Runs a monotone GPU iteration until a step changes nothing. `step(flag)` records one step
@@ -15,7 +15,7 @@ export async function iterateUntilStable(what: string, step: (flag: GPUBuffer) =
   try {
     for (let batch = 2; ; batch = Math.min(batch * 2, 64)) {
       for (let k = 0; k < batch - 1; k++) step(flag);
-      withEncoder((e) => e.clearBuffer(flag, 0, 4));
+      recordClear(flag, 0, 4);
       step(flag);
       steps += batch;
       const changed = new Uint32Array(await readBuffer(flag, 4))[0];

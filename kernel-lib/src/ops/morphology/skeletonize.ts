@@ -2,14 +2,12 @@ import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { TesseraError } from '../../errors';
-import { pipelineFor, record } from '../../gpu/commands';
 import { constantTable } from '../../codegen/constants';
-import { runPixelProgram, workgroupGrid, xyzt } from '../../codegen/program';
-import { uniformBlock } from '../../codegen/uniforms';
+import { runPixelProgram, xyzt } from '../../codegen/program';
+import { ZERO } from '../../codegen/snippets';
+import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 import { checkDims, checkImage } from '../../validate/arguments';
 import { iterateUntilStable } from './iterate';
-
-const ZERO = { f32: '0.0', i32: '0i', u32: '0u' } as const;
 
 /**
  * The Zhang–Suen (1984) deletion table over the 8 neighbours of a foreground pixel, indexed by
@@ -35,22 +33,21 @@ export function zhangSuenTable(): Int32Array {
   return table;
 }
 
-function stepSource(struct: string): string {
-  return `${struct}
-@group(0) @binding(0) var<storage, read> src: array<u32>;
-@group(0) @binding(1) var<storage, read_write> dst: array<u32>;
-@group(0) @binding(2) var<storage, read> lut: array<i32>;
-@group(0) @binding(3) var<storage, read_write> changed: atomic<u32>;
-@group(0) @binding(4) var<uniform> P: Params;
-
-fn at(x: i32, y: i32) -> u32 {
+const stepSpec = (): KernelSpec => ({
+  label: 'skeletonize step',
+  bindings: [
+    { name: 'src', type: 'array<u32>' },
+    { name: 'dst', type: 'array<u32>', access: 'read_write' },
+    { name: 'lut', type: 'array<i32>' },
+    { name: 'changed', type: 'atomic<u32>', access: 'read_write' },
+  ],
+  uniforms: [{ name: 'shape', type: 'vec4<u32>' }, { name: 'phase', type: 'u32' }],
+  workgroupSize: 256,
+  declarations: `fn at(x: i32, y: i32) -> u32 {
   if (x < 0 || y < 0 || x >= i32(P.shape.x) || y >= i32(P.shape.y)) { return 0u; }
   return src[u32(y) * P.shape.x + u32(x)];
-}
-
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.y * nwg.x + wid.x) * 256u + lid;
+}`,
+  body: `let i = gid;
   if (i >= P.shape.w) { return; }
   let v = src[i];
   if (v == 0u) { dst[i] = 0u; return; }
@@ -64,10 +61,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     atomicStore(&changed, 1u);
   } else {
     dst[i] = 1u;
-  }
-}
-`;
-}
+  }`,
+});
 
 /**
  * Skeleton of a 2D binary image by Zhang–Suen thinning: foreground (non-zero) pixels are
@@ -98,15 +93,12 @@ export async function skeletonize(input: GpuImage): Promise<GpuImage> {
       body: `return select(0u, 1u, load_x(i) != ${ZERO[computeType(img.dtype)]});`,
     });
     const lut = constantTable('zhang-suen', zhangSuenTable);
-    const uniforms = [1, 2].map((phase) => uniformBlock([
-      { name: 'shape', type: 'vec4<u32>', value: [nx, ny, 1, img.size] },
-      { name: 'phase', type: 'u32', value: phase },
-    ]));
-    const pipeline = pipelineFor(`${fn}:step`, () => stepSource(uniforms[0].struct));
-    const groups = workgroupGrid(Math.ceil(img.size / 256));
+    const kernel = kernelFor('skeletonize', '', stepSpec);
+    const shape = [nx, ny, 1, img.size];
+    const groups = Math.ceil(img.size / 256);
     await iterateUntilStable(fn, (flag) => {
-      record({ pipeline, buffers: [a.buffer, b.buffer, lut.buffer, flag], uniforms: uniforms[0].bytes, workgroups: groups, label: fn });
-      record({ pipeline, buffers: [b.buffer, a.buffer, lut.buffer, flag], uniforms: uniforms[1].bytes, workgroups: groups, label: fn });
+      dispatch(kernel, [a.buffer, b.buffer, lut.buffer, flag], { shape, phase: 1 }, groups, fn);
+      dispatch(kernel, [b.buffer, a.buffer, lut.buffer, flag], { shape, phase: 2 }, groups, fn);
     });
     return runPixelProgram({ op: `${fn}:result`, inputs: { s: a }, output: create(img.shape, 'uint8'), computeType: 'u32', body: 'return load_s(i);' });
   } finally {

@@ -1,9 +1,9 @@
 import { ComputeType, DType, computeType, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
-import { workgroupGrid } from '../../codegen/program';
+import { HIGHEST, LOWEST, ZERO } from '../../codegen/snippets';
 import { convertExpr, loader, packBits, storageElement } from '../../codegen/wgsl';
-import { pipelineFor, record } from '../../gpu/commands';
+import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 
 /**
  * Reductions along one axis (the projections). Two kernels:
@@ -38,8 +38,6 @@ interface ReducerCode {
   shift?: boolean;
 }
 
-const LOWEST: Record<ComputeType, string> = { f32: 'bitcast<f32>(0xff7fffffu)', i32: 'i32(-2147483647 - 1)', u32: '0u' };
-const HIGHEST: Record<ComputeType, string> = { f32: 'bitcast<f32>(0x7f7fffffu)', i32: '2147483647i', u32: '4294967295u' };
 
 /** Exact integer accumulation for 8/16-bit pixels (any z extent below 65537 fits 32 bits), else float32. */
 function sumType(d: DType): ComputeType {
@@ -77,7 +75,7 @@ function reducerCode(r: Reducer, d: DType): ReducerCode {
     case 'sum':
     case 'mean': {
       const s = sumType(d);
-      const zero = s === 'f32' ? '0.0' : s === 'i32' ? '0i' : '0u';
+      const zero = ZERO[s];
       const mean = s === 'f32' ? 's / f32(P.n)' : `s / ${s}(P.n)`; // integer division truncates toward zero, as the conversion would
       return {
         state: [['s', s]],
@@ -108,23 +106,26 @@ function reducerCode(r: Reducer, d: DType): ReducerCode {
 const LANES = 64;
 const SPLITS = 4;
 
-function stridedSource(rc: ReducerCode, d: DType): string {
+function stridedSpec({ r, d }: { r: Reducer; d: DType }): KernelSpec {
+  const rc = reducerCode(r, d);
   const epw = pixelsPerWord(rc.output);
   const decl = rc.state.map(([n, ty], k) => `var ${n}: ${ty} = ${rc.init[k]};`).join(' ');
   const shared = rc.state.map(([n, ty]) => `var<workgroup> sh_${n}: array<${ty}, ${LANES * SPLITS}>;`).join('\n');
   const save = rc.state.map(([n]) => `sh_${n}[split * ${LANES}u + lane] = ${n};`).join(' ');
   const load = rc.state.map(([n]) => `let o_${n} = sh_${n}[q * ${LANES}u + lane];`).join(' ');
-  return `struct Params { n: u32, inner: u32, total: u32, words: u32 }
-@group(0) @binding(0) var<storage, read> a_buf: array<${storageElement(d)}>;
-@group(0) @binding(1) var<storage, read_write> out_buf: array<${storageElement(rc.output)}>;
-@group(0) @binding(2) var<uniform> P: Params;
-${loader('a', d)}
-${shared}
-@compute @workgroup_size(${LANES}, ${SPLITS})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let lane = lid.x;
-  let split = lid.y;
-  let word = (wid.y * nwg.x + wid.x) * ${LANES}u + lane;
+  return {
+    label: 'reduce strided',
+    bindings: [
+      { name: 'a_buf', type: `array<${storageElement(d)}>` },
+      { name: 'out_buf', type: `array<${storageElement(rc.output)}>`, access: 'read_write' },
+    ],
+    uniforms: [{ name: 'n', type: 'u32' }, { name: 'inner', type: 'u32' }, { name: 'total', type: 'u32' }, { name: 'words', type: 'u32' }],
+    workgroupSize: [LANES, SPLITS],
+    declarations: `${loader('a', d)}
+${shared}`,
+    body: `let lane = local.x;
+  let split = local.y;
+  let word = group * ${LANES}u + lane;
   let chunk = (P.n + ${SPLITS - 1}u) / ${SPLITS}u;
   let j0 = split * chunk;
   let j1 = min(P.n, j0 + chunk);
@@ -155,8 +156,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (split == 0u && word < P.words) {
     ${storeWord(rc, 'word', epw, (e) => `results[${e}]`, 'P.total')}
-  }
-}`;
+  }`,
+  };
 }
 
 /** WGSL storing `epw` results into output word `word` (packed for 8/16-bit outputs). */
@@ -172,25 +173,27 @@ function storeWord(rc: ReducerCode, word: string, epw: number, value: (e: string
     out_buf[${word}] = packed;`;
 }
 
-function rowsSource(rc: ReducerCode, d: DType, T: number, R: number): string {
+function rowsSpec({ r, d, T, R }: { r: Reducer; d: DType; T: number; R: number }): KernelSpec {
+  const rc = reducerCode(r, d);
   const epw = pixelsPerWord(rc.output);
   const decl = rc.state.map(([n, ty], k) => `var ${n}: ${ty} = ${rc.init[k]};`).join(' ');
   const shared = rc.state.map(([n, ty]) => `var<workgroup> sh_${n}: array<${ty}, ${T * R}>;`).join('\n');
   const save = rc.state.map(([n]) => `sh_${n}[me] = ${n};`).join(' ');
   const load = rc.state.map(([n]) => `let o_${n} = sh_${n}[me + q];`).join(' ');
-  return `struct Params { n: u32, ny: u32, nz: u32, total: u32, words: u32, pad0: u32, pad1: u32, pad2: u32 }
-@group(0) @binding(0) var<storage, read> a_buf: array<${storageElement(d)}>;
-@group(0) @binding(1) var<storage, read_write> out_buf: array<${storageElement(rc.output)}>;
-@group(0) @binding(2) var<uniform> P: Params;
-${loader('a', d)}
+  return {
+    label: 'reduce rows',
+    bindings: [
+      { name: 'a_buf', type: `array<${storageElement(d)}>` },
+      { name: 'out_buf', type: `array<${storageElement(rc.output)}>`, access: 'read_write' },
+    ],
+    uniforms: [{ name: 'n', type: 'u32' }, { name: 'ny', type: 'u32' }, { name: 'nz', type: 'u32' }, { name: 'total', type: 'u32' }, { name: 'words', type: 'u32' }],
+    workgroupSize: [T, R],
+    declarations: `${loader('a', d)}
 ${shared}
-var<workgroup> res: array<${rc.resultType}, ${R}>;
-@compute @workgroup_size(${T}, ${R})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let t = lid.x;
-  let r = lid.y;
+var<workgroup> res: array<${rc.resultType}, ${R}>;`,
+    body: `let t = local.x;
+  let r = local.y;
   let me = r * ${T}u + t;
-  let group = wid.y * nwg.x + wid.x;
   // Output pixel p is (y, z) in pyclesperanto's layout [y][z]; its input row is (z, y).
   let p = group * ${R}u + r;
   let valid = p < P.total;
@@ -221,8 +224,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (word < P.words) {
       ${storeWord(rc, 'word', epw, (e) => `res[me * ${epw}u + ${e}]`, 'P.total')}
     }
-  }
-}`;
+  }`,
+  };
 }
 
 /**
@@ -234,14 +237,7 @@ export function reduceStrided(op: string, r: Reducer, input: GpuImage, outer: nu
   const output = create(shape, rc.output);
   const total = outer * inner;
   const words = Math.ceil(total / pixelsPerWord(rc.output));
-  const pipeline = pipelineFor(`reduceStrided|${r}|${input.dtype}`, () => stridedSource(rc, input.dtype));
-  record({
-    pipeline,
-    buffers: [input.buffer, output.buffer],
-    uniforms: new Uint32Array([n, inner, total, words]).buffer,
-    workgroups: workgroupGrid(Math.ceil(words / LANES)),
-    label: op,
-  });
+  dispatch(kernelFor('reduceStrided', { r, d: input.dtype }, stridedSpec), [input.buffer, output.buffer], { n, inner, total, words }, Math.ceil(words / LANES), op);
   return output;
 }
 
@@ -256,13 +252,6 @@ export function reduceRows(op: string, r: Reducer, input: GpuImage, nz: number, 
   const words = Math.ceil(total / pixelsPerWord(rc.output));
   // Long rows: 64 threads per row, 4 rows per workgroup; short rows: 16 threads, 16 rows.
   const [T, R] = n >= 256 ? [64, 4] : [16, 16];
-  const pipeline = pipelineFor(`reduceRows|${r}|${input.dtype}|${T}`, () => rowsSource(rc, input.dtype, T, R));
-  record({
-    pipeline,
-    buffers: [input.buffer, output.buffer],
-    uniforms: new Uint32Array([n, ny, nz, total, words, 0, 0, 0]).buffer,
-    workgroups: workgroupGrid(Math.ceil(total / R)),
-    label: op,
-  });
+  dispatch(kernelFor('reduceRows', { r, d: input.dtype, T, R }, rowsSpec), [input.buffer, output.buffer], { n, ny, nz, total, words }, Math.ceil(total / R), op);
   return output;
 }

@@ -1,10 +1,10 @@
-import { ComputeType, computeType, pixelsPerWord } from '../../dtype';
+import { ComputeType, DType, computeType, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { readBuffer } from '../../array/transfer';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
-import { pipelineFor, record } from '../../gpu/commands';
+import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
+import { readBuffer } from '../../gpu/readback';
+import { Combine, combine, identity, workgroupArrays, workgroupReduce } from '../../codegen/snippets';
 import { loader, storageElement } from '../../codegen/wgsl';
-import { workgroupGrid } from '../../codegen/program';
 import { checkImage } from '../../validate/arguments';
 
 /**
@@ -12,7 +12,7 @@ import { checkImage } from '../../validate/arguments';
  * PIXELS_PER_GROUP pixels to one partial (shared-memory tree). Pass 2 on the host: the few
  * thousand partials are combined in float64, which keeps sums accurate.
  */
-type Reduction = 'min' | 'max' | 'sum';
+type Reduction = Combine;
 const WORKGROUP = 256;
 const PER_THREAD = 16;
 const PIXELS_PER_GROUP = WORKGROUP * PER_THREAD;
@@ -24,36 +24,28 @@ function accumulator(op: Reduction, img: GpuImage): ComputeType {
   return pixelsPerWord(img.dtype) > 1 ? t : 'f32';
 }
 
-function source(op: Reduction, img: GpuImage, acc: ComputeType): string {
-  const t = computeType(img.dtype);
-  const identity =
-    op === 'sum' ? `${acc}(0)` : op === 'min'
-      ? { f32: 'bitcast<f32>(0x7f7fffffu)', i32: '2147483647i', u32: '4294967295u' }[t]
-      : { f32: 'bitcast<f32>(0xff7fffffu)', i32: '-2147483647i - 1i', u32: '0u' }[t];
-  const combine = op === 'sum' ? (a: string, b: string) => `${a} + ${b}` : (a: string, b: string) => `${op}(${a}, ${b})`;
-  return `struct Params { n: u32, pad0: u32, pad1: u32, pad2: u32 }
-@group(0) @binding(0) var<storage, read> a_buf: array<${storageElement(img.dtype)}>;
-@group(0) @binding(1) var<storage, read_write> partials: array<${acc}>;
-@group(0) @binding(2) var<uniform> P: Params;
-${loader('a', img.dtype)}
-var<workgroup> scratch: array<${acc}, ${WORKGROUP}>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let group = wid.y * nwg.x + wid.x;
-  let base = group * ${PIXELS_PER_GROUP}u + lid;
-  var r: ${acc} = ${identity};
+function reductionSpec(p: { op: Reduction; dtype: DType; acc: ComputeType }): KernelSpec {
+  const v = { name: 'r', type: p.acc, combine: (a: string, b: string) => combine(p.op, a, b) };
+  return {
+    label: `reduce ${p.op}`,
+    bindings: [
+      { name: 'a_buf', type: `array<${storageElement(p.dtype)}>` },
+      { name: 'partials', type: `array<${p.acc}>`, access: 'read_write' },
+    ],
+    uniforms: [{ name: 'n', type: 'u32' }],
+    workgroupSize: WORKGROUP,
+    declarations: `${loader('a', p.dtype)}\n${workgroupArrays([v], WORKGROUP)}`,
+    body: `let base = group * ${PIXELS_PER_GROUP}u + lid;
+  var r: ${p.acc} = ${identity(p.op, p.acc)};
   for (var k = 0u; k < ${PER_THREAD}u; k++) {
     let i = base + k * ${WORKGROUP}u;
-    if (i < P.n) { r = ${combine('r', `${acc}(load_a(i))`)}; }
+    if (i < P.n) { r = ${combine(p.op, 'r', `${p.acc}(load_a(i))`)}; }
   }
-  scratch[lid] = r;
+  sh_r[lid] = r;
   workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { scratch[lid] = ${combine('scratch[lid]', 'scratch[lid + s]')}; }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { partials[group] = scratch[0]; }
-}`;
+  ${workgroupReduce([v], WORKGROUP)}
+  if (lid == 0u) { partials[group] = sh_r[0]; }`,
+  };
 }
 
 async function reduce(op: Reduction, name: string, image: GpuImage): Promise<number> {
@@ -62,9 +54,7 @@ async function reduce(op: Reduction, name: string, image: GpuImage): Promise<num
   const groups = Math.ceil(image.size / PIXELS_PER_GROUP);
   const partials = acquireBuffer(groups * 4, `${name} partial results`);
   try {
-    const pipeline = pipelineFor(`reduce|${op}|${image.dtype}|${acc}`, () => source(op, image, acc));
-    const uniforms = new Uint32Array([image.size, 0, 0, 0]).buffer;
-    record({ pipeline, buffers: [image.buffer, partials], uniforms, workgroups: workgroupGrid(groups), label: name });
+    dispatch(kernelFor('reduce', { op, dtype: image.dtype, acc }, reductionSpec), [image.buffer, partials], { n: image.size }, groups, name);
     const raw = await readBuffer(partials, groups * 4);
     const values = acc === 'f32' ? new Float32Array(raw) : acc === 'i32' ? new Int32Array(raw) : new Uint32Array(raw);
     let r = op === 'sum' ? 0 : op === 'min' ? Infinity : -Infinity;

@@ -4,3 +4,4 @@ export {
   minimumOfMaskedPixels, maximumOfMaskedPixels, meanOfMaskedPixels, meanSquaredError, arrayEqual,
   type PixelStatistics, type SliceStatistics,
 } from './statistics';
+export { describe } from './describe';

@@ -1,10 +1,11 @@
 import { ComputeType, DType, computeType, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { create, readBuffer } from '../../array/transfer';
-import { workgroupGrid } from '../../codegen/program';
+import { create } from '../../array/transfer';
+import { HIGHEST, LOWEST, ReducedVariable, ZERO, workgroupArrays, workgroupReduce } from '../../codegen/snippets';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
-import { pipelineFor, record } from '../../gpu/commands';
+import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
+import { readBuffer } from '../../gpu/readback';
 
 /**
  * One reduction kernel for the statistics: the image is viewed as `segments` runs of
@@ -22,8 +23,6 @@ const PER_THREAD = 16;
 const CHUNK = WORKGROUP * PER_THREAD;
 const WORDS = 8;
 
-const LOWEST: Record<ComputeType, string> = { f32: 'bitcast<f32>(0xff7fffffu)', i32: 'i32(-2147483647 - 1)', u32: '0u' };
-const HIGHEST: Record<ComputeType, string> = { f32: 'bitcast<f32>(0x7f7fffffu)', i32: '2147483647i', u32: '4294967295u' };
 const bits = (t: ComputeType, v: string) => (t === 'u32' ? v : `bitcast<u32>(${v})`);
 
 type Accumulator = ComputeType | 'wide';
@@ -34,11 +33,11 @@ function accumulator(d: DType): Accumulator {
   return pixelsPerWord(d) > 1 ? computeType(d) : 'wide';
 }
 
-function momentsSource(d: DType, maskType: DType | undefined): string {
+function momentsSpec({ d, maskType }: { d: DType; maskType?: DType }): KernelSpec {
   const t = computeType(d);
   const acc = accumulator(d);
   const accType = acc === 'wide' ? 'vec2<u32>' : acc;
-  const zero = acc === 'wide' ? 'vec2<u32>(0u, 0u)' : acc === 'f32' ? '0.0' : acc === 'i32' ? '0i' : '0u';
+  const zero = acc === 'wide' ? 'vec2<u32>(0u, 0u)' : ZERO[acc];
   // Add a pixel value / two partial sums; convert a sum to f32.
   const addValue = acc === 'wide' ? (s: string, v: string) => `add64(${s}, widen(${v}))` : (s: string, v: string) => `${s} + ${acc}(${v})`;
   const addSums = acc === 'wide' ? (a: string, b: string) => `add64(${a}, ${b})` : (a: string, b: string) => `${a} + ${b}`;
@@ -60,26 +59,29 @@ fn wide_f32(a: vec2<u32>) -> f32 { return f32(${t === 'i32' ? 'bitcast<i32>(a.y)
       : t === 'u32'
         ? 'select(-f32(m - v), f32(v - m), v >= m)'
         : 'select(-f32(bitcast<u32>(m) - bitcast<u32>(v)), f32(bitcast<u32>(v) - bitcast<u32>(m)), v >= m)';
-  const maskZero = maskType ? { f32: '0.0', i32: '0i', u32: '0u' }[computeType(maskType)] : '';
-  const out = maskType ? 2 : 1;
-  return `struct Params { segment: u32, chunks: u32, groups: u32, pad: u32 }
-@group(0) @binding(0) var<storage, read> a_buf: array<${storageElement(d)}>;
-${maskType ? `@group(0) @binding(1) var<storage, read> m_buf: array<${storageElement(maskType)}>;` : ''}
-@group(0) @binding(${out}) var<storage, read_write> partials: array<u32>;
-@group(0) @binding(${out + 1}) var<uniform> P: Params;
-${loader('a', d)}
+  const maskZero = maskType ? ZERO[computeType(maskType)] : '';
+  const counts: ReducedVariable[] = [
+    { name: 'n', type: 'u32', combine: (a, b) => `${a} + ${b}` },
+    { name: 'min', type: t, combine: (a, b) => `min(${a}, ${b})` },
+    { name: 'max', type: t, combine: (a, b) => `max(${a}, ${b})` },
+    { name: 'sum', type: accType, combine: addSums },
+  ];
+  const deviations: ReducedVariable = { name: 'dev', type: 'vec2<f32>', combine: (a, b) => `${a} + ${b}` };
+  return {
+    label: 'moments',
+    bindings: [
+      { name: 'a_buf', type: `array<${storageElement(d)}>` },
+      ...(maskType ? [{ name: 'm_buf', type: `array<${storageElement(maskType)}>` }] : []),
+      { name: 'partials', type: 'array<u32>', access: 'read_write' },
+    ],
+    uniforms: [{ name: 'segment', type: 'u32' }, { name: 'chunks', type: 'u32' }, { name: 'groups', type: 'u32' }],
+    workgroupSize: WORKGROUP,
+    declarations: `${loader('a', d)}
 ${maskType ? loader('m', maskType) : ''}
 ${wideFns}
-var<workgroup> sh_n: array<u32, ${WORKGROUP}>;
-var<workgroup> sh_min: array<${t}, ${WORKGROUP}>;
-var<workgroup> sh_max: array<${t}, ${WORKGROUP}>;
-var<workgroup> sh_sum: array<${accType}, ${WORKGROUP}>;
-var<workgroup> sh_sum_f: array<f32, 1>;
-var<workgroup> sh_dev: array<vec2<f32>, ${WORKGROUP}>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let group = wid.y * nwg.x + wid.x;
-  if (group >= P.groups) { return; }
+${workgroupArrays([...counts, deviations], WORKGROUP)}
+var<workgroup> sh_sum_f: array<f32, 1>;`,
+    body: `if (group >= P.groups) { return; }
   let seg = group / P.chunks;
   let start = (group - seg * P.chunks) * ${CHUNK}u;
   let end = min(P.segment, start + ${CHUNK}u);
@@ -106,15 +108,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   sh_n[lid] = n; sh_min[lid] = mn; sh_max[lid] = mx; sh_sum[lid] = sum;
   workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      sh_n[lid] = sh_n[lid] + sh_n[lid + s];
-      sh_min[lid] = min(sh_min[lid], sh_min[lid + s]);
-      sh_max[lid] = max(sh_max[lid], sh_max[lid + s]);
-      sh_sum[lid] = ${addSums('sh_sum[lid]', 'sh_sum[lid + s]')};
-    }
-    workgroupBarrier();
-  }
+  ${workgroupReduce(counts, WORKGROUP)}
   if (lid == 0u) { sh_sum_f[0] = ${sumF32('sh_sum[0]')}; }
   workgroupBarrier();
   let count = sh_n[0];
@@ -125,10 +119,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   sh_dev[lid] = dv;
   workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { sh_dev[lid] = sh_dev[lid] + sh_dev[lid + s]; }
-    workgroupBarrier();
-  }
+  ${workgroupReduce([deviations], WORKGROUP)}
   if (lid == 0u) {
     let o = group * ${WORDS}u;
     partials[o] = count;
@@ -138,8 +129,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     partials[o + 5u] = ${bits(t, 'm')};
     partials[o + 6u] = bitcast<u32>(sh_dev[0].x);
     partials[o + 7u] = bitcast<u32>(sh_dev[0].y);
-  }
-}`;
+  }`,
+  };
 }
 
 export interface Partials {
@@ -155,15 +146,13 @@ export function recordMoments(op: string, input: GpuImage, segments: number, mas
   const chunks = Math.max(1, Math.ceil(segment / CHUNK));
   const groups = chunks * segments;
   const buffer = acquireBuffer(groups * WORDS * 4, `${op} partial results`);
-  const key = `moments|${input.dtype}|${mask?.dtype ?? ''}`;
-  const pipeline = pipelineFor(key, () => momentsSource(input.dtype, mask?.dtype));
-  record({
-    pipeline,
-    buffers: mask ? [input.buffer, mask.buffer, buffer] : [input.buffer, buffer],
-    uniforms: new Uint32Array([segment, chunks, groups, 0]).buffer,
-    workgroups: workgroupGrid(groups),
-    label: op,
-  });
+  dispatch(
+    kernelFor('moments', { d: input.dtype, maskType: mask?.dtype }, momentsSpec),
+    mask ? [input.buffer, mask.buffer, buffer] : [input.buffer, buffer],
+    { segment, chunks, groups },
+    groups,
+    op,
+  );
   return { buffer, groups, chunks, segments };
 }
 
@@ -234,17 +223,22 @@ export async function moments(op: string, input: GpuImage, mask?: GpuImage): Pro
   return (await readMoments(recordMoments(op, input, 1, mask), input.dtype))[0];
 }
 
-function finalizeSource(t: ComputeType): string {
+function finalizeSpec(t: ComputeType): KernelSpec {
   const value = (w: string) => (t === 'u32' ? w : `bitcast<${t}>(${w})`);
-  return `struct Params { groups: u32, pad0: u32, pad1: u32, pad2: u32 }
-@group(0) @binding(0) var<storage, read> partials: array<u32>;
-@group(0) @binding(1) var<storage, read_write> out_buf: array<${t}>;
-@group(0) @binding(2) var<uniform> P: Params;
-var<workgroup> sh_min: array<${t}, ${WORKGROUP}>;
-var<workgroup> sh_max: array<${t}, ${WORKGROUP}>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(local_invocation_index) lid: u32) {
-  var mn: ${t} = ${HIGHEST[t]};
+  const vars: ReducedVariable[] = [
+    { name: 'min', type: t, combine: (a, b) => `min(${a}, ${b})` },
+    { name: 'max', type: t, combine: (a, b) => `max(${a}, ${b})` },
+  ];
+  return {
+    label: 'minmax finalize',
+    bindings: [
+      { name: 'partials', type: 'array<u32>' },
+      { name: 'out_buf', type: `array<${t}>`, access: 'read_write' },
+    ],
+    uniforms: [{ name: 'groups', type: 'u32' }],
+    workgroupSize: WORKGROUP,
+    declarations: workgroupArrays(vars, WORKGROUP),
+    body: `var mn: ${t} = ${HIGHEST[t]};
   var mx: ${t} = ${LOWEST[t]};
   for (var g = lid; g < P.groups; g += ${WORKGROUP}u) {
     let o = g * ${WORDS}u;
@@ -256,15 +250,9 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   sh_min[lid] = mn;
   sh_max[lid] = mx;
   workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      sh_min[lid] = min(sh_min[lid], sh_min[lid + s]);
-      sh_max[lid] = max(sh_max[lid], sh_max[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { out_buf[0] = sh_min[0]; out_buf[1] = sh_max[0]; }
-}`;
+  ${workgroupReduce(vars, WORKGROUP)}
+  if (lid == 0u) { out_buf[0] = sh_min[0]; out_buf[1] = sh_max[0]; }`,
+  };
 }
 
 /** The dtype holding an image's values in its compute type, one per 32-bit word. */
@@ -282,13 +270,7 @@ export function gpuMinMax(op: string, input: GpuImage): GpuImage {
   const p = recordMoments(op, input, 1);
   const t = computeType(input.dtype);
   const out = create([2], widenedDType(input.dtype));
-  record({
-    pipeline: pipelineFor(`minmaxFinalize|${t}`, () => finalizeSource(t)),
-    buffers: [p.buffer, out.buffer],
-    uniforms: new Uint32Array([p.groups, 0, 0, 0]).buffer,
-    workgroups: [1],
-    label: `${op} range`,
-  });
+  dispatch(kernelFor('minmaxFinalize', t, finalizeSpec), [p.buffer, out.buffer], { groups: p.groups }, [1, 1, 1], `${op} range`);
   // Recorded work runs in order, so a later user of this pooled buffer writes after we read it.
   releaseBuffer(p.buffer);
   return out;

@@ -1,11 +1,13 @@
-import { dtypeRange, pixelsPerWord } from '../../dtype';
+import { DType, dtypeRange, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
-import { create, readBuffer } from '../../array/transfer';
-import { workgroupGrid } from '../../codegen/program';
+import { create } from '../../array/transfer';
+import { workgroupArrays, workgroupReduce } from '../../codegen/snippets';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { TesseraError } from '../../errors';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
-import { pipelineFor, record, recordCopy } from '../../gpu/commands';
+import { recordCopy } from '../../gpu/commands';
+import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
+import { readBuffer } from '../../gpu/readback';
 import { checkImage, checkInteger, checkNumber } from '../../validate/arguments';
 import { greaterConstant } from '../logic/comparisons';
 import { gpuMinMax, moments } from '../reductions/moments';
@@ -227,17 +229,18 @@ export async function thresholdLi(input: GpuImage, options: LiOptions = {}): Pro
 const LI_WORKGROUP = 256;
 const LI_CHUNK = LI_WORKGROUP * 16;
 
-function liSource(input: GpuImage): string {
-  return `struct Params { pixels: u32, groups: u32, pad0: u32, pad1: u32, min: f32, t: f32, pad2: f32, pad3: f32 }
-@group(0) @binding(0) var<storage, read> a_buf: array<${storageElement(input.dtype)}>;
-@group(0) @binding(1) var<storage, read_write> partials: array<vec4<f32>>;
-@group(0) @binding(2) var<uniform> P: Params;
-${loader('a', input.dtype)}
-var<workgroup> sh: array<vec4<f32>, ${LI_WORKGROUP}>;
-@compute @workgroup_size(${LI_WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let group = wid.y * nwg.x + wid.x;
-  if (group >= P.groups) { return; }
+function liSpec(d: DType): KernelSpec {
+  const sums = { name: 'sums', type: 'vec4<f32>', combine: (a: string, b: string) => `${a} + ${b}` };
+  return {
+    label: 'thresholdLi',
+    bindings: [
+      { name: 'a_buf', type: `array<${storageElement(d)}>` },
+      { name: 'partials', type: 'array<vec4<f32>>', access: 'read_write' },
+    ],
+    uniforms: [{ name: 'pixels', type: 'u32' }, { name: 'groups', type: 'u32' }, { name: 'min', type: 'f32' }, { name: 't', type: 'f32' }],
+    workgroupSize: LI_WORKGROUP,
+    declarations: `${loader('a', d)}\n${workgroupArrays([sums], LI_WORKGROUP)}`,
+    body: `if (group >= P.groups) { return; }
   // (pixels above, their sum, pixels at or below, their sum) of the image shifted by its minimum.
   var acc = vec4<f32>(0.0);
   for (var k = 0u; k < 16u; k++) {
@@ -247,14 +250,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (v > P.t) { acc = acc + vec4<f32>(1.0, v, 0.0, 0.0); } else { acc = acc + vec4<f32>(0.0, 0.0, 1.0, v); }
     }
   }
-  sh[lid] = acc;
+  sh_sums[lid] = acc;
   workgroupBarrier();
-  for (var s = ${LI_WORKGROUP / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { sh[lid] = sh[lid] + sh[lid + s]; }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { partials[group] = sh[0]; }
-}`;
+  ${workgroupReduce([sums], LI_WORKGROUP)}
+  if (lid == 0u) { partials[group] = sh_sums[0]; }`,
+  };
 }
 
 async function liIterative(input: GpuImage, tolerance: number, maxIterations: number): Promise<number> {
@@ -263,19 +263,13 @@ async function liIterative(input: GpuImage, tolerance: number, maxIterations: nu
   if (m.minimum === m.maximum) return m.minimum;
   const groups = Math.ceil(input.size / LI_CHUNK);
   const partials = acquireBuffer(groups * 16, 'thresholdLiValue partial sums');
-  const pipeline = pipelineFor(`li|${input.dtype}`, () => liSource(input));
+  const kernel = kernelFor('thresholdLi', input.dtype, liSpec);
   try {
     let tNext = f(m.mean - m.minimum);
     let tCurr = -2 * tolerance - 1;
     for (let it = 0; it < maxIterations && Math.abs(tNext - tCurr) > tolerance; it++) {
       tCurr = tNext;
-      const u = new ArrayBuffer(32);
-      const v = new DataView(u);
-      v.setUint32(0, input.size, true);
-      v.setUint32(4, groups, true);
-      v.setFloat32(16, min, true);
-      v.setFloat32(20, tCurr, true);
-      record({ pipeline, buffers: [input.buffer, partials], uniforms: u, workgroups: workgroupGrid(groups), label: 'thresholdLiValue' });
+      dispatch(kernel, [input.buffer, partials], { pixels: input.size, groups, min, t: tCurr }, groups, 'thresholdLiValue');
       const p = new Float32Array(await readBuffer(partials, groups * 16));
       let nf = 0, sf = 0, nb = 0, sb = 0;
       for (let g = 0; g < groups; g++) {

@@ -1,10 +1,10 @@
 import { ComputeType, DType, computeType, dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create, push } from '../../array/transfer';
-import { workgroupGrid } from '../../codegen/program';
 import { loader, storageElement } from '../../codegen/wgsl';
+import { recordClear } from '../../gpu/commands';
 import { deviceInfo } from '../../gpu/device';
-import { pipelineFor, record, withEncoder } from '../../gpu/commands';
+import { KernelSpec, UniformValues, dispatch, kernelFor } from '../../gpu/kernel';
 
 /**
  * The GPU histogram behind `histogram` and the automatic thresholds. Three ways to bin:
@@ -76,23 +76,28 @@ function binFunction(d: DType, mode: BinMode): string {
   return i32(min(k, P.n - 1u));`;
 }
 
-function histogramSource(d: DType, mode: BinMode, local: number): string {
+function histogramSpec({ d, mode, local }: { d: DType; mode: BinMode; local: number }): KernelSpec {
   const t = computeType(d);
   const extraType = mode === 'edges' ? edgeType(d) : t;
-  return `struct Params { n: u32, pixels: u32, groups: u32, off_u: u32, off_i: i32, hi_u: u32, hi_i: i32, has_lo: u32, has_hi: u32, pad0: u32, pad1: u32, pad2: u32 }
-@group(0) @binding(0) var<storage, read> a_buf: array<${storageElement(d)}>;
-@group(0) @binding(1) var<storage, read_write> counts: array<atomic<u32>>;
-${mode === 'direct' ? '' : `@group(0) @binding(2) var<storage, read> extra: array<${extraType}>;`}
-@group(0) @binding(${mode === 'direct' ? 2 : 3}) var<uniform> P: Params;
-${loader('a', d)}
+  return {
+    label: 'histogram',
+    bindings: [
+      { name: 'a_buf', type: `array<${storageElement(d)}>` },
+      { name: 'counts', type: 'array<atomic<u32>>', access: 'read_write' },
+      ...(mode === 'direct' ? [] : [{ name: 'extra', type: `array<${extraType}>` }]),
+    ],
+    uniforms: [
+      { name: 'n', type: 'u32' }, { name: 'pixels', type: 'u32' }, { name: 'groups', type: 'u32' },
+      { name: 'off_u', type: 'u32' }, { name: 'off_i', type: 'i32' }, { name: 'hi_u', type: 'u32' }, { name: 'hi_i', type: 'i32' },
+      { name: 'has_lo', type: 'u32' }, { name: 'has_hi', type: 'u32' },
+    ],
+    workgroupSize: WORKGROUP,
+    declarations: `${loader('a', d)}
 ${local > 0 ? `var<workgroup> local_counts: array<atomic<u32>, ${local}>;` : ''}
 fn bin_of(x: ${t}) -> i32 {
   ${binFunction(d, mode)}
-}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let group = wid.y * nwg.x + wid.x;
-  let start = group * ${CHUNK}u;
+}`,
+    body: `let start = group * ${CHUNK}u;
   if (group < P.groups) {
     for (var k = 0u; k < ${PER_THREAD}u; k++) {
       let i = start + k * ${WORKGROUP}u + lid;
@@ -110,8 +115,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (c > 0u) { atomicAdd(&counts[b], c); }
   }`
       : ''
-  }
-}`;
+  }`,
+  };
 }
 
 export type BinSpec =
@@ -127,16 +132,11 @@ export function recordHistogram(op: string, input: GpuImage, counts: GpuImage, b
   const cap = localCapacity();
   const local = bins <= 256 ? 256 : bins <= 1024 ? 1024 : bins <= cap ? cap : 0;
   const t = computeType(input.dtype);
-  withEncoder((e) => e.clearBuffer(counts.buffer, 0, bins * 4));
-  const pipeline = pipelineFor(`histogram|${input.dtype}|${spec.mode}|${local}`, () => histogramSource(input.dtype, spec.mode, local));
+  recordClear(counts.buffer, 0, bins * 4);
   const groups = Math.ceil(input.size / CHUNK);
-  const u = new ArrayBuffer(48);
-  const v = new DataView(u);
-  v.setUint32(0, bins, true);
-  v.setUint32(4, input.size, true);
-  v.setUint32(8, groups, true);
-  const setLo = (x: number) => (t === 'u32' ? v.setUint32(12, x, true) : v.setInt32(16, x, true));
-  const setHi = (x: number) => (t === 'u32' ? v.setUint32(20, x, true) : v.setInt32(24, x, true));
+  const u: Record<string, number> = { n: bins, pixels: input.size, groups, off_u: 0, off_i: 0, hi_u: 0, hi_i: 0, has_lo: 0, has_hi: 0 };
+  const setLo = (x: number) => (t === 'u32' ? (u.off_u = x) : (u.off_i = x));
+  const setHi = (x: number) => (t === 'u32' ? (u.hi_u = x) : (u.hi_i = x));
   const buffers = [input.buffer, counts.buffer];
   if (spec.mode === 'direct') setLo(spec.offset);
   if (spec.mode === 'edges') buffers.push(spec.edges.buffer);
@@ -144,25 +144,32 @@ export function recordHistogram(op: string, input: GpuImage, counts: GpuImage, b
     buffers.push(spec.minMax.buffer);
     if (spec.lo !== undefined) {
       setLo(spec.lo);
-      v.setUint32(28, 1, true);
+      u.has_lo = 1;
     }
     if (spec.hi !== undefined) {
       setHi(spec.hi);
-      v.setUint32(32, 1, true);
+      u.has_hi = 1;
     }
   }
-  record({ pipeline, buffers, uniforms: u, workgroups: workgroupGrid(groups), label: op });
+  dispatch(kernelFor('histogram', { d: input.dtype, mode: spec.mode, local }, histogramSpec), buffers, u as UniformValues, groups, op);
 }
 
-function edgesSource(): string {
+function edgesSpec(): KernelSpec {
   // numpy's float32 linspace (np.histogram with an image-derived range): e_k = (k·step) + start,
   // each operation rounded to float32. The product goes through workgroup memory so that no
   // compiler fuses it with the addition (numpy rounds twice).
-  return `struct Params { n: u32, has_lo: u32, has_hi: u32, pad: u32, lo: f32, hi: f32, pad1: f32, pad2: f32 }
-@group(0) @binding(0) var<storage, read> mm: array<f32>;
-@group(0) @binding(1) var<storage, read_write> edges: array<f32>;
-@group(0) @binding(2) var<uniform> P: Params;
-var<workgroup> prod: array<f32, ${WORKGROUP}>;
+  return {
+    label: 'histogram edges',
+    bindings: [
+      { name: 'mm', type: 'array<f32>' },
+      { name: 'edges', type: 'array<f32>', access: 'read_write' },
+    ],
+    uniforms: [
+      { name: 'n', type: 'u32' }, { name: 'has_lo', type: 'u32' }, { name: 'has_hi', type: 'u32' },
+      { name: 'lo', type: 'f32' }, { name: 'hi', type: 'f32' },
+    ],
+    workgroupSize: WORKGROUP,
+    declarations: `var<workgroup> prod: array<f32, ${WORKGROUP}>;
 // a / n correctly rounded (a >= 0 finite, n >= 1, normal result) by long division of the
 // mantissa: the GPU's own division may be a few ulp off, and numpy's step is rounded once.
 fn div_rn(a: f32, n: u32) -> f32 {
@@ -185,10 +192,8 @@ fn div_rn(a: f32, n: u32) -> f32 {
   var mant = keep;
   if (rest > 4u || (rest == 4u && (r != 0u || (keep & 1u) == 1u))) { mant = mant + 1u; }
   return ldexp(f32(mant), e + 3);
-}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(local_invocation_index) lid: u32) {
-  var start = select(mm[0], P.lo, P.has_lo == 1u);
+}`,
+    body: `var start = select(mm[0], P.lo, P.has_lo == 1u);
   var stop = select(mm[1], P.hi, P.has_hi == 1u);
   if (start == stop) { start = start - 0.5; stop = stop + 0.5; }
   let delta = stop - start;
@@ -205,8 +210,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     let q = prod[lid];
     if (k < P.n) { edges[k] = q + start; } else if (k == P.n) { edges[k] = stop; }
     workgroupBarrier();
-  }
-}`;
+  }`,
+  };
 }
 
 /**
@@ -218,14 +223,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
  */
 export function gpuFloatEdges(op: string, minMax: GpuImage, bins: number, lo?: number, hi?: number): GpuImage {
   const edges = create([bins + 1], 'float32');
-  const u = new ArrayBuffer(32);
-  const v = new DataView(u);
-  v.setUint32(0, bins, true);
-  v.setUint32(4, lo === undefined ? 0 : 1, true);
-  v.setUint32(8, hi === undefined ? 0 : 1, true);
-  v.setFloat32(16, lo ?? 0, true);
-  v.setFloat32(20, hi ?? 0, true);
-  record({ pipeline: pipelineFor('histogramEdges|f32', edgesSource), buffers: [minMax.buffer, edges.buffer], uniforms: u, workgroups: [1], label: `${op} edges` });
+  const u = { n: bins, has_lo: lo === undefined ? 0 : 1, has_hi: hi === undefined ? 0 : 1, lo: lo ?? 0, hi: hi ?? 0 };
+  dispatch(kernelFor('histogramEdges', '', edgesSpec), [minMax.buffer, edges.buffer], u, [1, 1, 1], `${op} edges`);
   return edges;
 }
 

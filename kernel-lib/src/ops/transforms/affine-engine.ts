@@ -49,7 +49,6 @@ export function sampleAffine(s: AffineSampling): GpuImage {
   ${round ? 'let v = sample_a(p, c.w);\n  return sign(v) * floor(abs(v) + 0.5);' : 'return sample_a(p, c.w);'}`;
   return runPixelProgram({
     op: 'affineSample',
-    variant: `${dims}d|${s.interpolation}|${s.mode}${round ? '|round' : ''}`,
     inputs: { a: s.input },
     output: create(s.outShape, s.outDtype),
     scalars,

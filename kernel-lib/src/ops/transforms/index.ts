@@ -1,3 +1,4 @@
+export { copy } from './copy';
 export { crop } from './crop';
 export { copySlice, copyHorizontalSlice, copyVerticalSlice } from './copy-slice';
 export { flip } from './flip';

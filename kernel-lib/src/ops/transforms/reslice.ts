@@ -118,7 +118,6 @@ export function resliceRadial(
   const angle = is3D ? 'c.z' : 'c.y';
   return runPixelProgram({
     op: fn,
-    variant: is3D ? '3d' : '2d',
     inputs: { a: input, t: angleTable(n, step, start) },
     output: create(outShape, 'float32'),
     scalars: {

@@ -1,14 +1,14 @@
-import { maximumOfAllPixels, minimumOfAllPixels } from '../ops/reductions/all-pixels';
-import { checkImage } from '../validate/arguments';
-import type { GpuImage } from './gpu-image';
+import { moments } from './moments';
+import { checkImage } from '../../validate/arguments';
+import type { GpuImage } from '../../array/gpu-image';
 
 /**
  * The cle-style summary of an image (shape, dtype, size in MB, min, max), as text.
- * Async because min and max are computed on the GPU and read back.
+ * Async because min and max are computed on the GPU (one pass) and read back.
  */
 export async function describe(image: GpuImage): Promise<string> {
   checkImage(image, 'describe: image');
-  const [min, max] = await Promise.all([minimumOfAllPixels(image), maximumOfAllPixels(image)]);
+  const { minimum: min, maximum: max } = await moments('describe', image);
   const rows: Array<[string, string]> = [
     ['shape', `(${image.shape.join(', ')})`],
     ['dtype', image.dtype],

@@ -1,0 +1,83 @@
+import { ComputeType, DType, computeType } from '../dtype';
+
+/**
+ * WGSL pieces the hand-written kernels share: identities of min/max, order-preserving keys of
+ * each compute type (so that atomics and radix selection can compare any pixel as a u32), and
+ * the workgroup tree reduction. One spelling of each, here.
+ */
+
+/** The lowest value of a compute type (the identity of max). */
+export const LOWEST: Readonly<Record<ComputeType, string>> = { f32: 'bitcast<f32>(0xff7fffffu)', i32: '(-2147483647i - 1i)', u32: '0u' };
+/** The highest value of a compute type (the identity of min). */
+export const HIGHEST: Readonly<Record<ComputeType, string>> = { f32: 'bitcast<f32>(0x7f7fffffu)', i32: '2147483647i', u32: '4294967295u' };
+/** Zero of a compute type. */
+export const ZERO: Readonly<Record<ComputeType, string>> = { f32: '0.0', i32: '0i', u32: '0u' };
+
+export type Combine = 'min' | 'max' | 'sum';
+
+/** The identity of `op` in type `t`. */
+export function identity(op: Combine, t: ComputeType): string {
+  return op === 'sum' ? ZERO[t] : op === 'min' ? HIGHEST[t] : LOWEST[t];
+}
+
+/** WGSL combining `a` and `b` with `op`. */
+export function combine(op: Combine, a: string, b: string): string {
+  return op === 'sum' ? `(${a} + ${b})` : `${op}(${a}, ${b})`;
+}
+
+/**
+ * `fn order_key(v: T) -> u32` and `fn from_order_key(k: u32) -> T` for compute type `t`: keys
+ * compare as unsigned integers in the same order as the values (floats: the sign bit flipped
+ * for positives, all bits for negatives), so min/max can use atomics and ranks radix selection.
+ */
+export function orderKeyFunctions(t: ComputeType): string {
+  switch (t) {
+    case 'u32':
+      return 'fn order_key(v: u32) -> u32 { return v; }\nfn from_order_key(k: u32) -> u32 { return k; }';
+    case 'i32':
+      return 'fn order_key(v: i32) -> u32 { return bitcast<u32>(v) ^ 0x80000000u; }\nfn from_order_key(k: u32) -> i32 { return bitcast<i32>(k ^ 0x80000000u); }';
+    case 'f32':
+      return `fn order_key(v: f32) -> u32 {
+  let b = bitcast<u32>(v);
+  return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
+}
+fn from_order_key(k: u32) -> f32 { return bitcast<f32>(select(~k, k & 0x7fffffffu, (k & 0x80000000u) != 0u)); }`;
+  }
+}
+
+/** The value of an order key of `dtype`'s compute type, on the host (inverse of `order_key`). */
+export function fromOrderKey(key: number, dtype: DType): number {
+  const t = computeType(dtype);
+  if (t === 'u32') return key >>> 0;
+  if (t === 'i32') return (key ^ 0x80000000) | 0;
+  const bits = key & 0x80000000 ? (key ^ 0x80000000) >>> 0 : ~key >>> 0;
+  return new Float32Array(new Uint32Array([bits]).buffer)[0];
+}
+
+/** One variable of a workgroup reduction: its workgroup array `sh_<name>` and how two values combine. */
+export interface ReducedVariable {
+  name: string;
+  type: string;
+  /** WGSL combining `a` (this lane's) and `b` (the partner's). */
+  combine: (a: string, b: string) => string;
+}
+
+/** `var<workgroup> sh_<name>: array<T, size>;` for each variable. */
+export function workgroupArrays(vars: readonly ReducedVariable[], size: number): string {
+  return vars.map((v) => `var<workgroup> sh_${v.name}: array<${v.type}, ${size}>;`).join('\n');
+}
+
+/**
+ * Statements reducing `sh_<name>[0 .. size)` of each variable into `sh_<name>[0]` by a tree over
+ * the workgroup (`size` a power of two, `lane` the invocation's index in it). The values must be
+ * stored (and a barrier passed) before; after it, `sh_<name>[0]` holds the result for every lane.
+ */
+export function workgroupReduce(vars: readonly ReducedVariable[], size: number, lane = 'lid'): string {
+  const steps = vars.map((v) => `sh_${v.name}[${lane}] = ${v.combine(`sh_${v.name}[${lane}]`, `sh_${v.name}[${lane} + s]`)};`).join('\n      ');
+  return `for (var s = ${size / 2}u; s > 0u; s >>= 1u) {
+    if (${lane} < s) {
+      ${steps}
+    }
+    workgroupBarrier();
+  }`;
+}

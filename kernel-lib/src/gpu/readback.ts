@@ -1,0 +1,65 @@
+import { TesseraError } from '../errors';
+import { sizeClass } from './buffer-pool';
+import { flush, recordCopy, settle } from './commands';
+import { deviceGeneration, gpuDevice, onDeviceReset } from './device';
+
+/**
+ * Reading GPU buffers back to the host: the one path behind `pull`, reductions and statistics.
+ * Large reads go in chunks through reused MAP_READ staging buffers, so that the host copies one
+ * chunk out while the next is still mapping (creating and mapping fresh buffers per read is slow).
+ */
+
+/** Transfers move at most this many bytes per staging buffer (uploads use the same size). */
+export const TRANSFER_CHUNK = 16 * 1024 ** 2;
+
+const staging = new Map<number, GPUBuffer[]>();
+onDeviceReset(() => staging.clear());
+
+/**
+ * Reads `bytes` of `buffer` after all recorded work, into `into` (or a fresh array). Throws the
+ * errors found since the last readback (GPU errors, failed deferred checks), and throws when
+ * `buffer` holds no valid result because the batch that should have written it failed.
+ */
+export async function readBuffer(buffer: GPUBuffer, bytes: number, into?: Uint8Array): Promise<ArrayBuffer> {
+  const data = await readRaw(buffer, bytes, into);
+  const pending = settle([buffer]);
+  if (pending) await pending;
+  return data;
+}
+
+/**
+ * @internal Reads `bytes` of `buffer` after all recorded work without settling errors: for the
+ * deferred checks that run while a readback settles (they must not take the errors it reports).
+ */
+export async function readRaw(buffer: GPUBuffer, bytes: number, into?: Uint8Array): Promise<ArrayBuffer> {
+  const chunks: Array<{ offset: number; bytes: number; size: number; st: GPUBuffer }> = [];
+  for (let offset = 0; offset < bytes; offset += TRANSFER_CHUNK) {
+    const n = Math.min(TRANSFER_CHUNK, bytes - offset);
+    const size = sizeClass(n);
+    const st = staging.get(size)?.pop() ?? gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    chunks.push({ offset, bytes: n, size, st });
+  }
+  for (const c of chunks) recordCopy(buffer, c.offset, c.st, 0, c.bytes);
+  flush();
+  const generation = deviceGeneration();
+  const mapped = chunks.map((c) => c.st.mapAsync(GPUMapMode.READ, 0, c.bytes));
+  const target = into ?? new Uint8Array(bytes);
+  try {
+    for (const [k, c] of chunks.entries()) {
+      await mapped[k];
+      const n = Math.min(c.bytes, target.byteLength - c.offset);
+      if (n > 0) target.set(new Uint8Array(c.st.getMappedRange(0, c.bytes), 0, n), c.offset);
+      c.st.unmap();
+    }
+  } catch (e) {
+    throw new TesseraError(`reading back from the GPU failed: ${(e as Error).message}`);
+  } finally {
+    for (const c of chunks) {
+      if (generation !== deviceGeneration() || c.st.mapState !== 'unmapped') continue;
+      let list = staging.get(c.size);
+      if (!list) staging.set(c.size, (list = []));
+      list.push(c.st);
+    }
+  }
+  return target.buffer as ArrayBuffer;
+}
