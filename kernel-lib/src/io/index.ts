@@ -1,2 +1,9 @@
-/** Files and lazy arrays: Zarr (v2 and v3) on the local filesystem. */
-export { openZarr, createZarr, ZarrArray, type OpenZarrOptions, type CreateZarrOptions } from './zarr';
+/** Files and lazy arrays: Zarr (v2 and v3, local and HTTP), OME-Zarr, TIFF stacks. */
+export { LazyArray, type Selection, type ReadOptions } from './lazy-array';
+export { ChunkGrid, type Box } from './region';
+export {
+  openZarr, createZarr, ZarrArray,
+  type OpenZarrOptions, type CreateZarrOptions, type WriteOptions, type ZarrCodecName,
+} from './zarr';
+export { WriteLog } from './write-log';
+export { setIoThreads, ioThreads, type IoThreadOptions } from './codec-pool';
