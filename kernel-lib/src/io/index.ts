@@ -7,3 +7,8 @@ export {
 } from './zarr';
 export { WriteLog } from './write-log';
 export { setIoThreads, ioThreads, type IoThreadOptions } from './codec-pool';
+export {
+  openOmeZarr, createOmeZarr, writeOmeZarr, OmeZarrImage,
+  type OmeAxis, type OmeLevel, type NgffVersion, type OpenOmeZarrOptions, type OmeZarrOptions, type WriteOmeZarrOptions,
+  type ImageData, type Downsample,
+} from './ome-zarr';

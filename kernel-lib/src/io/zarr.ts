@@ -11,7 +11,7 @@ import { pull } from '../array/transfer';
 import { TesseraError } from '../errors';
 import { ChunkCodec, type CodecSpec, type DecodedChunk } from './chunk-codec';
 import { codecPoolFor } from './codec-pool';
-import { LazyArray, bytesText } from './lazy-array';
+import { LazyArray } from './lazy-array';
 import { Box, boxText, checkBox, copyBox, forEachLimited, overlap, product, stridesOf } from './region';
 import { FsStore, isUrl, storeFor, type Store } from './store';
 import { WriteLog } from './write-log';
@@ -36,6 +36,8 @@ export interface OpenZarrOptions {
   cacheBytes?: number;
   /** HTTP only: how long one request may take before it fails (default 30 000 ms). */
   timeoutMs?: number;
+  /** Axis letters to attach (e.g. `'tczyx'`; openOmeZarr passes the image's axes); default: from v3 dimension names. */
+  axes?: string;
 }
 
 /**
@@ -139,8 +141,9 @@ export class ZarrArray extends LazyArray {
     cacheBytes: number,
     attributes: Record<string, unknown>,
     dimensionNames: (string | null)[] | undefined,
+    axes: string | undefined,
   ) {
-    super({ shape: info.shape, dtype: info.dtype, chunks: info.chunks, axes: axesOf(dimensionNames, info.shape.length) });
+    super({ shape: info.shape, dtype: info.dtype, chunks: info.chunks, axes: axes ?? axesOf(dimensionNames, info.shape.length) });
     this.storedDtype = info.storedDtype;
     this.zarrFormat = info.format;
     this.codecs = info.codecs;
@@ -469,7 +472,11 @@ export async function openZarr(path: string, options: OpenZarrOptions = {}): Pro
   }
   const names = node.meta.dimension_names;
   const dimensionNames = Array.isArray(names) ? (names as (string | null)[]) : undefined;
-  return new ZarrArray(store, info, spec, codec, sharded, mode === 'r+', cacheBytes, node.attributes, dimensionNames);
+  const axes = options.axes;
+  if (axes !== undefined && (typeof axes !== 'string' || axes.length !== info.shape.length)) {
+    throw new TesseraError(`${what}: options.axes must be ${info.shape.length} letters (one per dimension of ${dir}); got ${JSON.stringify(axes)}`);
+  }
+  return new ZarrArray(store, info, spec, codec, sharded, mode === 'r+', cacheBytes, node.attributes, dimensionNames, axes);
 }
 
 /** Zarr v2 dtype codes of Tessera dtypes. */
@@ -591,6 +598,3 @@ export async function createZarr(path: string, shape: readonly number[], dtype: 
 
 /** @internal For createOmeZarr: the checked options and metadata of one level. */
 export { createOptions as checkCreateZarrOptions };
-
-/** Bytes of an array (for messages). */
-export const sizeText = (shape: readonly number[], dtype: DType): string => bytesText(product(shape) * bytesPerPixel(dtype));
