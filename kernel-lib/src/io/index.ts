@@ -12,3 +12,4 @@ export {
   type OmeAxis, type OmeLevel, type NgffVersion, type OpenOmeZarrOptions, type OmeZarrOptions, type WriteOmeZarrOptions,
   type ImageData, type Downsample,
 } from './ome-zarr';
+export { openTiff, TiffArray, type OpenTiffOptions } from './tiff';
