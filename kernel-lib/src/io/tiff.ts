@@ -209,14 +209,19 @@ export class TiffArray extends LazyArray {
     walk(0, []);
     const [y0, x0] = [box.start[p], box.start[p + 1]];
     const [rows, cols] = [box.size[p], box.size[p + 1]];
-    const perPage = rows * cols * this.#samples;
+    const samples = this.#samples;
+    // A box over some of the samples (e.g. the green of RGB): read whole pixels, then pick.
+    const [s0, ns] = samples > 1 ? [box.start[p + 2], box.size[p + 2]] : [0, 1];
+    const perPage = rows * cols * ns;
     const pageShape = this.shape.slice(0, p);
     await forEachLimited(pages.map((at, i) => ({ at, i })), CONCURRENCY, async ({ at, i }) => {
       // Page number: C order over the page dimensions (ImageJ, OME and tifffile all store pages so).
       const page = at.reduce((acc, c, k) => acc * pageShape[k] + c, 0);
       const out = into.subarray(i * perPage, (i + 1) * perPage) as TypedArray;
-      if (this.#contiguousOffset !== undefined) await this.readContiguous(page, y0, x0, rows, cols, out);
-      else await this.readPage(page, y0, x0, rows, cols, out);
+      const whole = ns === samples ? out : (new (out.constructor as new (n: number) => TypedArray)(rows * cols * samples));
+      if (this.#contiguousOffset !== undefined) await this.readContiguous(page, y0, x0, rows, cols, whole);
+      else await this.readPage(page, y0, x0, rows, cols, whole);
+      if (whole !== out) for (let px = 0; px < rows * cols; px++) for (let j = 0; j < ns; j++) out[px * ns + j] = whole[px * samples + s0 + j];
     });
   }
 
