@@ -25,7 +25,13 @@ def image(name, data, axes, fmt, **kw):
     store = parse_url(f"{out}/{name}", mode="w", fmt=fmt).store
     root = zarr.group(store=store, zarr_format=2 if fmt.version == "0.4" else 3)
     write_image(data, root, axes=axes, fmt=fmt, **kw)
-    ms = (root.attrs["multiscales"] if fmt.version == "0.4" else root.attrs["ome"]["multiscales"])[0]
+    # ome-zarr-py drops axis units: put them back as NGFF defines them.
+    attrs = root.attrs.asdict()
+    ome = attrs if fmt.version == "0.4" else attrs["ome"]
+    ms = ome["multiscales"][0]
+    if isinstance(axes, list):
+        ms["axes"] = axes
+        root.attrs.update(attrs)
     written[name] = {
         "levels": [list(root[d["path"]].shape) for d in ms["datasets"]],
         "paths": [d["path"] for d in ms["datasets"]],
