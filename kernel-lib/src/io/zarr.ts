@@ -42,13 +42,13 @@ export interface OpenZarrOptions {
 
 /**
  * Chunk compression of {@link createZarr}: `'blosc'` (blosc with zstd and byte shuffle, the
- * default; level 1), `'zstd'` (level 3), `'gzip'` (level 5) or `'none'`. All are read by
- * zarr-python, dask, napari and the like.
+ * default; level 1), `'zstd'` (level 3) or `'none'`. All are read by zarr-python, dask, napari
+ * and the like. (gzip is read but not written: zarrita's gzip codec only decodes.)
  */
-export type ZarrCodecName = 'blosc' | 'zstd' | 'gzip' | 'none';
+export type ZarrCodecName = 'blosc' | 'zstd' | 'none';
 
-const CODEC_NAMES: readonly ZarrCodecName[] = ['blosc', 'zstd', 'gzip', 'none'];
-const DEFAULT_LEVEL: Record<ZarrCodecName, number> = { blosc: 1, zstd: 3, gzip: 5, none: 0 };
+const CODEC_NAMES: readonly ZarrCodecName[] = ['blosc', 'zstd', 'none'];
+const DEFAULT_LEVEL: Record<ZarrCodecName, number> = { blosc: 1, zstd: 3, none: 0 };
 
 /** Options of {@link createZarr}. */
 export interface CreateZarrOptions {
@@ -56,7 +56,7 @@ export interface CreateZarrOptions {
   chunks?: readonly number[];
   /** Chunk compression (default `'blosc'`). */
   codec?: ZarrCodecName;
-  /** Compression level (blosc 0–9, zstd 1–22, gzip 0–9; defaults 1, 3, 5). */
+  /** Compression level (blosc 0–9, zstd 1–22; defaults 1 and 3). */
   level?: number;
   /** Zarr format: 3 (default) or 2. */
   format?: 2 | 3;
@@ -492,7 +492,6 @@ export function zarrMetadata(shape: readonly number[], dtype: DType, options: Re
     const compressor = {
       blosc: { id: 'blosc', cname: 'zstd', clevel: level, shuffle: 1, blocksize: 0 },
       zstd: { id: 'zstd', level },
-      gzip: { id: 'gzip', level },
       none: null,
     }[codec];
     return {
@@ -503,7 +502,6 @@ export function zarrMetadata(shape: readonly number[], dtype: DType, options: Re
   const compressor = {
     blosc: [{ name: 'blosc', configuration: { cname: 'zstd', clevel: level, shuffle: 'shuffle', typesize: bytesPerPixel(dtype), blocksize: 0 } }],
     zstd: [{ name: 'zstd', configuration: { level, checksum: false } }],
-    gzip: [{ name: 'gzip', configuration: { level } }],
     none: [],
   }[codec];
   return {
@@ -531,7 +529,7 @@ function createOptions(shape: readonly number[], options: CreateZarrOptions, wha
   const codec = options.codec ?? 'blosc';
   if (!CODEC_NAMES.includes(codec)) throw new TesseraError(`${what}: options.codec must be one of ${CODEC_NAMES.map((c) => `'${c}'`).join(', ')}; got ${JSON.stringify(codec)}`);
   const level = options.level ?? DEFAULT_LEVEL[codec];
-  const levels = { blosc: [0, 9], zstd: [1, 22], gzip: [0, 9], none: [0, 0] }[codec];
+  const levels = { blosc: [0, 9], zstd: [1, 22], none: [0, 0] }[codec];
   if (!Number.isInteger(level) || level < levels[0] || level > levels[1]) {
     throw new TesseraError(`${what}: options.level for ${codec} must be an integer from ${levels[0]} to ${levels[1]}; got ${options.level}`);
   }
