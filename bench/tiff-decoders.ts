@@ -2,8 +2,8 @@
  * Compares the npm TIFF decoders `tiff`, `geotiff` and `utif2` on 16-bit multi-page stacks (classic TIFF,
  * BigTIFF, deflate-compressed, ImageJ hyperstack) written by tifffile: correctness against tifffile's
  * pixels, time to open, time per page read in order, and the cost of one page in the middle (lazy access).
- * The results are in docs/io.md. Only geotiff is a dependency of Tessera; the others are installed for the
- * comparison only:
+ * The results are in docs/io.md. Tessera reads TIFF with geotiff (its first row); tiff and utif2 are installed
+ * for the comparison only:
  *
  *   npm install --no-save tiff@7.1.3 utif2@4.1.0 && npm run build
  *   .venv/bin/python bench/make_tiffs.py /tmp/tiffs && node bench/dist/tiff-decoders.js /tmp/tiffs
@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as tessera from 'tessera';
 
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<any>;
 
@@ -21,6 +22,24 @@ interface Decoder {
 }
 
 const decoders: Decoder[] = [
+  {
+    // Tessera: geotiff parses the file and decodes strips; rows are placed with typed-array copies.
+    name: 'tessera.openTiff (geotiff 3.0.5 strips)',
+    async open(file) {
+      const a = await tessera.openTiff(file);
+      const plane = a.shape.slice(-2);
+      const pages = a.pageCount;
+      return {
+        pages,
+        async page(i) {
+          const lead = a.shape.slice(0, -2);
+          const at = lead.map((_, k) => Math.floor(i / lead.slice(k + 1).reduce((x, y) => x * y, 1)) % lead[k]);
+          return (await a.readRegion([...at, 0, 0], [...lead.map(() => 1), ...plane])).data as Uint16Array;
+        },
+        close: () => a.close(),
+      };
+    },
+  },
   {
     // image-js' tiff: decodes from a buffer holding the whole file.
     name: 'tiff 7.1.3',
