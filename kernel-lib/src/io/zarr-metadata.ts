@@ -2,10 +2,11 @@
  * Reading and checking Zarr metadata (v2 `.zarray`, v3 `zarr.json`) before zarrita sees it, so
  * that every problem is reported as a TesseraError naming the file and the field at fault.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { DType } from '../dtype';
 import { TesseraError } from '../errors';
+import { FsStore, type Store } from './store';
 
 /** What Tessera needs to know about a Zarr array, whichever format stores it. */
 export interface ArrayInfo {
@@ -39,19 +40,14 @@ const READABLE: Record<string, DType> = {
 
 const READABLE_TEXT = 'uint8/16/32, int8/16/32, float32, float64 (read as float32) and bool (read as uint8)';
 
-/** Reads a JSON metadata file; undefined when it does not exist. */
-export async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new TesseraError(`cannot read ${file}: ${(e as Error).message}`);
-  }
+/** Reads a JSON metadata key; undefined when it does not exist. Errors name the file or URL. */
+export async function readJson(store: Store, key: string): Promise<Record<string, unknown> | undefined> {
+  const bytes = await store.get(key);
+  if (!bytes) return undefined;
+  const file = store.where(key);
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
     throw new TesseraError(`${file} is not valid JSON (${(e as Error).message}); the Zarr metadata is corrupt`);
   }
@@ -146,29 +142,33 @@ export function parseV2(meta: Record<string, unknown>, file: string): ArrayInfo 
   };
 }
 
-/** The node at a directory: a v3 or v2 array or group, or nothing Zarr. */
+/** The node at a store's root: a v3 or v2 array or group (with its attributes), or nothing Zarr. */
 export type ZarrNode =
-  | { kind: 'array'; format: 2 | 3; meta: Record<string, unknown>; file: string }
-  | { kind: 'group'; format: 2 | 3; file: string }
+  | { kind: 'array'; format: 2 | 3; meta: Record<string, unknown>; file: string; attributes: Record<string, unknown> }
+  | { kind: 'group'; format: 2 | 3; file: string; attributes: Record<string, unknown> }
   | { kind: 'none' };
 
-export async function readNode(dir: string): Promise<ZarrNode> {
-  const v3 = join(dir, 'zarr.json');
-  const meta3 = await readJson(v3);
+const objectOr = (x: unknown): Record<string, unknown> => (typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
+
+export async function readNode(store: Store): Promise<ZarrNode> {
+  const meta3 = await readJson(store, '/zarr.json');
   if (meta3) {
-    if (meta3.node_type === 'group') return { kind: 'group', format: 3, file: v3 };
-    need(meta3.node_type === 'array', v3, 'node_type', '"array" or "group"');
-    need(meta3.zarr_format === 3, v3, 'zarr_format', '3');
-    return { kind: 'array', format: 3, meta: meta3, file: v3 };
+    const file = store.where('/zarr.json');
+    const attributes = objectOr(meta3.attributes);
+    if (meta3.node_type === 'group') return { kind: 'group', format: 3, file, attributes };
+    need(meta3.node_type === 'array', file, 'node_type', '"array" or "group"');
+    need(meta3.zarr_format === 3, file, 'zarr_format', '3');
+    return { kind: 'array', format: 3, meta: meta3, file, attributes };
   }
-  const v2 = join(dir, '.zarray');
-  const meta2 = await readJson(v2);
+  const meta2 = await readJson(store, '/.zarray');
   if (meta2) {
-    need(meta2.zarr_format === 2, v2, 'zarr_format', '2');
-    return { kind: 'array', format: 2, meta: meta2, file: v2 };
+    const file = store.where('/.zarray');
+    need(meta2.zarr_format === 2, file, 'zarr_format', '2');
+    return { kind: 'array', format: 2, meta: meta2, file, attributes: objectOr(await readJson(store, '/.zattrs')) };
   }
-  const group2 = join(dir, '.zgroup');
-  if (await readJson(group2)) return { kind: 'group', format: 2, file: group2 };
+  if (await readJson(store, '/.zgroup')) {
+    return { kind: 'group', format: 2, file: store.where('/.zgroup'), attributes: objectOr(await readJson(store, '/.zattrs')) };
+  }
   return { kind: 'none' };
 }
 
@@ -191,7 +191,7 @@ export async function listArrays(dir: string, depth = 4, limit = 50): Promise<st
       const sub = join(d, e.name);
       let node: ZarrNode;
       try {
-        node = await readNode(sub);
+        node = await readNode(new FsStore(sub));
       } catch {
         continue;
       }

@@ -1,36 +1,33 @@
 /**
- * Lazy Zarr arrays on the local filesystem: open (v2 or v3) or create (v3), read boxes and planes
- * chunk by chunk, push parts to the GPU, write tile results back.
+ * Zarr arrays (format 2 and 3) as lazy arrays: open a local directory or an HTTP(S) URL, create
+ * local arrays, read boxes chunk by chunk (decoded in worker threads), write tiles back with the
+ * guarantees a tiled or distributed job needs (see {@link ZarrArray.write} and docs/io.md).
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { DType, TypedArray, allocTypedArray, bytesPerPixel } from '../dtype';
 import { GpuImage } from '../array/gpu-image';
-import { HostImage, PushOptions, pull, push } from '../array/transfer';
+import { pull } from '../array/transfer';
 import { TesseraError } from '../errors';
-import { memoryStats } from '../gpu/buffer-pool';
-import { deviceInfo } from '../gpu/device';
-import { FsStore } from './fs-store';
-import { Box, checkBox, chunksOf, copyBox, forEachLimited, intersect, product, stridesOf } from './region';
+import { ChunkCodec, type CodecSpec, type DecodedChunk } from './chunk-codec';
+import { codecPoolFor } from './codec-pool';
+import { LazyArray } from './lazy-array';
+import { Box, boxText, checkBox, copyBox, forEachLimited, overlap, product, stridesOf } from './region';
+import { FsStore, isUrl, storeFor, type Store } from './store';
+import { WriteLog } from './write-log';
 import { ArrayInfo, listArrays, parseV2, parseV3, readNode } from './zarr-metadata';
 import { zarrita, type Zarrita } from './zarrita';
 import { checkDType, checkTypedArray } from '../validate/arguments';
 
-/** Chunks read or written at once by one call. */
-const CONCURRENCY = 16;
+/** Chunks read or written at once by one call (the codec threads are kept busy). */
+const CONCURRENCY = 32;
 const DEFAULT_CACHE_BYTES = 64 * 1024 ** 2;
-
-/** A decoded chunk: its values (C or F order, as `stride` says). */
-interface Decoded {
-  data: TypedArray;
-  stride: number[];
-}
 
 /** Options of {@link openZarr}. */
 export interface OpenZarrOptions {
   /** The array inside a group, relative to `path` (e.g. `'labels/cells'` or `'0'` for OME-Zarr level 0). */
   arrayPath?: string;
-  /** `'r'` (default): read only. `'r+'`: {@link ZarrArray.write} is allowed too. */
+  /** `'r'` (default): read only. `'r+'`: {@link ZarrArray.write} is allowed too (local paths only). */
   mode?: 'r' | 'r+';
   /**
    * Bytes of decoded chunks kept for reuse (default 64 MB; 0 disables), so that neighbouring
@@ -38,29 +35,52 @@ export interface OpenZarrOptions {
    * by other programs are seen after opening the array again.
    */
   cacheBytes?: number;
+  /** HTTP only: how long one request may take before it fails (default 30 000 ms). */
+  timeoutMs?: number;
+  /** Axis letters to attach (e.g. `'tczyx'`; openOmeZarr passes the image's axes); default: from v3 dimension names. */
+  axes?: string;
 }
+
+/**
+ * Chunk compression of {@link createZarr}: `'blosc'` (blosc with zstd and byte shuffle, the
+ * default; level 1), `'zstd'` (level 3) or `'none'`. All are read by zarr-python, dask, napari
+ * and the like. (gzip is read but not written: zarrita's gzip codec only decodes.)
+ */
+export type ZarrCodecName = 'blosc' | 'zstd' | 'none';
+
+const CODEC_NAMES: readonly ZarrCodecName[] = ['blosc', 'zstd', 'none'];
+const DEFAULT_LEVEL: Record<ZarrCodecName, number> = { blosc: 1, zstd: 3, none: 0 };
 
 /** Options of {@link createZarr}. */
 export interface CreateZarrOptions {
   /** Chunk shape (default: each extent up to 128; the last chunk along a dimension may be partial). */
   chunks?: readonly number[];
-  /** Chunk compression: `'zstd'` (default, level 3) or `'none'`. */
-  codec?: 'zstd' | 'none';
+  /** Chunk compression (default `'blosc'`). */
+  codec?: ZarrCodecName;
+  /** Compression level (blosc 0–9, zstd 1–22; defaults 1 and 3). */
+  level?: number;
+  /** Zarr format: 3 (default) or 2. */
+  format?: 2 | 3;
   /** Value of chunks never written (default 0). */
   fillValue?: number;
+  /** Names of the dimensions (v3 `dimension_names`, e.g. `['z', 'y', 'x']`). */
+  dimensionNames?: readonly string[];
+  /** User attributes (v3 `attributes`, v2 `.zattrs`). */
+  attributes?: Record<string, unknown>;
   /** Replace an existing Zarr array or group at `path` (default: an existing path is an error). */
   overwrite?: boolean;
 }
 
-/** Human-readable byte count. */
-function bytesText(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let k = 0;
-  while (n >= 1024 && k < units.length - 1) {
-    n /= 1024;
-    k++;
-  }
-  return k === 0 ? `${n} B` : `${n.toFixed(1)} ${units[k]}`;
+/** Options of {@link ZarrArray.write}. */
+export interface WriteOptions {
+  /**
+   * What to do with chunks the box covers only partly. `'merge'` (default): read the chunk,
+   * update it, write it back — correct within this process (writes through one ZarrArray that
+   * share a chunk run one after another) but NOT when several processes write parts of one
+   * chunk. `'refuse'`: throw before writing anything unless every touched chunk is covered
+   * whole (the box is aligned to the chunk grid): what tiled and distributed jobs use.
+   */
+  partialChunks?: 'merge' | 'refuse';
 }
 
 /** A message for an error from zarrita or the store, with its cause. */
@@ -71,13 +91,12 @@ function reason(e: unknown): string {
 }
 
 /**
- * A Zarr array on disk, read lazily: only the chunks a call touches are read and decoded.
- * Shapes are in the order stored (z, y, x for 3D). Satisfies the widgets' `ImageSource`
- * (`shape`, `dtype`, `getSlice`), so it can be shown without loading it whole.
+ * A Zarr array, read lazily: only the chunks a call touches are read and decoded (in worker
+ * threads, see `setIoThreads`). A {@link LazyArray}: slice it, read regions, push them to the GPU.
  *
  * Pixel types: Zarr uint8/16/32, int8/16/32 and float32 are read as they are; float64 is read
  * as float32 (rounded to nearest; magnitudes above 3.4e38 become ±Infinity); bool is read as
- * uint8 0/1. Chunks missing on disk read as the fill value, as Zarr defines.
+ * uint8 0/1. Chunks missing in the store read as the fill value, as Zarr defines.
  *
  * @example
  * const z = await tessera.openZarr('data/embryo.zarr');
@@ -85,13 +104,7 @@ function reason(e: unknown): string {
  * const plane = await z.getSlice(0, 10);          // z = 10, as a { data, shape } host array
  * const img = await z.toGpu([0, 0, 0], [16, 512, 512]);
  */
-export class ZarrArray {
-  /** Extent per dimension, outermost first (z, y, x for 3D). */
-  readonly shape: number[];
-  /** The Tessera dtype pixels are read as (see the class notes for float64 and bool). */
-  readonly dtype: DType;
-  /** Chunk shape: the unit read from disk (inner chunks of sharded arrays). */
-  readonly chunks: number[];
+export class ZarrArray extends LazyArray {
   /** The dtype as Zarr stores it (e.g. `float64` for an array read as float32). */
   readonly storedDtype: string;
   /** Zarr format version, 2 or 3. */
@@ -100,13 +113,17 @@ export class ZarrArray {
   readonly codecs: readonly string[];
   /** Whether {@link write} is allowed (created arrays, or opened with `mode: 'r+'`). */
   readonly writable: boolean;
-  /** The array's directory. */
+  /** The array's directory or URL. */
   readonly path: string;
+  /** The array's user attributes (v3 `attributes`, v2 `.zattrs`). */
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** v3 `dimension_names`, when the array has them. */
+  readonly dimensionNames: readonly (string | null)[] | undefined;
 
   /** Chunk writes in flight, by chunk key: writes touching one chunk run one after another. */
   readonly #writing = new Map<string, Promise<void>>();
   /** Decoded chunks by grid coordinates, least recently used first. */
-  readonly #cache = new Map<string, Decoded>();
+  readonly #cache = new Map<string, DecodedChunk>();
   #cachedBytes = 0;
   readonly #cacheLimit: number;
   /** Counts finished chunk writes: a read that overlapped one does not cache what it decoded. */
@@ -114,129 +131,78 @@ export class ZarrArray {
 
   /** @internal Use {@link openZarr} or {@link createZarr}. */
   constructor(
-    private readonly z: typeof Zarrita,
-    private readonly array: Zarrita.Array<Zarrita.DataType, FsStore>,
+    private readonly store: Store,
     private readonly info: ArrayInfo,
-    path: string,
+    private readonly spec: CodecSpec,
+    /** Codes chunks on the main thread (small chunks, or no worker threads); undefined for sharded arrays. */
+    private readonly codec: ChunkCodec | undefined,
+    /** zarrita's array over the store, for sharded arrays (whose chunks zarrita locates inside shards). */
+    private readonly sharded: Zarrita.Array<Zarrita.DataType, Store> | undefined,
     writable: boolean,
     cacheBytes: number,
+    attributes: Record<string, unknown>,
+    dimensionNames: (string | null)[] | undefined,
+    axes: string | undefined,
   ) {
-    this.shape = [...info.shape];
-    this.dtype = info.dtype;
-    this.chunks = [...info.chunks];
+    super({ shape: info.shape, dtype: info.dtype, chunks: info.chunks, axes: axes ?? axesOf(dimensionNames, info.shape.length) });
     this.storedDtype = info.storedDtype;
     this.zarrFormat = info.format;
     this.codecs = info.codecs;
-    this.path = path;
+    this.path = store.root;
     this.writable = writable;
     this.#cacheLimit = cacheBytes;
-  }
-
-  get ndim(): number {
-    return this.shape.length;
-  }
-
-  /** Number of pixels. */
-  get size(): number {
-    return product(this.shape);
-  }
-
-  /** Bytes of the whole array as read (Tessera dtype), uncompressed. */
-  get nbytes(): number {
-    return this.size * bytesPerPixel(this.dtype);
+    this.attributes = attributes;
+    this.dimensionNames = dimensionNames;
   }
 
   /** Number of chunks in the grid (whether stored or not). */
   get chunkCount(): number {
-    return product(this.shape.map((e, k) => Math.ceil(e / this.chunks[k])));
+    return this.grid.count;
   }
 
-  /**
-   * Reads the box of `size` pixels from `start` (one entry per dimension; `size` defaults to the
-   * rest of the array). Only the chunks that intersect the box are read.
-   * @returns the pixels in C order (z, y, x) with the box's shape, as `pull` returns them.
-   */
-  async readRegion(start: readonly number[], size?: readonly number[]): Promise<HostImage> {
-    const box = checkBox(this.shape, start, size, 'ZarrArray.readRegion');
-    return this.read(box);
-  }
-
-  /**
-   * The 2D plane at `index` along spatial `axis` of the last three dimensions (0 = z: a y×x
-   * plane; 1 = y: z×x; 2 = x: z×y), of time point `t` (the first dimension) for 4D arrays.
-   * A 2D array is its own plane (axis 0, index 0). This is the widgets' `ImageSource.getSlice`.
-   */
-  async getSlice(axis: number, index: number, t = 0): Promise<HostImage> {
-    const what = 'ZarrArray.getSlice';
-    const n = this.ndim;
-    if (n < 2 || n > 4) throw new TesseraError(`${what}: the array must have 2 to 4 dimensions; shape is [${this.shape}]`);
-    if (n === 2) {
-      if (axis !== 0 || index !== 0) throw new TesseraError(`${what}: a 2D array is one plane (axis 0, index 0); got axis ${axis}, index ${index}`);
-      return this.read({ start: [0, 0], size: [...this.shape] });
-    }
-    if (!Number.isInteger(axis) || axis < 0 || axis > 2) throw new TesseraError(`${what}: axis must be 0 (z), 1 (y) or 2 (x); got ${axis}`);
-    const dim = n - 3 + axis;
-    if (!Number.isInteger(index) || index < 0 || index >= this.shape[dim]) {
-      throw new TesseraError(`${what}: index ${index} is outside 0..${this.shape[dim] - 1} along axis ${axis}`);
-    }
-    const start = new Array<number>(n).fill(0);
-    const size = [...this.shape];
-    [start[dim], size[dim]] = [index, 1];
-    if (n === 4) {
-      if (!Number.isInteger(t) || t < 0 || t >= this.shape[0]) throw new TesseraError(`${what}: t ${t} is outside 0..${this.shape[0] - 1}`);
-      [start[0], size[0]] = [t, 1];
-    }
-    const plane = await this.read({ start, size });
-    // Dropping the extents of 1 keeps the C order: the data already is the plane.
-    plane.shape = size.filter((_, k) => k !== dim && !(n === 4 && k === 0));
-    return plane;
-  }
-
-  /**
-   * Reads a box (default: the whole array) and pushes it to the GPU. The box must fit the GPU
-   * memory budget; larger data is processed in tiles (read and push one box at a time).
-   * Arrays with more than 4 dimensions need a box whose leading extents are 1 (they are dropped).
-   * `options` are push's (e.g. `allowNonFinite` for float data holding NaN).
-   */
-  async toGpu(start?: readonly number[], size?: readonly number[], options: PushOptions = {}): Promise<GpuImage> {
-    const box = checkBox(this.shape, start ?? this.shape.map(() => 0), size, 'ZarrArray.toGpu');
-    let shape = [...box.size];
-    while (shape.length > 4 && shape[0] === 1) shape = shape.slice(1);
-    if (shape.length > 4) {
-      throw new TesseraError(`ZarrArray.toGpu: GPU images have at most 4 dimensions; choose a box of size 1 along the leading dimensions (size [${box.size}])`);
-    }
-    const bytes = product(shape) * bytesPerPixel(options.dtype ?? this.dtype);
-    const { bytesInUse, budget } = memoryStats();
-    const maxBinding = deviceInfo().limits.maxStorageBufferBindingSize;
-    if (bytes + bytesInUse > budget || bytes > maxBinding) {
-      const limit = bytes > maxBinding ? `one GPU buffer holds at most ${bytesText(maxBinding)}` : `${bytesText(budget - bytesInUse)} of the ${bytesText(budget)} GPU memory budget are free`;
-      throw new TesseraError(
-        `ZarrArray.toGpu: the box of shape [${box.size}] needs ${bytesText(bytes)} on the GPU but ${limit}. ` +
-          `Process the array in tiles: toGpu(start, size) with boxes that fit (e.g. a few chunks of [${this.chunks}] at a time).`,
-      );
-    }
-    const { data } = await this.read(box);
-    return push(data, shape, options);
+  /** The store key (file relative to the array, e.g. `c/0/1/2` or `0.1.2`) of chunk `coords`; for sharded arrays, of its shard. */
+  chunkKey(coords: readonly number[]): string {
+    const shards = this.info.shards;
+    return this.info.chunkKey(shards ? coords.map((c, k) => Math.floor((c * this.chunks[k]) / shards[k])) : [...coords]);
   }
 
   /**
    * Writes pixels into the box starting at `start`. `data` is a typed array of the array's dtype
    * (with `shape`, which may be left out when it covers the whole array), host pixels
-   * `{ data, shape }` (what `pull` returns) or a GPU image (pulled first). Chunks the box covers
-   * only partly are read, updated and rewritten. Concurrent writes through this object that
-   * touch the same chunk update it one after another, so writes of neighbouring tiles sharing a
-   * chunk are all kept (for overlapping boxes, which write lands last is not defined: await one
-   * first). Each chunk file is replaced atomically: readers see the old or the new chunk.
+   * `{ data, shape }` (what `pull` returns) or a GPU image (pulled first). Leading extents of 1
+   * may be left out of the shape (a plane into a 3D array).
+   *
+   * Guarantees (docs/io.md, "Writes"):
+   * - Each chunk file is replaced atomically (written to `<array>/.tessera/tmp/`, then renamed):
+   *   a reader or a killed writer never leaves half a chunk.
+   * - Chunks covered whole are written without reading them; chunks covered partly are merged
+   *   (read, updated, rewritten) or refused, as `options.partialChunks` says.
+   * - When the promise resolves, every chunk of the box is in place (record it then with
+   *   {@link writeLog}); when it rejects, the chunks already written stay written.
+   *
+   * `write(start, data, options)` may leave out the shape.
    */
-  async write(start: readonly number[], data: TypedArray | { data: TypedArray; shape: readonly number[] } | GpuImage, shape?: readonly number[]): Promise<void> {
+  async write(
+    start: readonly number[],
+    data: TypedArray | { data: TypedArray; shape: readonly number[] } | GpuImage,
+    shape?: readonly number[] | WriteOptions,
+    options: WriteOptions = {},
+  ): Promise<void> {
     const what = 'ZarrArray.write';
-    if (!this.writable) throw new TesseraError(`${what}: ${this.path} was opened read-only; open it with { mode: 'r+' } to write`);
+    if (shape !== undefined && !Array.isArray(shape)) [shape, options] = [undefined, shape as WriteOptions];
+    if (!this.writable) {
+      throw new TesseraError(`${what}: ${this.path} is read-only${isUrl(this.path) ? ' (arrays over HTTP cannot be written)' : "; open it with { mode: 'r+' } to write"}`);
+    }
     if (this.storedDtype !== this.dtype) {
       throw new TesseraError(`${what}: the array stores ${this.storedDtype}, which Tessera reads as ${this.dtype} but cannot write`);
     }
     if (this.info.shards) throw new TesseraError(`${what}: writing sharded arrays is not supported (${this.path})`);
+    const partialChunks = options.partialChunks ?? 'merge';
+    if (partialChunks !== 'merge' && partialChunks !== 'refuse') {
+      throw new TesseraError(`${what}: options.partialChunks must be 'merge' or 'refuse'; got ${JSON.stringify(partialChunks)}`);
+    }
     let pixels: TypedArray;
-    let dims: readonly number[] | undefined = shape;
+    let dims = shape as readonly number[] | undefined;
     if (data instanceof GpuImage) {
       const pulled = await pull(data);
       [pixels, dims] = [pulled.data, dims ?? pulled.shape];
@@ -256,23 +222,49 @@ export class ZarrArray {
       throw new TesseraError(`${what}: data is ${pixels.constructor.name} but the array holds ${this.dtype}; convert it first (no implicit conversion on write)`);
     }
     if (pixels instanceof Uint8ClampedArray) pixels = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.length);
-    // Leading extents of 1 may be left out of the data's shape (a 2D plane into a 3D array).
     const full = dims.length < this.ndim ? [...new Array<number>(this.ndim - dims.length).fill(1), ...dims] : [...dims];
     const box = checkBox(this.shape, start, full, what);
     if (product(box.size) !== pixels.length) {
       throw new TesseraError(`${what}: shape [${dims}] holds ${product(box.size)} pixels but data has ${pixels.length}`);
     }
+    const grid = this.grid;
+    const chunks = grid.chunksIn(box);
+    if (partialChunks === 'refuse' && !grid.isAligned(box)) {
+      const partial = chunks.find((c) => {
+        const { lo, hi } = overlap(box, grid.chunkBox(c));
+        const cb = grid.chunkBox(c);
+        return lo.some((l, k) => l !== cb.start[k] || hi[k] !== cb.start[k] + cb.size[k]);
+      })!;
+      throw new TesseraError(
+        `${what}: the box ${boxText(box)} covers chunk ${this.chunkKey(partial)} (${boxText(grid.chunkBox(partial))}) only partly, ` +
+          `and { partialChunks: 'refuse' } allows whole chunks only (two tasks writing parts of one chunk would lose data). ` +
+          `Align the box to the chunks of [${this.chunks}]: the aligned box around it is ${boxText(grid.align(box))}.`,
+      );
+    }
     const stride = stridesOf(box.size);
-    await forEachLimited(chunksOf(box, this.chunks), CONCURRENCY, async (coords) => {
-      const { lo, hi } = intersect(box, coords, this.chunks);
-      const offset = lo.reduce((acc, l, k) => acc + (l - box.start[k]) * stride[k], 0);
-      const part = { data: pixels.subarray(offset), shape: hi.map((h, k) => h - lo[k]), stride };
-      const selection = lo.map((l, k) => this.z.slice(l, hi[k]));
-      await this.oneWriterPerChunk(this.info.chunkKey(coords), async () => {
+    const src = pixels;
+    await forEachLimited(chunks, CONCURRENCY, async (coords) => {
+      const key = this.chunkKey(coords);
+      await this.oneWriterPerChunk(key, async () => {
         try {
-          await this.z.set(this.array, selection, part as Zarrita.Chunk<Zarrita.DataType>);
+          const region = grid.chunkBox(coords);
+          const { lo, hi } = overlap(box, region);
+          const whole = lo.every((l, k) => l === region.start[k] && hi[k] === region.start[k] + region.size[k]);
+          const chunk = allocTypedArray(this.dtype, product(region.size));
+          const chunkStride = stridesOf(region.size);
+          if (!whole) {
+            const old = await this.decodeChunk(coords);
+            const origin = coords.map((c, k) => c * this.chunks[k]);
+            copyBox(old.data, old.stride, origin, chunk, chunkStride, region.start, region.start, region.start.map((s, k) => s + region.size[k]));
+          }
+          copyBox(src, stride, box.start, chunk, chunkStride, region.start, lo, hi);
+          const pixelsOfChunk = { data: chunk, shape: region.size };
+          const pool = codecPoolFor(chunk.byteLength);
+          const bytes = pool ? await pool.encode(this.spec, coords, pixelsOfChunk) : await this.codec!.encode(coords, pixelsOfChunk);
+          await this.store.set(`/${key}`, bytes);
         } catch (e) {
-          throw new TesseraError(`${what}: writing chunk ${this.info.chunkKey(coords)} of ${this.path} failed: ${reason(e)}`);
+          if (e instanceof TesseraError) throw e;
+          throw new TesseraError(`${what}: writing chunk ${key} of ${this.path} failed: ${reason(e)}`);
         } finally {
           this.#writes++;
           this.forget(coords.join(','));
@@ -281,40 +273,49 @@ export class ZarrArray {
     });
   }
 
-  /** Text summary (shape, dtype, chunks, sizes, codecs), like a cle image or dask array repr. */
-  toString(): string {
-    const grid = this.shape.map((e, k) => Math.ceil(e / this.chunks[k]));
-    const dtype = this.storedDtype === this.dtype ? this.dtype : `${this.dtype} (stored as ${this.storedDtype})`;
-    const rows: Array<[string, string]> = [
-      ['shape', `(${this.shape.join(', ')})`],
-      ['dtype', dtype],
-      ['chunks', `(${this.chunks.join(', ')})  ${this.chunkCount} chunks (${grid.join(' × ')})`],
+  /**
+   * The record of completed regions of this array, for resuming an interrupted tiled job: after
+   * each tile's `write` resolves, `record` its box; a re-run skips the boxes `has` reports done.
+   * Records live in `<array>/.tessera/done/<writer>.jsonl`, one file per writer (process), so
+   * concurrent tasks never write one file. See {@link WriteLog}.
+   *
+   * @param options.writer this process's name among the writers (default `<host>-<pid>`; a Slurm
+   *   task would pass e.g. `slurm-<job>-<task>`): letters, digits, `.`, `_`, `-`.
+   */
+  async writeLog(options: { writer?: string } = {}): Promise<WriteLog> {
+    if (!this.writable || !(this.store instanceof FsStore)) {
+      throw new TesseraError(`ZarrArray.writeLog: ${this.path} is read-only; the record of written regions belongs to an array being written (createZarr, or openZarr with { mode: 'r+' })`);
+    }
+    return WriteLog.open(this.store.root, this.shape, options.writer);
+  }
+
+  protected title(): string {
+    return `tessera.ZarrArray ${this.path} (Zarr v${this.zarrFormat}, ${this.writable ? 'read-write' : 'read-only'})`;
+  }
+
+  protected dtypeText(): string {
+    return this.storedDtype === this.dtype ? this.dtype : `${this.dtype} (stored as ${this.storedDtype})`;
+  }
+
+  protected summaryRows(): Array<[string, string]> {
+    return [
       ...(this.info.shards ? [['shards', `(${this.info.shards.join(', ')})`] as [string, string]] : []),
-      ['size', `${bytesText(this.nbytes)}, chunk ${bytesText(product(this.chunks) * bytesPerPixel(this.dtype))} (uncompressed)`],
       ['codecs', this.codecs.length ? this.codecs.map((c) => c.replace(/^numcodecs\./, '')).join(', ') : 'none'],
     ];
-    const mode = this.writable ? 'read-write' : 'read-only';
-    return [`tessera.ZarrArray ${this.path} (Zarr v${this.zarrFormat}, ${mode})`, ...rows.map(([k, v]) => `${k.padEnd(7)}${v}`)].join('\n');
   }
 
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return this.toString();
-  }
-
-  /** Reads a checked box. */
-  private async read(box: Box): Promise<HostImage> {
-    const out = allocTypedArray(this.dtype, product(box.size));
+  protected async readBox(box: Box, into: TypedArray): Promise<void> {
+    const grid = this.grid;
     const outStride = stridesOf(box.size);
-    await forEachLimited(chunksOf(box, this.chunks), CONCURRENCY, async (coords) => {
+    await forEachLimited(grid.chunksIn(box), CONCURRENCY, async (coords) => {
       const { data, stride } = await this.cachedChunk(coords);
-      const { lo, hi } = intersect(box, coords, this.chunks);
-      copyBox(data, stride, coords.map((c, k) => c * this.chunks[k]), out, outStride, box.start, lo, hi);
+      const { lo, hi } = overlap(box, grid.chunkBox(coords));
+      copyBox(data, stride, coords.map((c, k) => c * this.chunks[k]), into, outStride, box.start, lo, hi);
     });
-    return { data: out, shape: [...box.size], dtype: this.dtype };
   }
 
   /** A chunk from the cache, or decoded and cached. */
-  private async cachedChunk(coords: number[]): Promise<Decoded> {
+  private async cachedChunk(coords: number[]): Promise<DecodedChunk> {
     const key = coords.join(',');
     const hit = this.#cache.get(key);
     if (hit) {
@@ -323,7 +324,7 @@ export class ZarrArray {
       return hit;
     }
     const writes = this.#writes;
-    const chunk = await this.readChunk(coords);
+    const chunk = await this.decodeChunk(coords);
     const bytes = chunk.data.byteLength;
     if (writes === this.#writes && bytes <= this.#cacheLimit) {
       this.forget(key);
@@ -345,27 +346,31 @@ export class ZarrArray {
     this.#cachedBytes -= entry.data.byteLength;
   }
 
-  /** Decodes one chunk (chunk grid coordinates); bool chunks come back as 0/1 bytes. */
-  private async readChunk(coords: number[]): Promise<Decoded> {
-    // The file holding the chunk: its own, or its shard's.
-    const shards = this.info.shards;
-    const key = this.info.chunkKey(shards ? coords.map((c, k) => Math.floor((c * this.chunks[k]) / shards[k])) : coords);
-    const where = () => `chunk ${coords.join(',')} of ${this.path} (file ${join(this.path, key)})`;
-    let chunk: Zarrita.Chunk<Zarrita.DataType>;
+  /** Reads and decodes one chunk (grid coordinates); errors name the chunk and its file or URL. */
+  private async decodeChunk(coords: number[]): Promise<DecodedChunk> {
+    const key = this.chunkKey(coords);
+    const where = () => `chunk ${coords.join(',')} of ${this.path} (${this.store.where(key)})`;
+    let chunk: DecodedChunk;
     try {
-      chunk = await this.array.getChunk(coords);
+      if (this.sharded) {
+        const c = await this.sharded.getChunk(coords);
+        const d = c.data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
+        chunk = { data: ArrayBuffer.isView(c.data) ? (c.data as unknown as TypedArray) : new Uint8Array(d.buffer, d.byteOffset, d.length), stride: c.stride };
+      } else {
+        const bytes = await this.store.get(`/${key}`);
+        const pool = codecPoolFor(product(this.chunks) * bytesPerPixel(this.dtype));
+        chunk = pool ? await pool.decode(this.spec, coords, bytes) : await this.codec!.decode(coords, bytes);
+      }
     } catch (e) {
-      // The store's own errors (e.g. a shard index pointing past the end of its file) already say what is wrong.
+      // The store's own errors (an unreadable file, an HTTP failure) already say what is wrong.
       const trailer = e instanceof TesseraError ? '' : '. The file is truncated or corrupt';
       throw new TesseraError(`reading ${where()} failed: ${reason(e)}${trailer}`);
     }
     const expected = product(this.chunks);
-    const raw = chunk.data as unknown as { length: number; buffer: ArrayBuffer; byteOffset: number };
-    if (raw.length !== expected) {
-      throw new TesseraError(`reading ${where()} failed: it decoded to ${raw.length} values instead of ${expected}; the file is truncated or corrupt`);
+    if (chunk.data.length !== expected) {
+      throw new TesseraError(`reading ${where()} failed: it decoded to ${chunk.data.length} values instead of ${expected}; the file is truncated or corrupt`);
     }
-    const data = this.storedDtype === 'bool' ? new Uint8Array(raw.buffer, raw.byteOffset, raw.length) : (chunk.data as TypedArray);
-    return { data, stride: chunk.stride };
+    return chunk;
   }
 
   /** Runs `task` after earlier writes of chunk `key` through this object have finished. */
@@ -382,14 +387,22 @@ export class ZarrArray {
   }
 }
 
+/** Axis letters from v3 dimension names, when each is one letter. */
+function axesOf(names: (string | null)[] | undefined, n: number): string | undefined {
+  if (!names || names.length !== n || !names.every((x) => typeof x === 'string' && /^[a-z]$/i.test(x))) return undefined;
+  return (names as string[]).join('').toLowerCase();
+}
+
 /**
- * Opens a Zarr array (format 2 or 3) in a local directory, lazily: metadata is read now, pixels
- * when asked for. `options.arrayPath` names an array inside a group.
+ * Opens a Zarr array (format 2 or 3) in a local directory or at an HTTP(S) URL (read only),
+ * lazily: metadata is read now, pixels when asked for. `options.arrayPath` names an array
+ * inside a group.
  *
  * Reads chunks compressed with blosc, zstd, gzip, zlib or lz4, uncompressed, sharded (v3), with
  * the transpose/F-order, shuffle, delta, crc32c, bitround and fixedscaleoffset codecs (zarrita's
- * codecs). Errors (a missing path, a group, corrupt metadata, an unsupported codec or dtype) are
- * TesseraErrors naming the file at fault; a group's error lists the arrays it holds.
+ * codecs). Errors (a missing path, a group, corrupt metadata, an unsupported codec or dtype, an
+ * unreachable URL) are TesseraErrors naming the file or URL at fault; a local group's error
+ * lists the arrays it holds.
  */
 export async function openZarr(path: string, options: OpenZarrOptions = {}): Promise<ZarrArray> {
   const what = 'openZarr';
@@ -398,29 +411,36 @@ export async function openZarr(path: string, options: OpenZarrOptions = {}): Pro
   if (mode !== 'r' && mode !== 'r+') throw new TesseraError(`${what}: options.mode must be 'r' or 'r+'; got ${JSON.stringify(mode)}`);
   const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
   if (typeof cacheBytes !== 'number' || !(cacheBytes >= 0)) throw new TesseraError(`${what}: options.cacheBytes must be a number >= 0; got ${cacheBytes}`);
-  const dir = resolve(path, options.arrayPath ?? '');
-  let isDir: boolean;
-  try {
-    isDir = (await stat(dir)).isDirectory();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TesseraError(code === 'ENOENT' || code === 'ENOTDIR' ? `${what}: no such file or directory: ${dir}` : `${what}: cannot access ${dir}: ${(e as Error).message}`);
+  const remote = isUrl(path);
+  if (remote && mode === 'r+') throw new TesseraError(`${what}: ${path} is a URL; Zarr over HTTP is read-only (mode 'r')`);
+  let store = storeFor(path, { timeoutMs: options.timeoutMs });
+  if (options.arrayPath) store = store.child(options.arrayPath);
+  const dir = store.root;
+  if (!remote) {
+    let isDir: boolean;
+    try {
+      isDir = (await stat(dir)).isDirectory();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new TesseraError(code === 'ENOENT' || code === 'ENOTDIR' ? `${what}: no such file or directory: ${dir}` : `${what}: cannot access ${dir}: ${(e as Error).message}`);
+    }
+    if (!isDir) throw new TesseraError(`${what}: ${dir} is a file; a Zarr array is a directory (holding zarr.json or .zarray)`);
   }
-  if (!isDir) throw new TesseraError(`${what}: ${dir} is a file; a Zarr array is a directory (holding zarr.json or .zarray)`);
 
   // Metadata problems are reported with the file at fault, prefixed with the call.
   const prefixed = (e: unknown): never => {
     throw e instanceof TesseraError ? new TesseraError(`${what}: ${e.message}`) : e;
   };
-  const node = await readNode(dir).catch(prefixed);
+  const node = await readNode(store).catch(prefixed);
   if (node.kind !== 'array') {
-    const arrays = await listArrays(dir);
+    const arrays = remote ? [] : await listArrays(dir);
     const names = arrays.map((a) => `'${a}'`).join(', ');
     const hint = arrays.length ? ` (open one with { arrayPath: '${arrays[0]}' })` : '';
+    const none = remote ? 'name one with { arrayPath }' : 'it holds no arrays';
     throw new TesseraError(
       node.kind === 'group'
-        ? `${what}: ${dir} is a Zarr v${node.format} group, not an array; ${arrays.length ? `it holds the arrays ${names}${hint}` : 'it holds no arrays'}`
-        : `${what}: ${dir} is not a Zarr array (no zarr.json or .zarray)${arrays.length ? `; below it are the arrays ${names}${hint}` : ''}`,
+        ? `${what}: ${dir} is a Zarr v${node.format} group, not an array; ${arrays.length ? `it holds the arrays ${names}${hint}` : none}`
+        : `${what}: ${dir} is not a Zarr array (no zarr.json or .zarray${remote ? ' at that URL' : ''})${arrays.length ? `; below it are the arrays ${names}${hint}` : ''}`,
     );
   }
   let info: ArrayInfo;
@@ -441,22 +461,123 @@ export async function openZarr(path: string, options: OpenZarrOptions = {}): Pro
         `(it reads ${readable}, sharding_indexed). Re-save the array with one of those (e.g. zarr-python: compressors=zarr.codecs.ZstdCodec()).`,
     );
   }
-  const store = new FsStore(dir);
-  let array: Zarrita.Array<Zarrita.DataType, FsStore>;
+  const spec: CodecSpec = { format: info.format, metadata: JSON.stringify(node.meta) };
+  let codec: ChunkCodec | undefined;
+  let sharded: Zarrita.Array<Zarrita.DataType, Store> | undefined;
   try {
-    const location = new z.Location(store);
-    array = info.format === 3 ? await z.open.v3(location, { kind: 'array' }) : await z.open.v2(location, { kind: 'array', attrs: false });
+    if (!info.shards) codec = await ChunkCodec.create(spec);
+    else sharded = (await z.open.v3(new z.Location(store), { kind: 'array' })) as Zarrita.Array<Zarrita.DataType, Store>;
   } catch (e) {
     if (e instanceof TesseraError) throw e;
     throw new TesseraError(`${what}: ${info.metadataFile}: ${reason(e)}; the Zarr metadata is invalid or unsupported`);
   }
-  return new ZarrArray(z, array, info, dir, mode === 'r+', cacheBytes);
+  const names = node.meta.dimension_names;
+  const dimensionNames = Array.isArray(names) ? (names as (string | null)[]) : undefined;
+  const axes = options.axes;
+  if (axes !== undefined && (typeof axes !== 'string' || axes.length !== info.shape.length)) {
+    throw new TesseraError(`${what}: options.axes must be ${info.shape.length} letters (one per dimension of ${dir}); got ${JSON.stringify(axes)}`);
+  }
+  return new ZarrArray(store, info, spec, codec, sharded, mode === 'r+', cacheBytes, node.attributes, dimensionNames, axes);
+}
+
+/** Zarr v2 dtype codes of Tessera dtypes. */
+const V2_DTYPE: Record<DType, string> = {
+  uint8: '|u1', int8: '|i1', uint16: '<u2', int16: '<i2', uint32: '<u4', int32: '<i4', float32: '<f4',
+};
+
+/** The metadata documents of a new array: `{ key: document }` (zarr.json, or .zarray and .zattrs). */
+export function zarrMetadata(shape: readonly number[], dtype: DType, options: Required<Pick<CreateZarrOptions, 'chunks' | 'codec' | 'level' | 'format' | 'fillValue'>> & Pick<CreateZarrOptions, 'dimensionNames' | 'attributes'>): Record<string, unknown> {
+  const { chunks, codec, level, format, fillValue } = options;
+  const attributes = options.attributes ?? {};
+  if (format === 2) {
+    const compressor = {
+      blosc: { id: 'blosc', cname: 'zstd', clevel: level, shuffle: 1, blocksize: 0 },
+      zstd: { id: 'zstd', level },
+      none: null,
+    }[codec];
+    return {
+      '/.zarray': { zarr_format: 2, shape: [...shape], chunks: [...chunks], dtype: V2_DTYPE[dtype], compressor, fill_value: fillValue, order: 'C', filters: null, dimension_separator: '/' },
+      '/.zattrs': attributes,
+    };
+  }
+  const compressor = {
+    blosc: [{ name: 'blosc', configuration: { cname: 'zstd', clevel: level, shuffle: 'shuffle', typesize: bytesPerPixel(dtype), blocksize: 0 } }],
+    zstd: [{ name: 'zstd', configuration: { level, checksum: false } }],
+    none: [],
+  }[codec];
+  return {
+    '/zarr.json': {
+      zarr_format: 3,
+      node_type: 'array',
+      shape: [...shape],
+      data_type: dtype,
+      chunk_grid: { name: 'regular', configuration: { chunk_shape: [...chunks] } },
+      chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
+      fill_value: fillValue,
+      codecs: [{ name: 'bytes', configuration: { endian: 'little' } }, ...compressor],
+      ...(options.dimensionNames ? { dimension_names: [...options.dimensionNames] } : {}),
+      attributes,
+    },
+  };
+}
+
+/** Checks createZarr's options and fills in the defaults. */
+function createOptions(shape: readonly number[], options: CreateZarrOptions, what: string) {
+  const chunks = options.chunks ?? shape.map((e) => Math.min(e, 128));
+  if (!Array.isArray(chunks) || chunks.length !== shape.length || !chunks.every((e) => Number.isInteger(e) && e >= 1)) {
+    throw new TesseraError(`${what}: options.chunks must be ${shape.length} positive integers; got ${JSON.stringify(options.chunks)}`);
+  }
+  const codec = options.codec ?? 'blosc';
+  if (!CODEC_NAMES.includes(codec)) throw new TesseraError(`${what}: options.codec must be one of ${CODEC_NAMES.map((c) => `'${c}'`).join(', ')}; got ${JSON.stringify(codec)}`);
+  const level = options.level ?? DEFAULT_LEVEL[codec];
+  const levels = { blosc: [0, 9], zstd: [1, 22], none: [0, 0] }[codec];
+  if (!Number.isInteger(level) || level < levels[0] || level > levels[1]) {
+    throw new TesseraError(`${what}: options.level for ${codec} must be an integer from ${levels[0]} to ${levels[1]}; got ${options.level}`);
+  }
+  const format = options.format ?? 3;
+  if (format !== 2 && format !== 3) throw new TesseraError(`${what}: options.format must be 2 or 3; got ${JSON.stringify(format)}`);
+  const fillValue = options.fillValue ?? 0;
+  if (typeof fillValue !== 'number' || !Number.isFinite(fillValue)) throw new TesseraError(`${what}: options.fillValue must be a finite number; got ${fillValue}`);
+  const names = options.dimensionNames;
+  if (names !== undefined && (!Array.isArray(names) || names.length !== shape.length || !names.every((x) => typeof x === 'string'))) {
+    throw new TesseraError(`${what}: options.dimensionNames must be ${shape.length} strings; got ${JSON.stringify(names)}`);
+  }
+  const attributes = options.attributes;
+  if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))) {
+    throw new TesseraError(`${what}: options.attributes must be an object; got ${JSON.stringify(attributes)}`);
+  }
+  return { chunks, codec, level, format, fillValue, dimensionNames: names, attributes };
 }
 
 /**
- * Creates an empty Zarr v3 array in a local directory and opens it for writing (e.g. for tiled
- * results: `await out.write(tileStart, await tessera.pull(tile))`). Unwritten chunks read as
- * `options.fillValue`. The result can be read by zarr-python, dask, napari and the like.
+ * Makes `path` an empty directory for a new Zarr node, refusing to replace anything that is not
+ * a Zarr array or group (and a Zarr node unless `overwrite`).
+ */
+export async function prepareDirectory(path: string, overwrite: boolean | undefined, what: string): Promise<string> {
+  if (typeof path !== 'string' || path === '') throw new TesseraError(`${what}: path must be a non-empty string; got ${JSON.stringify(path)}`);
+  if (isUrl(path)) throw new TesseraError(`${what}: ${path} is a URL; Tessera writes Zarr to local paths only`);
+  const dir = resolve(path);
+  const existing = await readdir(dir).catch(() => undefined);
+  if (existing && existing.length > 0) {
+    const node = await readNode(new FsStore(dir)).catch(() => ({ kind: 'corrupt' }));
+    if (!overwrite) throw new TesseraError(`${what}: ${dir} already exists and is not empty; pass { overwrite: true } to replace a Zarr array there, or choose a new path`);
+    if (node.kind !== 'array' && node.kind !== 'group') throw new TesseraError(`${what}: ${dir} is not a Zarr array or group; refusing to overwrite it`);
+    await rm(dir, { recursive: true });
+  }
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Writes metadata documents (`{ key: document }`) into a store. */
+export async function writeMetadata(store: Store, documents: Record<string, unknown>): Promise<void> {
+  for (const [key, doc] of Object.entries(documents)) await store.set(key, new TextEncoder().encode(JSON.stringify(doc, null, 2)));
+}
+
+/**
+ * Creates an empty Zarr array (format 3 by default, or 2) in a local directory and opens it for
+ * writing (e.g. for tiled results: `await out.write(tileStart, await tessera.pull(tile))`).
+ * Unwritten chunks read as `options.fillValue`. Chunks are blosc-compressed (zstd, level 1) by
+ * default. The result can be read by zarr-python, dask, napari and the like.
  *
  * @param shape extents, outermost first (z, y, x)
  * @param dtype a Tessera dtype
@@ -468,38 +589,11 @@ export async function createZarr(path: string, shape: readonly number[], dtype: 
     throw new TesseraError(`${what}: shape must be a list of positive integers (z, y, x order); got ${JSON.stringify(shape)}`);
   }
   checkDType(dtype, `${what}: dtype`);
-  const chunks = options.chunks ?? shape.map((e) => Math.min(e, 128));
-  if (!Array.isArray(chunks) || chunks.length !== shape.length || !chunks.every((e) => Number.isInteger(e) && e >= 1)) {
-    throw new TesseraError(`${what}: options.chunks must be ${shape.length} positive integers; got ${JSON.stringify(options.chunks)}`);
-  }
-  const codec = options.codec ?? 'zstd';
-  if (codec !== 'zstd' && codec !== 'none') throw new TesseraError(`${what}: options.codec must be 'zstd' or 'none'; got ${JSON.stringify(codec)}`);
-  const fillValue = options.fillValue ?? 0;
-  if (typeof fillValue !== 'number' || !Number.isFinite(fillValue)) throw new TesseraError(`${what}: options.fillValue must be a finite number; got ${fillValue}`);
-
-  const dir = resolve(path);
-  const existing = await readdir(dir).catch(() => undefined);
-  if (existing && existing.length > 0) {
-    const node = await readNode(dir).catch(() => ({ kind: 'corrupt' }));
-    if (!options.overwrite) throw new TesseraError(`${what}: ${dir} already exists and is not empty; pass { overwrite: true } to replace a Zarr array there, or choose a new path`);
-    if (node.kind !== 'array' && node.kind !== 'group') throw new TesseraError(`${what}: ${dir} is not a Zarr array or group; refusing to overwrite it`);
-    await rm(dir, { recursive: true });
-  }
-  const metadata = {
-    zarr_format: 3,
-    node_type: 'array',
-    shape: [...shape],
-    data_type: dtype,
-    chunk_grid: { name: 'regular', configuration: { chunk_shape: [...chunks] } },
-    chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
-    fill_value: fillValue,
-    codecs: [
-      { name: 'bytes', configuration: { endian: 'little' } },
-      ...(codec === 'zstd' ? [{ name: 'zstd', configuration: { level: 3, checksum: false } }] : []),
-    ],
-    attributes: {},
-  };
-  await mkdir(dir, { recursive: true });
-  await new FsStore(dir).set('/zarr.json', new TextEncoder().encode(JSON.stringify(metadata, null, 2)));
+  const checked = createOptions(shape, options, what);
+  const dir = await prepareDirectory(path, options.overwrite, what);
+  await writeMetadata(new FsStore(dir), zarrMetadata(shape, dtype, checked));
   return openZarr(dir, { mode: 'r+' });
 }
+
+/** @internal For createOmeZarr: the checked options and metadata of one level. */
+export { createOptions as checkCreateZarrOptions };

@@ -16,7 +16,7 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (spec
 
 let loaded: Promise<typeof Zarrita> | undefined;
 
-/** zarrita, loaded once; its blosc codec is hardened against truncated chunks (see below). */
+/** zarrita, loaded once; its blosc codec is adapted (see below). */
 export function zarrita(): Promise<typeof Zarrita> {
   loaded ??= (importEsm('zarrita') as Promise<typeof Zarrita>).then((z) => {
     hardenBlosc(z);
@@ -28,10 +28,15 @@ export function zarrita(): Promise<typeof Zarrita> {
 /** Blosc frame header: version, versionlz, flags, typesize, then nbytes, blocksize and cbytes (u32 LE). */
 const BLOSC_HEADER = 16;
 
+/** Zarr v3 names blosc's shuffle modes; numcodecs' blosc takes their numbers. */
+const SHUFFLE: Record<string, number> = { noshuffle: 0, shuffle: 1, bitshuffle: 2 };
+
 /**
- * numcodecs' blosc decoder trusts the frame header: a truncated chunk decodes to the full size
- * with garbage at the end, silently. A frame records its own length (`cbytes`), so the wrapper
- * checks it before decoding. Registered under both codec names zarrita uses (v3 and v2).
+ * Two adaptations of numcodecs' blosc, registered under both codec names zarrita uses (v3, v2):
+ * - its decoder trusts the frame header: a truncated chunk decodes to the full size with garbage
+ *   at the end, silently. A frame records its own length (`cbytes`), so the wrapper checks it.
+ * - its encoder takes the shuffle mode as a number, but v3 metadata names it ("shuffle"):
+ *   passed through, the name would silently mean no shuffle.
  */
 function hardenBlosc(z: typeof Zarrita): void {
   for (const name of ['blosc', 'numcodecs.blosc']) {
@@ -42,7 +47,9 @@ function hardenBlosc(z: typeof Zarrita): void {
       return {
         kind: entry.kind,
         fromConfig(config: unknown, meta: Parameters<typeof entry.fromConfig>[1]) {
-          const codec = entry.fromConfig(config, meta);
+          const c = config as { shuffle?: unknown };
+          const named = typeof c?.shuffle === 'string' ? { ...c, shuffle: SHUFFLE[c.shuffle] ?? 0 } : config;
+          const codec = entry.fromConfig(named, meta);
           return Object.assign(Object.create(codec) as typeof codec, {
             decode(bytes: Uint8Array, out?: Uint8Array) {
               checkBloscFrame(bytes);

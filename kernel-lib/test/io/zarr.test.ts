@@ -367,7 +367,7 @@ describe('bad input gives a TesseraError naming the file or argument', () => {
     await rejectsWith(() => z.readRegion([0, 0, 40], [1, 1, 0]), /sizes must be at least 1/);
     await rejectsWith(() => z.getSlice(3, 0), /axis must be 0 \(z\), 1 \(y\) or 2 \(x\)/);
     await rejectsWith(() => z.getSlice(0, 5), /index 5 is outside 0\.\.4 along axis 0/);
-    await rejectsWith(() => z.write([0, 0, 0], new Uint16Array(1), [1, 1, 1]), /opened read-only/);
+    await rejectsWith(() => z.write([0, 0, 0], new Uint16Array(1), [1, 1, 1]), /is read-only; open it with \{ mode: 'r\+' \}/);
 
     const w = await t.createZarr(join(dir, 'bad-writes'), [4, 6, 8], 'uint16', { chunks: [2, 3, 4] });
     await rejectsWith(() => w.write([0, 0, 0], new Float32Array(4), [1, 2, 2]), /data is Float32Array but the array holds uint16/);
@@ -388,6 +388,8 @@ describe('bad input gives a TesseraError naming the file or argument', () => {
     await rejectsWith(() => t.createZarr(join(dir, 'c1'), [2, 0], 'uint8'), /shape must be a list of positive integers/);
     await rejectsWith(() => t.createZarr(join(dir, 'c2'), [2, 3], 'float64' as DType), /dtype must be one of/);
     await rejectsWith(() => t.createZarr(join(dir, 'c3'), [2, 3], 'uint8', { chunks: [2] }), /chunks must be 2 positive integers/);
-    await rejectsWith(() => t.createZarr(join(dir, 'c4'), [2, 3], 'uint8', { codec: 'gzip' as 'zstd' }), /codec must be 'zstd' or 'none'/);
+    await rejectsWith(() => t.createZarr(join(dir, 'c4'), [2, 3], 'uint8', { codec: 'gzip' as 'zstd' }), /codec must be one of 'blosc', 'zstd', 'none'/);
+    await rejectsWith(() => t.createZarr(join(dir, 'c5'), [2, 3], 'uint8', { codec: 'zstd', level: 30 }), /level for zstd must be an integer from 1 to 22/);
+    await rejectsWith(() => t.createZarr(join(dir, 'c6'), [2, 3], 'uint8', { format: 4 as 3 }), /format must be 2 or 3/);
   });
 });
