@@ -3,13 +3,13 @@
  * the one source of truth), imported as types only (nothing of the kernel reaches the bundle),
  * plus how the browser holds binary values. See docs/widgets.md.
  */
-import type { InsightState as KernelInsightState, ViewerState as KernelViewerState } from 'tessera/dist/src/viewers/protocol';
+import type { InsightState as KernelInsightState, ViewerState as KernelViewerState } from 'tessera/dist/src/viewers/protocol.js';
 
 export type {
   LayerState, Arrangement, ViewerTool,
   RequestMessage, PlaneRequestMessage, ValuesRequestMessage, ExportRequestMessage,
   ResponseMessage, PlaneResponseMessage, ValuesResponseMessage, ExportResponseMessage, ErrorResponseMessage,
-} from 'tessera/dist/src/viewers/protocol';
+} from 'tessera/dist/src/viewers/protocol.js';
 
 /** Binary values of the state arrive as DataViews (or ArrayBuffers, or typed arrays). */
 export type Bytes = DataView | ArrayBuffer | Uint8Array;

@@ -1,8 +1,9 @@
 /// <reference types="node" />
 /**
  * The browser and the kernel speak one protocol: the browser imports the kernel's types
- * (src/protocol.ts), so they cannot drift; these tests keep that import possible and the
- * module names in step.
+ * (src/protocol.ts) and its colouring code (src/render/colorize.ts), so they cannot drift; these
+ * tests keep those imports possible (the kernel files import nothing the browser cannot bundle)
+ * and the module names in step.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { MODULE_NAME, MODULE_VERSION } from '../src/version.js';
 const require = createRequire(import.meta.url);
 /** The kernel's protocol module, as the browser build resolves it. */
 const kernelProtocol = require.resolve('tessera/dist/src/viewers/protocol');
+/** Kernel modules the browser bundles (their code runs in the browser). */
+const bundled = [require.resolve('tessera/dist/src/viewers/colorize')];
 
 test('the kernel asks for the module name and version the browser registers', () => {
   const { WIDGETS_MODULE, WIDGETS_MODULE_VERSION } = require(kernelProtocol) as { WIDGETS_MODULE: string; WIDGETS_MODULE_VERSION: string };
@@ -36,6 +39,13 @@ test("the kernel's protocol is free of dependencies: no runtime import, types on
     const imported = resolve(dirname(declarations), `${spec}.d.ts`);
     assert.ok(existsSync(imported), `${imported} exists`);
     assert.deepEqual(importsOf(imported), [], `${spec} (imported by protocol.ts) must itself import nothing`);
+  }
+});
+
+test('kernel modules the browser bundles import nothing', () => {
+  for (const file of bundled) {
+    assert.deepEqual(importsOf(file), [], `${file} must not require anything`);
+    assert.deepEqual(importsOf(file.replace(/\.js$/, '.d.ts')), [], `${file} must not import types`);
   }
 });
 
