@@ -1,7 +1,7 @@
 /**
  * Tessera's widgets in a real JupyterLab with the Tessera kernel: insight and slice on a 3D GPU
  * array, the slider changing the canvas, the other viewers rendering (also over a Zarr dataset),
- * the round-trip latency of a 2048 x 2048 uint16 slice (written to results/latency.json), and
+ * the round-trip latency of a 2048 x 2048 uint16 slice (written to out/latency.json), and
  * saved notebooks reopened without their kernel.
  */
 import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
@@ -9,6 +9,9 @@ import type { Locator } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+/** Where measurements go (ignored by git). */
+const MEASUREMENTS = path.join(__dirname, '..', 'out');
 
 /** A notebook for the Tessera kernel with these code cells. */
 function notebook(cells: string[]): string {
@@ -228,8 +231,9 @@ test('Tessera widgets render in JupyterLab with the Tessera kernel', async ({ pa
       full_resolution_2048x2048_uint16: summary(fullRes, 2048),
       display_resolution_512x512_of_2048x2048: summary(fitted, 512),
     };
-    fs.mkdirSync(path.join(__dirname, '..', 'results'), { recursive: true });
-    fs.writeFileSync(path.join(__dirname, '..', 'results', 'latency.json'), JSON.stringify(result, null, 2) + '\n');
+    // Into the ignored out/: tests leave tracked files alone; results/latency.json is a copy committed on purpose.
+    fs.mkdirSync(MEASUREMENTS, { recursive: true });
+    fs.writeFileSync(path.join(MEASUREMENTS, 'latency.json'), JSON.stringify(result, null, 2) + '\n');
     console.log(`round trip 2048x2048 uint16: median ${result.full_resolution_2048x2048_uint16.median_ms} ms; at display resolution: ${result.display_resolution_512x512_of_2048x2048.median_ms} ms`);
     expect(fullRes.length).toBe(15);
   });

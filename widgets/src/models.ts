@@ -1,5 +1,5 @@
 import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
-import { bytesOf, type Bytes } from './protocol';
+import { bytesOf, type Bytes, type InsightState, type ViewerState } from './protocol';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**
@@ -35,9 +35,8 @@ function names(model: string, view: string) {
  */
 export class ViewerModel extends DOMWidgetModel {
   defaults() {
-    return {
-      ...super.defaults(),
-      ...names('ViewerModel', 'ViewerView'),
+    // Typed as the kernel's state, so that a field added there cannot be missing here.
+    const state: ViewerState = {
       layers: [],
       luts: {},
       arrangement: 'single',
@@ -53,6 +52,7 @@ export class ViewerModel extends DOMWidgetModel {
       title: '',
       snapshot: '',
     };
+    return { ...super.defaults(), ...names('ViewerModel', 'ViewerView'), ...state };
   }
 
   static serializers: ISerializers = { ...DOMWidgetModel.serializers, luts: BINARY_RECORD };
@@ -61,15 +61,9 @@ export class ViewerModel extends DOMWidgetModel {
 /** State of the insight view: an 8-bit picture with its lookup table, and a statistics table. */
 export class InsightModel extends DOMWidgetModel {
   defaults() {
-    return {
-      ...super.defaults(),
-      ...names('InsightModel', 'InsightView'),
-      title: '',
-      width: 0,
-      height: 0,
-      zoom: 1,
-      stats: [],
-    };
+    // The binary values have no default: the kernel always sends them.
+    const state: Omit<InsightState, 'image' | 'lut'> = { title: '', width: 0, height: 0, zoom: 1, stats: [] };
+    return { ...super.defaults(), ...names('InsightModel', 'InsightView'), ...state };
   }
 
   static serializers: ISerializers = { ...DOMWidgetModel.serializers, image: BINARY, lut: BINARY };

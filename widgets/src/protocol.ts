@@ -1,105 +1,27 @@
 /**
- * The widgets' state and messages, as the kernel defines them
- * (kernel-lib/src/viewers/protocol.ts; keep the two in step). See docs/widgets.md.
+ * The viewers' state and messages: the kernel's definitions (kernel-lib/src/viewers/protocol.ts,
+ * the one source of truth), imported as types only (nothing of the kernel reaches the bundle),
+ * plus how the browser holds binary values. See docs/widgets.md.
  */
+import type { InsightState as KernelInsightState, ViewerState as KernelViewerState } from 'tessera/dist/src/viewers/protocol.js';
 
-/** One image shown by a viewer. */
-export interface LayerState {
-  name: string;
-  shape: number[];
-  dtype: string;
-  /** Name of its lookup table in the viewer's `luts`; `labels` renders label codes. */
-  colormap: string;
-  display_range: [number, number];
-  data_range: [number, number] | null;
-  alpha: number;
-  outline: boolean;
-}
-
-export type Arrangement = 'single' | 'overlay' | 'curtain' | 'side-by-side' | 'switch';
-export type ViewerTool = 'picker' | 'histogram' | 'play';
+export type {
+  LayerState, Arrangement, ViewerTool,
+  RequestMessage, PlaneRequestMessage, ValuesRequestMessage, ExportRequestMessage,
+  ResponseMessage, PlaneResponseMessage, ValuesResponseMessage, ExportResponseMessage, ErrorResponseMessage,
+} from 'tessera/dist/src/viewers/protocol.js';
 
 /** Binary values of the state arrive as DataViews (or ArrayBuffers, or typed arrays). */
 export type Bytes = DataView | ArrayBuffer | Uint8Array;
 
-/** Viewer model state (snake_case, as synced). */
-export interface ViewerState {
-  layers: LayerState[];
-  luts: Record<string, Bytes>;
-  arrangement: Arrangement;
-  tools: ViewerTool[];
-  axis: number;
-  index: number;
-  t: number;
-  cursor: [number, number, number];
-  zoom: number;
-  curtain: number;
-  active: number;
-  fps: number;
-  title: string;
-  snapshot: string;
-}
+/** Viewer model state as the browser holds it (snake_case, as synced). */
+export type ViewerState = KernelViewerState<Bytes>;
 
-export interface PlaneRequest {
-  request: 'plane';
-  layer: number;
-  axis: number;
-  index: number;
-  t?: number;
-  step?: number;
-  transpose?: boolean;
-  display_range: [number, number];
-  labels: boolean;
-  histogram?: boolean;
-}
+/** Insight model state as the browser holds it. */
+export type InsightState = KernelInsightState<Bytes>;
 
-export interface ValuesRequest {
-  request: 'values';
-  x: number;
-  y: number;
-  z: number;
-  t?: number;
-}
-
-export interface ExportRequest {
-  request: 'export';
-  format: 'apng' | 'gif';
-}
-
-export type Request = PlaneRequest | ValuesRequest | ExportRequest;
-
-export interface PlaneResponse {
-  response: 'plane';
-  id: number;
-  layer: number;
-  width: number;
-  height: number;
-  min: number;
-  max: number;
-  /** Time the kernel took from receiving the request to sending the answer. */
-  kernel_ms: number;
-}
-
-export interface ValuesResponse {
-  response: 'values';
-  id: number;
-  values: number[];
-}
-
-export interface ExportResponse {
-  response: 'export';
-  id: number;
-  filename: string;
-  mime: string;
-}
-
-export interface ErrorResponse {
-  response: 'error';
-  id: number;
-  message: string;
-}
-
-export type Response = PlaneResponse | ValuesResponse | ExportResponse | ErrorResponse;
+/** A request as a view writes it: the request channel adds its `id` when it sends it. */
+export type Unsent<M> = M extends unknown ? Omit<M, 'id'> : never;
 
 /** The bytes of a binary value, without copying. */
 export function bytesOf(b: Bytes | ArrayBufferView): Uint8Array {

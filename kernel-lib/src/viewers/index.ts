@@ -24,7 +24,7 @@ export { ImageWidget, type ViewerOptions } from './viewer';
 export type { ImageSource, HostArray, ImageInput } from './source';
 export { COLORMAPS, colormapLut, type ColormapName, type Lut } from './colormaps';
 export { renderPlane, planeOf, type PlaneSpec, type PlaneRequest, type Conversion, type RenderedPlane, type RenderPlaneOptions } from './render-plane';
-export { encodePng, encodeApng, pngDataUrl, type IndexedImage, type AnimationOptions } from './encode/png';
+export { encodePng, encodeRgbaPng, encodeApng, pngDataUrl, type IndexedImage, type RgbaImage, type AnimationOptions } from './encode/png';
 export { encodeGif } from './encode/gif';
 export { WIDGETS_MODULE, WIDGETS_MODULE_VERSION } from './protocol';
 export type * from './protocol';

@@ -1,6 +1,8 @@
 /**
- * The widgets' state and messages between the kernel (this side) and the browser views
- * (`@tessera/widgets`, widgets/src/protocol.ts mirrors these types). See docs/widgets.md.
+ * The viewers' state and messages between the kernel (this side) and the browser views: the one
+ * definition of the protocol. The browser package `@tessera/widgets` imports these types
+ * (widgets/src/protocol.ts), so this file stays free of runtime imports: type-only imports of
+ * files that are themselves free of imports (widgets/test/protocol.test.ts checks). See docs/widgets.md.
  *
  * Data stays in the kernel: a view asks for the plane it shows with a custom message and gets
  * 8-bit codes back as a binary buffer; colormaps (lookup tables in the state) are applied in
@@ -35,11 +37,14 @@ export type Arrangement = 'single' | 'overlay' | 'curtain' | 'side-by-side' | 's
 /** Extra tools of a viewer. */
 export type ViewerTool = 'picker' | 'histogram' | 'play';
 
-/** State of `ViewerModel` (views `ViewerView` and `OrthogonalView`). */
-export interface ViewerState {
+/**
+ * State of `ViewerModel` (views `ViewerView` and `OrthogonalView`). `Binary` is how binary values
+ * are held: `Uint8Array` in the kernel; in the browser they arrive as DataViews.
+ */
+export interface ViewerState<Binary = Uint8Array> {
   layers: LayerState[];
   /** Lookup tables by colormap name: 256 RGB triples each. */
-  luts: Record<string, Uint8Array>;
+  luts: Record<string, Binary>;
   arrangement: Arrangement;
   tools: ViewerTool[];
   /** Sliced axis (0 = z, 1 = y, 2 = x), position along it, and time point of 4D images. */
@@ -62,13 +67,13 @@ export interface ViewerState {
 }
 
 /** State of `InsightModel`: a static picture and a table; it needs no kernel to render. */
-export interface InsightState {
+export interface InsightState<Binary = Uint8Array> {
   title: string;
   /** 8-bit codes, width × height, and the lookup table to colour them. */
-  image: Uint8Array;
+  image: Binary;
   width: number;
   height: number;
-  lut: Uint8Array;
+  lut: Binary;
   zoom: number;
   /** Rows of the statistics table: [name, value]. */
   stats: [string, string][];

@@ -5,14 +5,15 @@ import type { WidgetModel, WidgetState } from '../jupyter/ipywidgets';
 import { TesseraError } from '../errors';
 import { encodeAnimation, formatOfFilename, renderFrames, type AnimationFormat } from './animation';
 import { COLORMAPS, colormapLut, colormapName, type Lut } from './colormaps';
-import { encodePng, pngDataUrl } from './encode/png';
+import { encodeRgbaPng, pngDataUrl } from './encode/png';
 import { createModel, showModel } from './model';
 import type {
   ExportRequestMessage, LayerState, PlaneRequestMessage, RequestMessage, ResponseMessage, ValuesRequestMessage,
   Arrangement, ViewerState, ViewerTool,
 } from './protocol';
-import { xyztOf, type Conversion, type PlaneRequest } from './render-plane';
+import { xyztOf, type PlaneRequest } from './render-plane';
 import { toLayer, type ImageInput, type Layer } from './source';
+import { conversionOf, renderStill, type ViewName } from './still';
 
 /** Options shared by the viewer functions (stackview's names in camelCase). */
 export interface ViewerOptions {
@@ -49,13 +50,13 @@ export interface ViewerSpec {
   layers: LayerInput[];
   arrangement: Arrangement;
   tools?: ViewerTool[];
-  view?: 'ViewerView' | 'OrthogonalView';
+  view?: ViewName;
   options: ViewerOptions & { fps?: number; curtain?: number };
 }
 
 type ViewerModelState = ViewerState & WidgetState;
 
-/** Longest side of the PNG fallback and initial snapshot, and of exported animation frames. */
+/** Longest side of the still (the PNG fallback and initial snapshot), and of exported animation frames. */
 const THUMBNAIL_SIZE = 512;
 const EXPORT_SIZE = 1024;
 /** Longest side a view gets by default. */
@@ -99,12 +100,14 @@ export class ImageWidget {
   static async create(spec: ViewerSpec): Promise<ImageWidget> {
     const layers = spec.layers.map((l, k) => toLayer(l.image, spec.layers.length > 1 ? `image ${k + 1}` : 'image'));
     try {
+      const view = spec.view ?? 'ViewerView';
       const state = await initialState(spec, layers);
-      const png = await thumbnail(layers[0], state);
+      // The still is what frontends without the Tessera extension show, and the first snapshot.
+      const png = encodeRgbaPng(await renderStill(layers, state, view, THUMBNAIL_SIZE));
       state.snapshot = pngDataUrl(png);
-      const model = createModel<ViewerModelState>('ViewerModel', spec.view ?? 'ViewerView', state as ViewerModelState);
+      const model = createModel<ViewerModelState>('ViewerModel', view, state as ViewerModelState);
       const widget = new ImageWidget(spec.kind, layers, model);
-      showModel(model, widget.toString(), { 'image/png': png });
+      showModel(model, widget.describe(), { 'image/png': png });
       return widget;
     } catch (e) {
       layers.forEach((l) => l.dispose());
@@ -142,6 +145,17 @@ export class ImageWidget {
     this.model.set(changes);
   }
 
+  /**
+   * A PNG of what the view shows now (its planes, colormaps, overlays and arrangement, at its
+   * zoom, at most 512 pixels across), rendered on the GPU from the widget's state; the same
+   * picture as the display's `image/png` fallback.
+   */
+  async png(): Promise<Uint8Array> {
+    if (this.model.comm.closed) throw new TesseraError(`${this.kind}: the widget was closed`);
+    const s = this.model.state;
+    return encodeRgbaPng(await renderStill(this.layers, s, s._view_name as ViewName, THUMBNAIL_SIZE));
+  }
+
   /** Closes the widget: the view disappears and images pushed for it are released. */
   close(): void {
     this.model.close();
@@ -162,6 +176,27 @@ export class ImageWidget {
   toString(): string {
     const names = this.model.state.layers.map((l) => `${l.name} [${l.shape.join(', ')}] ${l.dtype}`);
     return `tessera ${this.kind}: ${names.join(' | ')}`;
+  }
+
+  /**
+   * The text representation (the display's `text/plain`): the images with their display
+   * settings and where the view stands.
+   */
+  describe(): string {
+    const s = this.model.state;
+    const shape = s.layers[0].shape;
+    const [X, Y, Z, T] = xyztOf(shape);
+    const where: string[] = [];
+    if (s._view_name === 'OrthogonalView') where.push(`cursor x=${s.cursor[0]} y=${s.cursor[1]} z=${s.cursor[2]}`);
+    else if (shape.length >= 3) where.push(`${'zyx'[s.axis]}=${s.index} of 0..${[Z, Y, X][s.axis] - 1}`);
+    if (shape.length === 4) where.push(`t=${s.t} of 0..${T - 1}`);
+    const layers = s.layers.map((l, k) => {
+      const parts = [`${l.name} [${l.shape.join(', ')}] ${l.dtype}`, l.colormap === 'labels' ? 'labels' : `${l.colormap} [${l.display_range.join(', ')}]`];
+      if (k > 0 && (s.arrangement === 'overlay' || s.arrangement === 'curtain')) parts.push(`alpha ${l.alpha}${l.outline ? ', outlines' : ''}`);
+      if (s.arrangement === 'switch' && k === s.active) parts.push('(shown)');
+      return `  ${parts.join(', ')}`;
+    });
+    return [`tessera ${this.kind}${where.length ? `: ${where.join(', ')}` : ''}`, ...layers].join('\n');
   }
 
   private async animationBytes(format: AnimationFormat, frameDelayMs: number, loops: number): Promise<Uint8Array> {
@@ -237,22 +272,6 @@ export class ImageWidget {
   }
 }
 
-/** The conversion of a layer's values to codes: label codes, or its display range. */
-function conversionOf(labels: boolean, range: [number, number], what: string): Conversion {
-  if (labels) return { mode: 'labels' };
-  if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite)) throw new TesseraError(`${what} must be two finite numbers`);
-  return { mode: 'range', low: range[0], high: range[1] };
-}
-
-/** A PNG of the first layer as the view starts (palette: its colormap), at most THUMBNAIL_SIZE pixels across. */
-async function thumbnail(layer: Layer, s: ViewerState): Promise<Uint8Array> {
-  const first = s.layers[0];
-  const [w, h] = planeSize(first.shape, s.axis);
-  const step = Math.max(1, Math.ceil(Math.max(w, h) / THUMBNAIL_SIZE));
-  const conversion = conversionOf(first.colormap === 'labels', first.display_range, 'displayRange');
-  const plane = await layer.render({ axis: s.axis, index: s.index, t: s.t, step }, conversion);
-  return encodePng(plane, s.luts[first.colormap] ?? colormapLut('grey'));
-}
 
 /** The first state of a viewer: layers with their ranges, lookup tables, position and zoom. */
 async function initialState(spec: ViewerSpec, layers: Layer[]): Promise<ViewerState> {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { colormapLut, encodeApng, encodeGif, encodePng, type IndexedImage } from '../../src/viewers';
+import { colormapLut, encodeApng, encodeGif, encodePng, encodeRgbaPng, type IndexedImage, type RgbaImage } from '../../src/viewers';
 import { rng } from '../support/data';
 import { oracle } from '../support/oracle';
 
@@ -28,11 +28,11 @@ function expectedRgb(frames: IndexedImage[], lut: Uint8Array): number[] {
   return out;
 }
 
-/** Decodes every frame of `file` with Pillow, as RGB. */
-async function decode(file: string, bytes: Uint8Array): Promise<{ data: number[]; shape: number[] }> {
+/** Decodes every frame of `file` with Pillow, as RGB (or RGBA). */
+async function decode(file: string, bytes: Uint8Array, mode = 'RGB'): Promise<{ data: number[]; shape: number[] }> {
   const path = join(dir, file);
   writeFileSync(path, bytes);
-  const expr = `(lambda Image, ImageSequence: np.stack([np.asarray(f.convert('RGB')) for f in ImageSequence.Iterator(Image.open(${JSON.stringify(path)}))]))(__import__('PIL.Image').Image, __import__('PIL.ImageSequence').ImageSequence)`;
+  const expr = `(lambda Image, ImageSequence: np.stack([np.asarray(f.convert('${mode}')) for f in ImageSequence.Iterator(Image.open(${JSON.stringify(path)}))]))(__import__('PIL.Image').Image, __import__('PIL.ImageSequence').ImageSequence)`;
   const r = await oracle(expr);
   return { data: Array.from(r.data as Uint8Array), shape: r.shape };
 }
@@ -45,6 +45,24 @@ describe('image encoders', () => {
     const got = await decode('plane.png', encodePng(f, lut));
     assert.deepEqual(got.shape, [1, 23, 37, 3]);
     assert.deepEqual(got.data, expectedRgb([f], lut));
+  });
+
+  test('colour PNG: indexed with transparency up to 256 colours, RGBA beyond', async () => {
+    const rgba = (width: number, height: number, colours: number): RgbaImage => {
+      const r = rng(colours);
+      const palette = Array.from({ length: colours }, (_, k) => [Math.floor(r() * 256), Math.floor(r() * 256), k % 2 ? 255 : 0, k === 0 ? 0 : 255]);
+      const pixels = new Uint8Array(width * height * 4);
+      for (let i = 0; i < width * height; i++) pixels.set(palette[i % colours], 4 * i);
+      return { pixels, width, height };
+    };
+    for (const [colours, type] of [[256, 3], [300, 6]]) {
+      const img = rgba(41, 19, colours);
+      const png = encodeRgbaPng(img);
+      assert.equal(png[25], type, `${colours} colours: PNG colour type ${type}`);
+      const got = await decode(`rgba-${colours}.png`, png, 'RGBA');
+      assert.deepEqual(got.shape, [1, 19, 41, 4]);
+      assert.deepEqual(got.data, Array.from(img.pixels));
+    }
   });
 
   test('APNG frames', async () => {

@@ -1,7 +1,7 @@
 import { DOMWidgetView } from '@jupyter-widgets/base';
 import { RequestChannel, type Reply } from '../channel';
 import { el } from '../controls/controls';
-import { bytesOf, type Bytes, type Request, type Response } from '../protocol';
+import { bytesOf, type Bytes, type RequestMessage, type ResponseMessage, type Unsent } from '../protocol';
 import { rgbaLut, type RgbaLut } from '../render/colorize';
 import '@tessera/widgets/css/widgets.css';
 
@@ -25,7 +25,7 @@ function toDataView(b: DataView | ArrayBuffer | ArrayBufferView): DataView {
  * without its kernel.
  */
 export abstract class TesseraView extends DOMWidgetView {
-  private channels = new Map<string, RequestChannel<Request, Response>>();
+  private channels = new Map<string, RequestChannel<Unsent<RequestMessage>, ResponseMessage>>();
   private sentAt = new Map<number, number>();
   private receivedAt = new Map<number, number>();
   private luts = new Map<string, RgbaLut>();
@@ -72,12 +72,13 @@ export abstract class TesseraView extends DOMWidgetView {
    * Resolves to the reply, or undefined when a newer request on the channel replaced it.
    * Error responses reject with the kernel's message.
    */
-  protected async ask(key: string, request: Request): Promise<Reply<Response> | undefined> {
+  protected async ask(key: string, request: Unsent<RequestMessage>): Promise<Reply<ResponseMessage> | undefined> {
     let channel = this.channels.get(key);
     if (!channel) {
-      channel = new RequestChannel<Request, Response>((req, id) => {
+      channel = new RequestChannel<Unsent<RequestMessage>, ResponseMessage>((req, id) => {
         this.sentAt.set(id, performance.now());
-        this.model.send({ ...req, id });
+        const message: RequestMessage = { ...req, id };
+        this.model.send({ ...message }); // a copy: JSON-typed, which an interface is not
       });
       this.channels.set(key, channel);
     }
@@ -86,7 +87,7 @@ export abstract class TesseraView extends DOMWidgetView {
     return reply;
   }
 
-  private onCustom(content: Response, buffers: (DataView | ArrayBuffer | ArrayBufferView)[]): void {
+  private onCustom(content: ResponseMessage, buffers: (DataView | ArrayBuffer | ArrayBufferView)[]): void {
     this.receivedAt.set(content.id, performance.now());
     const views = (buffers ?? []).map(toDataView);
     for (const channel of this.channels.values()) if (channel.handle(content, views)) return;

@@ -1,6 +1,6 @@
 import { el, Slider } from '../controls/controls';
 import { DisplayControls } from '../controls/display-controls';
-import type { LayerState, PlaneRequest, PlaneResponse, ViewerState } from '../protocol';
+import type { LayerState, PlaneRequestMessage, PlaneResponseMessage, ViewerState, Unsent } from '../protocol';
 import { bytesOf } from '../protocol';
 import { colorize } from '../render/colorize';
 import { PlaneCanvas } from '../render/plane-canvas';
@@ -105,7 +105,7 @@ export class OrthogonalView extends TesseraView {
       plane.canvas.crosshair = [cursor[plane.cols], cursor[plane.rows]];
       plane.canvas.draw();
       const index = cursor[[2, 1, 0][plane.axis]];
-      const request: PlaneRequest = {
+      const request: Unsent<PlaneRequestMessage> = {
         request: 'plane',
         layer: 0,
         axis: plane.axis,
@@ -123,11 +123,11 @@ export class OrthogonalView extends TesseraView {
     }
   }
 
-  private async fetch(plane: OrthoPlane, request: PlaneRequest, key: string): Promise<void> {
+  private async fetch(plane: OrthoPlane, request: Unsent<PlaneRequestMessage>, key: string): Promise<void> {
     try {
       const reply = await this.ask(`plane ${plane.name}`, request);
       if (!reply) return;
-      const r = reply.response as PlaneResponse;
+      const r = reply.response as PlaneResponseMessage;
       const c = plane.canvas;
       const out = c.pixels(c.width, c.height, request.step);
       colorize(out, bytesOf(reply.buffers[0]), this.lut(this.s.layers[0].colormap));

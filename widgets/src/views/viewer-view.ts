@@ -1,7 +1,7 @@
 import { button, checkbox, el, formatValue, Slider } from '../controls/controls';
 import { DisplayControls } from '../controls/display-controls';
 import { HistogramPlot } from '../controls/histogram-plot';
-import type { LayerState, PlaneRequest, PlaneResponse, ValuesResponse, ViewerState, ExportResponse } from '../protocol';
+import type { LayerState, PlaneRequestMessage, PlaneResponseMessage, ValuesResponseMessage, ViewerState, ExportResponseMessage, Unsent } from '../protocol';
 import { bytesOf } from '../protocol';
 import { colorize, overlay, type CodedLayer } from '../render/colorize';
 import { PlaneCanvas } from '../render/plane-canvas';
@@ -209,7 +209,7 @@ export class ViewerView extends TesseraView {
     try {
       const reply = await this.ask('export', { request: 'export', format });
       if (!reply) return;
-      const r = reply.response as ExportResponse;
+      const r = reply.response as ExportResponseMessage;
       const bytes = bytesOf(reply.buffers[0]);
       const url = URL.createObjectURL(new Blob([bytes.slice()], { type: r.mime }));
       const a = el('a');
@@ -243,7 +243,7 @@ export class ViewerView extends TesseraView {
       const step = stepFor(plane.resolution);
       for (const k of this.layersOf(c)) {
         const layer = layers[k];
-        const request: PlaneRequest = {
+        const request: Unsent<PlaneRequestMessage> = {
           request: 'plane',
           layer: k,
           axis,
@@ -263,11 +263,11 @@ export class ViewerView extends TesseraView {
     });
   }
 
-  private async fetchPlane(canvas: number, k: number, request: PlaneRequest, key: string): Promise<void> {
+  private async fetchPlane(canvas: number, k: number, request: Unsent<PlaneRequestMessage>, key: string): Promise<void> {
     try {
       const reply = await this.ask(`plane ${k}`, request);
       if (!reply) return; // replaced by a newer request
-      const r = reply.response as PlaneResponse;
+      const r = reply.response as PlaneResponseMessage;
       this.received[k] = { key, codes: bytesOf(reply.buffers[0]), step: request.step ?? 1 };
       if (k === this.primary) {
         this.display?.showPlaneRange(r.min, r.max);
@@ -319,7 +319,7 @@ export class ViewerView extends TesseraView {
     try {
       const reply = await this.ask('values', { request: 'values', x: px, y: py, z: pz, t });
       if (!reply) return;
-      const values = (reply.response as ValuesResponse).values;
+      const values = (reply.response as ValuesResponseMessage).values;
       this.readout.textContent = `${where}: ${values.map((v, k) => (layers.length > 1 ? `${layers[k].name} ${formatValue(v)}` : formatValue(v))).join(', ')}`;
     } catch (e) {
       this.readout.textContent = `${where}: ${(e as Error).message}`;

@@ -2,9 +2,10 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { Lut } from '../colormaps';
 
 /**
- * A small PNG and APNG encoder (node:zlib only) for 8-bit indexed images: the pixels are
+ * A small PNG and APNG encoder (node:zlib only). Mostly for 8-bit indexed images: the pixels are
  * colormap indices and the colormap's lookup table is the palette, so a rendered plane is
- * stored as it is, without expanding it to RGB.
+ * stored as it is, without expanding it to RGB. Composed pictures (overlays, several planes)
+ * are RGBA images, stored indexed when they have few colours.
  */
 
 /** An 8-bit indexed image: `pixels` holds width × height palette indices, row by row. */
@@ -13,6 +14,17 @@ export interface IndexedImage {
   width: number;
   height: number;
 }
+
+/** A colour image: `pixels` holds width × height × 4 bytes (red, green, blue, alpha), row by row. */
+export interface RgbaImage {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** PNG colour types used here. */
+const INDEXED = 3;
+const RGBA = 6;
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
@@ -25,20 +37,24 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-function header(width: number, height: number): Buffer {
+function header(width: number, height: number, colourType = INDEXED): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 3, 0, 0, 0], 8); // bit depth 8, colour type 3 (indexed), deflate, adaptive filters, no interlace
+  ihdr.set([8, colourType, 0, 0, 0], 8); // bit depth 8, the colour type, deflate, adaptive filters, no interlace
   return ihdr;
 }
 
-/** The zlib stream of an image's rows, each with filter type 0 (none): fast, and indices compress well. */
-function imageData(img: IndexedImage, level: number): Buffer {
+/**
+ * The zlib stream of an image's rows (`bytesPerPixel` bytes per pixel), each with filter type 0
+ * (none): fast, and indices compress well.
+ */
+function imageData(img: IndexedImage | RgbaImage, level: number, bytesPerPixel = 1): Buffer {
   const { pixels, width, height } = img;
-  if (pixels.length < width * height) throw new Error(`PNG: ${pixels.length} pixels for ${width}x${height}`);
-  const raw = Buffer.alloc((width + 1) * height);
-  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  const row = width * bytesPerPixel;
+  if (pixels.length < row * height) throw new Error(`PNG: ${pixels.length} bytes for ${width}x${height} pixels of ${bytesPerPixel} bytes`);
+  const raw = Buffer.alloc((row + 1) * height);
+  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
   return deflateSync(raw, { level });
 }
 
@@ -51,6 +67,39 @@ export function encodePng(img: IndexedImage, lut: Lut, level = 6): Buffer {
     chunk('IDAT', imageData(img, level)),
     chunk('IEND', new Uint8Array(0)),
   ]);
+}
+
+/**
+ * Encodes a colour image as a PNG file: indexed (with the colours as palette, and their
+ * opacities in a tRNS chunk when some are not opaque) when it has at most 256 colours, as a
+ * rendered plane of one colormap has; RGBA otherwise.
+ */
+export function encodeRgbaPng(img: RgbaImage, level = 6): Buffer {
+  const { pixels, width, height } = img;
+  const n = width * height;
+  if (pixels.length < 4 * n) throw new Error(`PNG: ${pixels.length} bytes for ${width}x${height} RGBA pixels`);
+  const colours = new Map<number, number>(); // RGBA word (big-endian read) -> palette index
+  const indices = new Uint8Array(n);
+  const view = new DataView(pixels.buffer, pixels.byteOffset, 4 * n);
+  for (let i = 0; i < n && colours.size <= 256; i++) {
+    const c = view.getUint32(4 * i);
+    let k = colours.get(c);
+    if (k === undefined) colours.set(c, (k = colours.size));
+    indices[i] = k;
+  }
+  if (colours.size > 256) {
+    return Buffer.concat([SIGNATURE, chunk('IHDR', header(width, height, RGBA)), chunk('IDAT', imageData(img, level, 4)), chunk('IEND', new Uint8Array(0))]);
+  }
+  const palette = new Uint8Array(3 * colours.size);
+  const alpha = new Uint8Array(colours.size);
+  for (const [c, k] of colours) {
+    palette.set([c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff], 3 * k);
+    alpha[k] = c & 0xff;
+  }
+  const parts = [SIGNATURE, chunk('IHDR', header(width, height)), chunk('PLTE', palette)];
+  if (alpha.some((a) => a !== 255)) parts.push(chunk('tRNS', alpha));
+  parts.push(chunk('IDAT', imageData({ pixels: indices, width, height }, level)), chunk('IEND', new Uint8Array(0)));
+  return Buffer.concat(parts);
 }
 
 /** Options of {@link encodeApng} and the GIF encoder. */
