@@ -6,6 +6,7 @@ import { runPixelProgram, workgroupGrid, xyzt } from '../../codegen/program';
 import { uniformBlock } from '../../codegen/uniforms';
 import { iterateUntilStable } from './iterate';
 import { checkFilterInput } from '../../validate/filters';
+import { defineOp, image } from '../op';
 
 const ZERO = { f32: '0.0', i32: '0i', u32: '0u' } as const;
 // State per pixel: 0 foreground, 1 background not (yet) reached from the border, 2 reached.
@@ -77,7 +78,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
  * read-backs of a change flag (each workgroup floods its tile of 16×16 / 8×8×4 pixels in
  * workgroup memory until settled, so one step crosses a whole tile).
  */
-export async function binaryFillHoles(input: GpuImage): Promise<GpuImage> {
+export const binaryFillHoles = defineOp({ params: [image()], output: 'uint8', tiling: 'global' }, async function binaryFillHoles(
+  input: GpuImage,
+): Promise<GpuImage> {
   const fn = 'binaryFillHoles';
   const img = checkFilterInput(input, fn);
   const nd = img.ndim;
@@ -119,4 +122,4 @@ export async function binaryFillHoles(input: GpuImage): Promise<GpuImage> {
   } finally {
     state.release();
   }
-}
+});

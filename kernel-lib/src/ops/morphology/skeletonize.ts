@@ -8,6 +8,7 @@ import { runPixelProgram, workgroupGrid, xyzt } from '../../codegen/program';
 import { uniformBlock } from '../../codegen/uniforms';
 import { checkDims, checkImage } from '../../validate/arguments';
 import { iterateUntilStable } from './iterate';
+import { defineOp, image } from '../op';
 
 const ZERO = { f32: '0.0', i32: '0i', u32: '0u' } as const;
 
@@ -81,7 +82,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
  * deletes), so the skeletons can differ by a few pixels at corners and line ends. Both keep
  * the topology and are one pixel thin. Async: iterates until stable with flag read-backs.
  */
-export async function skeletonize(input: GpuImage): Promise<GpuImage> {
+export const skeletonize = defineOp({ params: [image()], output: 'uint8', tiling: 'global' }, async function skeletonize(
+  input: GpuImage,
+): Promise<GpuImage> {
   const fn = 'skeletonize';
   const img = checkImage(input, `${fn}: input`);
   checkDims(img, [2], `${fn}: input`);
@@ -113,4 +116,4 @@ export async function skeletonize(input: GpuImage): Promise<GpuImage> {
     a.release();
     b.release();
   }
-}
+});
