@@ -67,6 +67,22 @@ export function memoryStats(): MemoryStats {
   return { bytesInUse, bytesPooled, peakBytesInUse: peakInUse, budget: currentBudget() };
 }
 
+/**
+ * Runs `fn` and returns, with its result, the most bytes that were in use at once while it ran
+ * beyond those in use before it started (intermediates included). For the tiling planner.
+ */
+export async function peakDuring<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
+  const before = bytesInUse;
+  const savedPeak = peakInUse;
+  peakInUse = bytesInUse;
+  try {
+    const result = await fn();
+    return { result, bytes: peakInUse - before };
+  } finally {
+    peakInUse = Math.max(savedPeak, peakInUse);
+  }
+}
+
 /** Sets the GPU memory budget in bytes (default: see defaultBudget, or env TESSERA_MEMORY_BUDGET). */
 export function setMemoryBudget(bytes: number): void {
   if (!Number.isFinite(bytes) || bytes <= 0) throw new TesseraError(`setMemoryBudget: bytes must be a positive number; got ${bytes}`);

@@ -1,5 +1,7 @@
-import type { DType } from '../dtype';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DTYPES, type DType } from '../dtype';
 import { TesseraError } from '../errors';
+import { BOUNDARY_MODES, TRANSFORM_MODES, type TransformMode } from '../validate/modes';
 
 /**
  * What every operation declares next to its code: its parameters (types, defaults, ranges),
@@ -16,6 +18,8 @@ export type ParamSpec =
       name: string;
       kind: 'number';
       default?: number;
+      /** May be left out (no default): the operation then decides (e.g. the image's own minimum); see `doc`. */
+      optional?: boolean;
       /** Whole numbers only (radii, sizes, indices). */
       integer?: boolean;
       /** Valid range (inclusive); values outside are rejected by the operation. */
@@ -38,7 +42,11 @@ export type Halo = [number, number, number];
 /**
  * How an operation tiles:
  * - `'pointwise'`: each output pixel depends on the same input pixel only (halo 0);
- * - `{ halo }`: each output pixel depends on input pixels at most `halo(params, shape)` away;
+ * - `{ halo }`: each output pixel depends on input pixels at most `halo(params, shape)` away
+ *   (`shape`: the first image argument's). A tile read with that margin (clipped at the image
+ *   border) gives the whole-image result in the tile. Boundary modes apply at the image border
+ *   only, so a tile whose margin is clipped there is right in every mode except `'wrap'`, whose
+ *   margin must come from the opposite side of the image;
  * - `'global'`: the result depends on the whole image (reductions, automatic thresholds,
  *   labelings): a tiled run needs the operation's own merge strategy;
  * - `{ notTileable }`: the output is not a per-tile function of the input with a margin
@@ -62,20 +70,29 @@ export interface OpInfo {
   params: readonly ParamSpec[];
   output: DTypeRule;
   tiling: Tiling;
-  /** Whether the result is written into the first argument (pyclesperanto's `set_*`, `paste`). */
-  inPlace?: boolean;
+  /**
+   * The result is written into an image argument and returned: `true` for the first argument
+   * (pyclesperanto's `set_*`), or the name of the image parameter written into when it is
+   * given (`paste`'s and `copySlice`'s `destination`).
+   */
+  inPlace?: true | string;
 }
 
 /** An operation: the function itself, with its declared metadata. */
-export type Op<F extends (...args: never[]) => unknown> = F & { readonly info: Readonly<OpInfo & { name: string }> };
+export type Op<F extends (...args: never[]) => unknown> = F & {
+  readonly info: Readonly<OpInfo & { name: string }>;
+  /** The function as written, before `defineOp` wrapped it (its source lists the real parameters and defaults). */
+  readonly implementation: F;
+};
 
 const registry = new Map<string, Op<(...args: never[]) => unknown>>();
 
-interface Trace {
-  calls: TracedCall[];
-  depth: number;
-}
-let trace: Trace | undefined;
+let trace: { calls: TracedCall[] } | undefined;
+/**
+ * Set while an operation runs, also across its awaits (an async operation's later steps):
+ * the operations it calls are its own, not the pipeline's.
+ */
+const insideOperation = new AsyncLocalStorage<true>();
 
 /** One top-level operation call recorded by {@link traceOperations}. */
 export interface TracedCall {
@@ -98,7 +115,7 @@ export function namedArguments(info: OpInfo, args: readonly unknown[]): Record<s
 /**
  * Declares `fn` an operation with its metadata. The returned function behaves exactly as `fn`;
  * while a pipeline is traced it also records the call (only top-level calls: operations called
- * by other operations are theirs to declare).
+ * by other operations, also after an await of an async one, are theirs to declare).
  */
 export function defineOp<F extends (...args: never[]) => unknown>(info: OpInfo, fn: F): Op<F> {
   const name = fn.name;
@@ -108,17 +125,13 @@ export function defineOp<F extends (...args: never[]) => unknown>(info: OpInfo, 
   const call = fn as unknown as (...a: unknown[]) => unknown;
   const op = function (this: unknown, ...args: unknown[]) {
     if (trace === undefined) return call.apply(this, args);
-    if (trace.depth === 0) trace.calls.push({ info: full, params: namedArguments(info, args), args });
-    trace.depth++;
-    try {
-      return call.apply(this, args);
-    } finally {
-      trace.depth--;
-    }
+    if (!insideOperation.getStore()) trace.calls.push({ info: full, params: namedArguments(info, args), args });
+    return insideOperation.run(true, () => call.apply(this, args));
   } as unknown as Op<F>;
   Object.defineProperty(op, 'name', { value: name });
   Object.defineProperty(op, 'length', { value: fn.length });
   Object.defineProperty(op, 'info', { value: full, enumerable: true });
+  Object.defineProperty(op, 'implementation', { value: fn });
   registry.set(name, op as Op<(...args: never[]) => unknown>);
   return op;
 }
@@ -135,7 +148,7 @@ export function operations(): ReadonlyMap<string, Op<(...args: never[]) => unkno
  */
 export async function traceOperations<T>(pipeline: () => T | Promise<T>): Promise<{ result: T; calls: TracedCall[] }> {
   if (trace) throw new TesseraError('traceOperations: a trace is already running (traces do not nest)');
-  const t: Trace = { calls: [], depth: 0 };
+  const t = { calls: [] as TracedCall[] };
   trace = t;
   try {
     const result = await pipeline();
@@ -167,23 +180,40 @@ export function outputDType(info: OpInfo, inputs: readonly DType[], params: Read
 
 /** An image parameter. */
 export const image = (name = 'input', optional = false): ParamSpec => ({ name, kind: 'image', optional });
-/** A whole-number radius (0..4096), default 1. */
+/** A whole-number radius (0..4096, as validate/filters' checkRadii), default 1. */
 export const radius = (name: string, value = 1): ParamSpec => ({ name, kind: 'number', integer: true, default: value, min: 0, max: 4096, soft: [0, 20] });
 /** A sigma (>= 0), default `value`. */
 export const sigma = (name: string, value = 0): ParamSpec => ({ name, kind: 'number', default: value, min: 0, soft: [0, 20] });
 /** A finite number. */
 export const number = (name: string, value?: number, soft?: [number, number]): ParamSpec => ({ name, kind: 'number', default: value, soft });
-/** A boundary options object `{ mode, cval }` (see codegen/boundary.ts). */
+/** A whole number in [min, max] (an index, a count, a factor). */
+export const integer = (name: string, value: number | undefined, min?: number, max?: number, soft?: [number, number]): ParamSpec =>
+  ({ name, kind: 'number', integer: true, default: value, min, max, soft });
+/** A number that may be left out; `doc` says what leaving it out means. */
+export const optionalNumber = (name: string, doc: string, soft?: [number, number]): ParamSpec =>
+  ({ name, kind: 'number', optional: true, soft, doc });
+/** A true/false switch. */
+export const flag = (name: string, value: boolean): ParamSpec => ({ name, kind: 'boolean', default: value });
+/** One of `values`. */
+export const choice = (name: string, values: readonly string[], value?: string): ParamSpec => ({ name, kind: 'enum', values, default: value });
+/** A pixel type. */
+export const dtype = (name: string, value?: DType): ParamSpec => choice(name, DTYPES, value);
+/** A boundary options object `{ mode, cval }` (validate/modes.ts, codegen/boundary.ts). */
 export const boundaryOptions: ParamSpec = {
   name: 'options',
   kind: 'options',
-  fields: [
-    { name: 'mode', kind: 'enum', values: ['nearest', 'reflect', 'mirror', 'constant', 'wrap'], default: 'nearest' },
-    { name: 'cval', kind: 'number', default: 0 },
-  ],
+  fields: [choice('mode', BOUNDARY_MODES, 'nearest'), number('cval', 0)],
 };
+/** A geometric transform's options object `{ mode, cval }` (scipy's interpolation modes). */
+export const transformOptions = (mode: TransformMode = 'grid-constant'): ParamSpec => ({
+  name: 'options',
+  kind: 'options',
+  fields: [choice('mode', TRANSFORM_MODES, mode), number('cval', 0)],
+});
 /** pyclesperanto's `connectivity`: 'box' or 'sphere'. */
-export const connectivity: ParamSpec = { name: 'connectivity', kind: 'enum', values: ['box', 'sphere'], default: 'box' };
+export const connectivity: ParamSpec = choice('connectivity', ['box', 'sphere'], 'box');
+
+// Shorthands for the common tilings.
 
 /** Radii as (z, y, x) margins from parameters named radiusX/Y/Z (axes the image lacks: 0), times `factor`. */
 export function radiusHalo(factor = 1): Tiling {
@@ -192,5 +222,31 @@ export function radiusHalo(factor = 1): Tiling {
       const r = (k: string, dim: number) => (shape.length > dim ? Number(p[k] ?? 0) * factor : 0);
       return [r('radiusZ', 2), r('radiusY', 1), r('radiusX', 0)];
     },
+  };
+}
+
+/** A fixed margin per axis (x, y, z), whatever the parameters; axes the image lacks: 0. */
+export function fixedHalo(x: number, y = x, z = x): Tiling {
+  return { halo: (_, shape) => [shape.length > 2 ? z : 0, shape.length > 1 ? y : 0, x] };
+}
+
+/** The tiling of operations whose result at a pixel depends on its coordinates, not only on pixel values. */
+export const positional: Tiling = {
+  notTileable: 'the result depends on absolute pixel coordinates: an operation on a tile would see the tile\'s own coordinates',
+};
+
+/**
+ * The metadata of a filter over a box or ellipsoid of radii (radiusX, radiusY, radiusZ):
+ * parameters `(input, radiusX, radiusY, radiusZ[, connectivity], options)`, the halo `reach`
+ * times the radii (2 for openings, closings and hats: two filters in a row).
+ */
+export function footprintOp(output: DTypeRule, o: { reach?: number; connectivity?: boolean; radiusZ?: number } = {}): OpInfo {
+  return {
+    params: [
+      image(), radius('radiusX'), radius('radiusY'), radius('radiusZ', o.radiusZ ?? 1),
+      ...(o.connectivity ? [connectivity] : []), boundaryOptions,
+    ],
+    output,
+    tiling: radiusHalo(o.reach ?? 1),
   };
 }

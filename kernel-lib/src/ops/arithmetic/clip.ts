@@ -2,6 +2,7 @@ import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { elementwise, integerScalar } from '../../codegen/elementwise';
 import { checkImage, checkNumber } from '../../validate/arguments';
+import { defineOp, image, optionalNumber } from '../op';
 
 /**
  * Limits pixel values to [minIntensity, maxIntensity], in the input's dtype. A bound left out
@@ -10,7 +11,15 @@ import { checkImage, checkNumber } from '../../validate/arguments';
  * Integer images are clipped exactly in their own type (bounds rounded toward zero).
  * pyclesperanto: `clip`; numpy: `sat(np.clip(a, lo, hi), a.dtype)`.
  */
-export function clip(input: GpuImage, minIntensity?: number, maxIntensity?: number): GpuImage {
+export const clip = defineOp({
+  params: [
+    image(),
+    optionalNumber('minIntensity', 'left out or NaN: no lower bound'),
+    optionalNumber('maxIntensity', 'left out or NaN: no upper bound'),
+  ],
+  output: 'same',
+  tiling: 'pointwise',
+}, function clip(input: GpuImage, minIntensity?: number, maxIntensity?: number): GpuImage {
   checkImage(input, 'clip: input');
   const given = (v: number | undefined, name: string) => (v === undefined || Number.isNaN(v) ? undefined : checkNumber(v, `clip: ${name}`));
   const lo = given(minIntensity, 'minIntensity');
@@ -28,4 +37,4 @@ export function clip(input: GpuImage, minIntensity?: number, maxIntensity?: numb
     expr = `min(${expr}, P.hi)`;
   }
   return elementwise({ op: 'clip', inputs: [input], compute: t, scalars, expr });
-}
+});

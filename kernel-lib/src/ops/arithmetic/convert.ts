@@ -3,6 +3,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import { elementwise } from '../../codegen/elementwise';
 import { TesseraError } from '../../errors';
 import { checkImage, checkNumber, checkDType } from '../../validate/arguments';
+import { defineOp, dtype, image, number } from '../op';
 
 export interface ConvertOptions {
   /** Multiply by this before converting (default 1). */
@@ -20,7 +21,11 @@ export interface ConvertOptions {
  * pyclesperanto has no single `convert`; Tessera's name. numpy:
  * `sat(a.astype(np.float32) * scale + offset, dtype)`.
  */
-export function convert(input: GpuImage, dtype: DType, options: ConvertOptions = {}): GpuImage {
+export const convert = defineOp({
+  params: [image(), dtype('dtype'), { name: 'options', kind: 'options', fields: [number('scale', 1), number('offset', 0)] }],
+  output: (_, p) => p.dtype as DType,
+  tiling: 'pointwise',
+}, function convert(input: GpuImage, dtype: DType, options: ConvertOptions = {}): GpuImage {
   checkImage(input, 'convert: input');
   checkDType(dtype, 'convert: dtype');
   if (typeof options !== 'object' || options === null) throw new TesseraError(`convert: options must be an object; got ${String(options)}`);
@@ -30,4 +35,4 @@ export function convert(input: GpuImage, dtype: DType, options: ConvertOptions =
     return elementwise({ op: 'convert', inputs: [input], output: dtype, compute: computeType(input.dtype), expr: 'a' });
   }
   return elementwise({ op: 'convertScaled', inputs: [input], output: dtype, compute: 'f32', scalars: { scale, offset }, expr: 'a * P.scale + P.offset' });
-}
+});

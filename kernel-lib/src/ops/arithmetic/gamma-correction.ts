@@ -4,6 +4,7 @@ import { MATH_HELPERS, forDevice } from '../../codegen/elementwise';
 import { runPixelProgram } from '../../codegen/program';
 import { gpuMinMax } from '../reductions/moments';
 import { checkImage, checkNumber } from '../../validate/arguments';
+import { defineOp, image, number } from '../op';
 
 /**
  * Gamma correction relative to the image's maximum m: `(input / m) ** gamma * m`, in the
@@ -11,7 +12,11 @@ import { checkImage, checkNumber } from '../../validate/arguments';
  * GPU and read there, so nothing waits for the host. pyclesperanto: `gamma_correction`;
  * numpy: `sat(np.power(a / m, gamma) * m, a.dtype)` in float32 with `m = a.max()`.
  */
-export function gammaCorrection(input: GpuImage, gamma = 1): GpuImage {
+export const gammaCorrection = defineOp({
+  params: [image(), number('gamma', 1, [0, 5])],
+  output: 'same',
+  tiling: 'global',
+}, function gammaCorrection(input: GpuImage, gamma = 1): GpuImage {
   checkImage(input, 'gammaCorrection: input');
   const g = checkNumber(gamma, 'gammaCorrection: gamma');
   const minMax = gpuMinMax('gammaCorrection', input);
@@ -26,4 +31,4 @@ export function gammaCorrection(input: GpuImage, gamma = 1): GpuImage {
   });
   minMax.release();
   return out;
-}
+});

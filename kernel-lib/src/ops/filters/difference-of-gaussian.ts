@@ -1,7 +1,8 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { gaussianInto } from './gaussian-blur';
+import { gaussianInto, sigmaHalo } from './gaussian-blur';
 import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkSigmas } from '../../validate/filters';
+import { Halo, boundaryOptions, defineOp, image, sigma } from '../op';
 
 /**
  * Difference of Gaussians: `gaussianBlur(input, sigma1) - gaussianBlur(input, sigma2)`, float32.
@@ -9,7 +10,22 @@ import { checkFilterInput, checkSigmas } from '../../validate/filters';
  * `ndi.gaussian_filter(f, (s1z, s1y, s1x)) - ndi.gaussian_filter(f, (s2z, s2y, s2x))` with
  * `f = a.astype(np.float32)`. The subtraction is fused into the last pass of the first blur.
  */
-export function differenceOfGaussian(
+export const differenceOfGaussian = defineOp({
+  params: [
+    image(),
+    sigma('sigma1X', 2), sigma('sigma1Y', 2), sigma('sigma1Z', 2),
+    sigma('sigma2X', 2), sigma('sigma2Y', 2), sigma('sigma2Z', 2),
+    boundaryOptions,
+  ],
+  output: 'float32',
+  // Both blurs read the input: the larger Gaussian radius per axis.
+  tiling: {
+    halo: (p, shape) => {
+      const h2 = sigmaHalo([p.sigma2Z, p.sigma2Y, p.sigma2X], shape);
+      return sigmaHalo([p.sigma1Z, p.sigma1Y, p.sigma1X], shape).map((h, k) => Math.max(h, h2[k])) as Halo;
+    },
+  },
+}, function differenceOfGaussian(
   input: GpuImage,
   sigma1X = 2, sigma1Y = 2, sigma1Z = 2,
   sigma2X = 2, sigma2Y = 2, sigma2Z = 2,
@@ -24,4 +40,4 @@ export function differenceOfGaussian(
   const out = gaussianInto(fn, img, s1, boundary, [0, 0, 0], { expr: 'v - load_e(i)', type: 'f32', image: g2 });
   g2.release();
   return out;
-}
+});

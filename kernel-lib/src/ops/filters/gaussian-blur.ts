@@ -76,19 +76,16 @@ export function gaussianInto(
  * as scipy (pyclesperanto uses a kernel of about 8·sigma + 1 pixels, i.e. nearly the same).
  * Intermediate values are float32, as scipy's for float32 input.
  */
-export const gaussianBlur = defineOp(
-  {
-    params: [image(), sigma('sigmaX'), sigma('sigmaY'), sigma('sigmaZ'), boundaryOptions],
-    output: 'float32',
-    tiling: { halo: (p, shape) => sigmaHalo([p.sigmaZ, p.sigmaY, p.sigmaX], shape) },
-  },
-  function gaussianBlur(input: GpuImage, sigmaX = 0, sigmaY = 0, sigmaZ = 0, options?: BoundaryOptions): GpuImage {
-    const fn = 'gaussianBlur';
-    const img = checkFilterInput(input, fn);
-    const sigmas = checkSigmas(img, fn, ['sigmaX', 'sigmaY', 'sigmaZ'], sigmaX, sigmaY, sigmaZ);
-    return gaussianInto(fn, img, sigmas, checkBoundary(options, fn));
-  },
-);
+export const gaussianBlur = defineOp({
+  params: [image(), sigma('sigmaX'), sigma('sigmaY'), sigma('sigmaZ'), boundaryOptions],
+  output: 'float32',
+  tiling: { halo: (p, shape) => sigmaHalo([p.sigmaZ, p.sigmaY, p.sigmaX], shape) },
+}, function gaussianBlur(input: GpuImage, sigmaX = 0, sigmaY = 0, sigmaZ = 0, options?: BoundaryOptions): GpuImage {
+  const fn = 'gaussianBlur';
+  const img = checkFilterInput(input, fn);
+  const sigmas = checkSigmas(img, fn, ['sigmaX', 'sigmaY', 'sigmaZ'], sigmaX, sigmaY, sigmaZ);
+  return gaussianInto(fn, img, sigmas, checkBoundary(options, fn));
+});
 
 /** The (z, y, x) halo of Gaussian passes of sigmas (z, y, x): scipy's kernel radius int(4σ + 0.5) per axis the image has. */
 export function sigmaHalo(sigmas: readonly unknown[], shape: readonly number[]): Halo {

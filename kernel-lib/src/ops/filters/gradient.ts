@@ -2,6 +2,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';
 import { checkFilterInput } from '../../validate/filters';
+import { defineOp, fixedHalo, image } from '../op';
 
 /**
  * Gradient along one axis, float32, as pyclesperanto's `gradient` kernel and numpy's
@@ -30,16 +31,22 @@ function gradient(fn: string, axis: 0 | 1 | 2, input: GpuImage): GpuImage {
 }
 
 /** Gradient along x; see {@link gradient}. pyclesperanto: `gradient_x`; numpy: `np.gradient(a, axis=-1)`. */
-export function gradientX(input: GpuImage): GpuImage {
+export const gradientX = defineOp({ params: [image()], output: 'float32', tiling: fixedHalo(1, 0, 0) }, function gradientX(
+  input: GpuImage,
+): GpuImage {
   return gradient('gradientX', 0, input);
-}
+});
 
 /** Gradient along y (float32, 0 for 1D images). pyclesperanto: `gradient_y`; numpy: `np.gradient(a, axis=-2)`. */
-export function gradientY(input: GpuImage): GpuImage {
+export const gradientY = defineOp({ params: [image()], output: 'float32', tiling: fixedHalo(0, 1, 0) }, function gradientY(
+  input: GpuImage,
+): GpuImage {
   return gradient('gradientY', 1, input);
-}
+});
 
 /** Gradient along z (float32, 0 for 2D images). pyclesperanto: `gradient_z`; numpy: `np.gradient(a, axis=-3)`. */
-export function gradientZ(input: GpuImage): GpuImage {
+export const gradientZ = defineOp({ params: [image()], output: 'float32', tiling: fixedHalo(0, 0, 1) }, function gradientZ(
+  input: GpuImage,
+): GpuImage {
   return gradient('gradientZ', 2, input);
-}
+});

@@ -1,8 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
-import { gaussianInto } from './gaussian-blur';
+import { gaussianInto, sigmaHalo } from './gaussian-blur';
 import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkSigmas } from '../../validate/filters';
+import { boundaryOptions, defineOp, image, sigma } from '../op';
 
 /**
  * Laplacian of Gaussian: the sum over axes of the second Gaussian derivative along that axis
@@ -14,7 +15,11 @@ import { checkFilterInput, checkSigmas } from '../../validate/filters';
  * the 2D LoG of every slice); scipy would instead add the plain smoothed image for that axis.
  * At least one sigma must be > 0.
  */
-export function laplacianOfGaussian(input: GpuImage, sigmaX = 1, sigmaY = 1, sigmaZ = 1, options?: BoundaryOptions): GpuImage {
+export const laplacianOfGaussian = defineOp({
+  params: [image(), sigma('sigmaX', 1), sigma('sigmaY', 1), sigma('sigmaZ', 1), boundaryOptions],
+  output: 'float32',
+  tiling: { halo: (p, shape) => sigmaHalo([p.sigmaZ, p.sigmaY, p.sigmaX], shape) },
+}, function laplacianOfGaussian(input: GpuImage, sigmaX = 1, sigmaY = 1, sigmaZ = 1, options?: BoundaryOptions): GpuImage {
   const fn = 'laplacianOfGaussian';
   const img = checkFilterInput(input, fn);
   const sigmas = checkSigmas(img, fn, ['sigmaX', 'sigmaY', 'sigmaZ'], sigmaX, sigmaY, sigmaZ);
@@ -32,4 +37,4 @@ export function laplacianOfGaussian(input: GpuImage, sigmaX = 1, sigmaY = 1, sig
     sum = next;
   }
   return sum!;
-}
+});

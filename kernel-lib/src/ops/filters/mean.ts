@@ -6,6 +6,7 @@ import { LinePass, runSeparable } from '../../codegen/separable';
 import { boxCount } from './common';
 import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
+import { defineOp, footprintOp } from '../op';
 
 /**
  * The division by the pixel count. Integer outputs get trunc(sum / count) exactly: the sum of
@@ -67,9 +68,11 @@ function mean(fn: string, shape: FootprintShape, input: GpuImage, rx: number, ry
  * For integer input the result is exactly trunc(sum / count) while the window sum stays below
  * 2^24 (pyclesperanto rounds its intermediate passes to the input dtype instead).
  */
-export function meanBox(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const meanBox = defineOp(footprintOp('same'), function meanBox(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return mean('meanBox', 'box', input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /**
  * Local mean over an ellipsoid { (dx/rx)² + (dy/ry)² + (dz/rz)² <= 1 }, same dtype rules as
@@ -77,11 +80,15 @@ export function meanBox(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, 
  * footprint / footprint.sum(), mode=...)`. Deviation: pyclesperanto drops axes of extent 1
  * from the footprint; Tessera reads them through the boundary mode, as scipy.
  */
-export function meanSphere(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const meanSphere = defineOp(footprintOp('same'), function meanSphere(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return mean('meanSphere', 'sphere', input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /** {@link meanBox} or {@link meanSphere} by `connectivity`. pyclesperanto: `mean_filter`. */
-export function meanFilter(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions): GpuImage {
+export const meanFilter = defineOp(footprintOp('same', { connectivity: true }), function meanFilter(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions,
+): GpuImage {
   return mean('meanFilter', checkConnectivity(connectivity, 'meanFilter'), input, radiusX, radiusY, radiusZ, options);
-}
+});

@@ -7,6 +7,7 @@ import { orderKeyFunctions } from '../../codegen/snippets';
 import { deviceInfo } from '../../gpu/device';
 import { checkBoundary, type Boundary, type BoundaryOptions } from '../../validate/modes';
 import { checkConnectivity, checkFilterInput, checkRadii } from '../../validate/filters';
+import { defineOp, footprintOp } from '../op';
 
 /**
  * Footprints up to this size take the unrolled, register-only selection: 49 on GPUs; 9 on
@@ -134,20 +135,26 @@ function medianOf(fn: string, shape: FootprintShape, input: GpuImage, rx: number
  * Any radius: up to 49 pixels the values stay in registers; beyond, the time grows with
  * footprint size × key bits (8 for 8-bit pixels, 16 for 16-bit, 32 otherwise).
  */
-export function medianBox(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const medianBox = defineOp(footprintOp('same'), function medianBox(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return medianOf('medianBox', 'box', input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /**
  * Local median over an ellipsoid { (dx/rx)² + (dy/ry)² + (dz/rz)² <= 1 }; see
  * {@link medianBox}. pyclesperanto: `median_sphere`; scipy:
  * `ndi.median_filter(a, footprint=ellipsoid, mode=...)`.
  */
-export function medianSphere(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const medianSphere = defineOp(footprintOp('same'), function medianSphere(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return medianOf('medianSphere', 'sphere', input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /** {@link medianBox} or {@link medianSphere} by `connectivity`. pyclesperanto: `median`. */
-export function median(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions): GpuImage {
+export const median = defineOp(footprintOp('same', { connectivity: true }), function median(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions,
+): GpuImage {
   return medianOf('median', checkConnectivity(connectivity, 'median'), input, radiusX, radiusY, radiusZ, options);
-}
+});

@@ -7,6 +7,7 @@ import { Epilogue, LinePass, runSeparable } from '../../codegen/separable';
 import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
 import { identity } from '../../codegen/snippets';
+import { defineOp, footprintOp } from '../op';
 
 /** Box or sphere minimum / maximum; `epilogue` (optional) post-processes the value. @internal */
 export function extremeFilter(
@@ -60,17 +61,21 @@ function extreme(fn: string, kind: 'min' | 'max', shape: FootprintShape, input: 
  * Radii are integers >= 0 (pyclesperanto takes floats and uses int(2r+1)); radiusZ is ignored
  * for 2D images.
  */
-export function minimumBox(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const minimumBox = defineOp(footprintOp('same'), function minimumBox(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return extreme('minimumBox', 'min', 'box', input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /**
  * Local maximum over a box (grey dilation); see {@link minimumBox}. pyclesperanto:
  * `maximum_box`; scipy: `ndi.maximum_filter(a, size=..., mode=...)`.
  */
-export function maximumBox(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const maximumBox = defineOp(footprintOp('same'), function maximumBox(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return extreme('maximumBox', 'max', 'box', input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /**
  * Local minimum over an ellipsoid { (dx/rx)² + (dy/ry)² + (dz/rz)² <= 1 } (axes of radius 0
@@ -79,30 +84,38 @@ export function maximumBox(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 
  * Deviation: pyclesperanto also drops axes of extent 1; Tessera keeps scipy's reading through
  * the boundary mode there (the same result for min/max under the default 'nearest').
  */
-export function minimumSphere(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const minimumSphere = defineOp(footprintOp('same'), function minimumSphere(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return extreme('minimumSphere', 'min', 'sphere', input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /**
  * Local maximum over an ellipsoid; see {@link minimumSphere}. pyclesperanto: `maximum_sphere`
  * (whose radiusZ defaults to 0, kept here); scipy: `ndi.maximum_filter(a, footprint=..., mode=...)`.
  */
-export function maximumSphere(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 0, options?: BoundaryOptions): GpuImage {
+export const maximumSphere = defineOp(footprintOp('same', { radiusZ: 0 }), function maximumSphere(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 0, options?: BoundaryOptions,
+): GpuImage {
   return extreme('maximumSphere', 'max', 'sphere', input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /**
  * {@link minimumBox} or {@link minimumSphere} by `connectivity` ('box' or 'sphere').
  * pyclesperanto: `minimum_filter`.
  */
-export function minimumFilter(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions): GpuImage {
+export const minimumFilter = defineOp(footprintOp('same', { connectivity: true }), function minimumFilter(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions,
+): GpuImage {
   return extreme('minimumFilter', 'min', checkConnectivity(connectivity, 'minimumFilter'), input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /**
  * {@link maximumBox} or {@link maximumSphere} by `connectivity` ('box' or 'sphere').
  * pyclesperanto: `maximum_filter`.
  */
-export function maximumFilter(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions): GpuImage {
+export const maximumFilter = defineOp(footprintOp('same', { connectivity: true }), function maximumFilter(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions,
+): GpuImage {
   return extreme('maximumFilter', 'max', checkConnectivity(connectivity, 'maximumFilter'), input, radiusX, radiusY, radiusZ, options);
-}
+});

@@ -3,6 +3,7 @@ import { create } from '../../array/transfer';
 import { runNeighbourhood } from '../../codegen/neighbourhood';
 import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
 import { checkFilterInput } from '../../validate/filters';
+import { boundaryOptions, defineOp, fixedHalo, image } from '../op';
 
 /**
  * Sobel gradient magnitude sqrt(Σ_axis s_axis²), float32, where s_axis is the derivative
@@ -11,7 +12,9 @@ import { checkFilterInput } from '../../validate/filters';
  * `np.sqrt(sum(ndi.sobel(f, axis=k, mode=...)**2 for k in range(f.ndim)))` with
  * `f = a.astype(np.float32)`. One pass over the 3^ndim neighbourhood (no intermediate images).
  */
-export function sobel(input: GpuImage, options?: BoundaryOptions): GpuImage {
+export const sobel = defineOp({ params: [image(), boundaryOptions], output: 'float32', tiling: fixedHalo(1) }, function sobel(
+  input: GpuImage, options?: BoundaryOptions,
+): GpuImage {
   const fn = 'sobel';
   const img = checkFilterInput(input, fn);
   const boundary = checkBoundary(options, fn);
@@ -35,4 +38,4 @@ export function sobel(input: GpuImage, options?: BoundaryOptions): GpuImage {
     found: sums.map((g, a) => `${g} += v * ${weight(a)};`).join('\n        '),
     post: `return sqrt(${sums.map((g) => `${g} * ${g}`).join(' + ')});`,
   });
-}
+});

@@ -1,9 +1,10 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { checkNumber } from '../../validate/arguments';
 import { TesseraError } from '../../errors';
-import { gaussianInto } from './gaussian-blur';
+import { gaussianInto, sigmaHalo } from './gaussian-blur';
 import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
 import { checkFilterInput } from '../../validate/filters';
+import { boundaryOptions, defineOp, image, number, sigma } from '../op';
 
 /**
  * Unsharp masking: `input + amount · (input - gaussianBlur(input, radius))`, float32, the
@@ -14,7 +15,16 @@ import { checkFilterInput } from '../../validate/filters';
  * (skimage's preserve_range=False behaviour); the sharpened values keep the input's scale.
  * The sharpening is fused into the last blur pass.
  */
-export function unsharpMask(input: GpuImage, radius = 1, amount = 1, options?: BoundaryOptions): GpuImage {
+export const unsharpMask = defineOp({
+  params: [
+    image(),
+    { ...sigma('radius', 1), doc: 'the Gaussian sigma, on every axis the image has' },
+    number('amount', 1, [0, 10]),
+    boundaryOptions,
+  ],
+  output: 'float32',
+  tiling: { halo: (p, shape) => sigmaHalo([p.radius, p.radius, p.radius], shape) },
+}, function unsharpMask(input: GpuImage, radius = 1, amount = 1, options?: BoundaryOptions): GpuImage {
   const fn = 'unsharpMask';
   const img = checkFilterInput(input, fn);
   const r = checkNumber(radius, `${fn}: radius`);
@@ -27,4 +37,4 @@ export function unsharpMask(input: GpuImage, radius = 1, amount = 1, options?: B
     image: img,
     scalars: { amount: { type: 'f32', value: k } },
   });
-}
+});

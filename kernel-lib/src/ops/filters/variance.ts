@@ -3,6 +3,7 @@ import { create } from '../../array/transfer';
 import { FootprintShape, footprintCount, runNeighbourhood } from '../../codegen/neighbourhood';
 import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
+import { defineOp, footprintOp } from '../op';
 
 /**
  * Population variance (divided by the count) of the footprint, float32, in one pass over
@@ -34,34 +35,46 @@ function varianceOf(fn: string, shape: FootprintShape, sqrt: boolean, input: Gpu
  * pyclesperanto: `variance_box`; scipy: `ndi.generic_filter(a.astype(np.float64), np.var,
  * size=(2rz+1, 2ry+1, 2rx+1), mode=...)`.
  */
-export function varianceBox(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const varianceBox = defineOp(footprintOp('float32'), function varianceBox(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return varianceOf('varianceBox', 'box', false, input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /** Local variance over an ellipsoid; see {@link varianceBox}. pyclesperanto: `variance_sphere`. */
-export function varianceSphere(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const varianceSphere = defineOp(footprintOp('float32'), function varianceSphere(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return varianceOf('varianceSphere', 'sphere', false, input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /** {@link varianceBox} or {@link varianceSphere} by `connectivity`. pyclesperanto: `variance_filter`. */
-export function varianceFilter(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions): GpuImage {
+export const varianceFilter = defineOp(footprintOp('float32', { connectivity: true }), function varianceFilter(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions,
+): GpuImage {
   return varianceOf('varianceFilter', checkConnectivity(connectivity, 'varianceFilter'), false, input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /**
  * Local standard deviation (square root of {@link varianceBox}); float32.
  * pyclesperanto: `standard_deviation_box`; scipy: `ndi.generic_filter(a, np.std, size=...)`.
  */
-export function standardDeviationBox(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const standardDeviationBox = defineOp(footprintOp('float32'), function standardDeviationBox(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return varianceOf('standardDeviationBox', 'box', true, input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /** Local standard deviation over an ellipsoid; float32. pyclesperanto: `standard_deviation_sphere`. */
-export function standardDeviationSphere(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions): GpuImage {
+export const standardDeviationSphere = defineOp(footprintOp('float32'), function standardDeviationSphere(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, options?: BoundaryOptions,
+): GpuImage {
   return varianceOf('standardDeviationSphere', 'sphere', true, input, radiusX, radiusY, radiusZ, options);
-}
+});
 
 /** {@link standardDeviationBox} or {@link standardDeviationSphere} by `connectivity`. pyclesperanto: `standard_deviation`. */
-export function standardDeviation(input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions): GpuImage {
+export const standardDeviation = defineOp(footprintOp('float32', { connectivity: true }), function standardDeviation(
+  input: GpuImage, radiusX = 1, radiusY = 1, radiusZ = 1, connectivity = 'box', options?: BoundaryOptions,
+): GpuImage {
   return varianceOf('standardDeviation', checkConnectivity(connectivity, 'standardDeviation'), true, input, radiusX, radiusY, radiusZ, options);
-}
+});

@@ -2,6 +2,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import { elementwise, zeroOf } from '../../codegen/elementwise';
 import { computeType } from '../../dtype';
 import { checkImage, checkImagePair } from '../../validate/arguments';
+import { type OpInfo, defineOp, image } from '../op';
 
 /**
  * Logical operations on binary images. Inputs of any dtype; a pixel counts as "true" when it
@@ -21,29 +22,32 @@ function logical2(fn: string, input0: GpuImage, input1: GpuImage, expr: string):
   });
 }
 
+/** The metadata of the logical operations: a 0/1 uint8 image, pointwise. */
+const PAIR: OpInfo = { params: [image('input0'), image('input1')], output: 'uint8', tiling: 'pointwise' };
+
 /** 1 where both inputs are non-zero. pyclesperanto: `binary_and`; numpy: `np.logical_and(a, b)`. */
-export function binaryAnd(input0: GpuImage, input1: GpuImage): GpuImage {
+export const binaryAnd = defineOp(PAIR, function binaryAnd(input0: GpuImage, input1: GpuImage): GpuImage {
   return logical2('binaryAnd', input0, input1, 'A && B');
-}
+});
 
 /** 1 where either input is non-zero. pyclesperanto: `binary_or`; numpy: `np.logical_or(a, b)`. */
-export function binaryOr(input0: GpuImage, input1: GpuImage): GpuImage {
+export const binaryOr = defineOp(PAIR, function binaryOr(input0: GpuImage, input1: GpuImage): GpuImage {
   return logical2('binaryOr', input0, input1, 'A || B');
-}
+});
 
 /** 1 where exactly one input is non-zero. pyclesperanto: `binary_xor`; numpy: `np.logical_xor(a, b)`. */
-export function binaryXor(input0: GpuImage, input1: GpuImage): GpuImage {
+export const binaryXor = defineOp(PAIR, function binaryXor(input0: GpuImage, input1: GpuImage): GpuImage {
   return logical2('binaryXor', input0, input1, 'A != B');
-}
+});
 
 /** 1 where `input0` is non-zero and `input1` is zero. pyclesperanto: `binary_subtract`; numpy: `a.astype(bool) & ~b.astype(bool)`. */
-export function binarySubtract(input0: GpuImage, input1: GpuImage): GpuImage {
+export const binarySubtract = defineOp(PAIR, function binarySubtract(input0: GpuImage, input1: GpuImage): GpuImage {
   return logical2('binarySubtract', input0, input1, 'A && !B');
-}
+});
 
 /** 1 where the input is zero. pyclesperanto: `binary_not`; numpy: `np.logical_not(a)`. */
-export function binaryNot(input: GpuImage): GpuImage {
+export const binaryNot = defineOp({ ...PAIR, params: [image()] }, function binaryNot(input: GpuImage): GpuImage {
   checkImage(input, 'binaryNot: input');
   const t = computeType(input.dtype);
   return elementwise({ op: 'binaryNot', inputs: [input], output: 'uint8', compute: t, result: 'u32', expr: `select(0u, 1u, a == ${zeroOf(t)})` });
-}
+});

@@ -2,6 +2,7 @@ import { computeType, dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { commonComputeType, elementwise } from '../../codegen/elementwise';
 import { checkImage, checkImagePair, checkNumber } from '../../validate/arguments';
+import { type OpInfo, defineOp, image, number } from '../op';
 
 /**
  * Pixelwise comparisons. Result: a binary image, uint8 holding 0 or 1 (pyclesperanto keeps
@@ -74,65 +75,69 @@ function compareConstant(fn: string, rel: Relation, input: GpuImage, s: number):
   }
 }
 
+/** The metadata of the comparisons: a 0/1 uint8 image, pointwise. */
+const PAIR: OpInfo = { params: [image('input0'), image('input1')], output: 'uint8', tiling: 'pointwise' };
+const WITH_CONSTANT: OpInfo = { params: [image(), number('scalar', 0)], output: 'uint8', tiling: 'pointwise' };
+
 /** 1 where `input0 > input1`. pyclesperanto: `greater`; numpy: `a > b`. */
-export function greater(input0: GpuImage, input1: GpuImage): GpuImage {
+export const greater = defineOp(PAIR, function greater(input0: GpuImage, input1: GpuImage): GpuImage {
   return compareImages('greater', '>', input0, input1);
-}
+});
 
 /** 1 where `input0 >= input1`. pyclesperanto: `greater_or_equal`; numpy: `a >= b`. */
-export function greaterOrEqual(input0: GpuImage, input1: GpuImage): GpuImage {
+export const greaterOrEqual = defineOp(PAIR, function greaterOrEqual(input0: GpuImage, input1: GpuImage): GpuImage {
   return compareImages('greaterOrEqual', '>=', input0, input1);
-}
+});
 
 /** 1 where `input0 < input1`. pyclesperanto: `smaller`; numpy: `a < b`. */
-export function smaller(input0: GpuImage, input1: GpuImage): GpuImage {
+export const smaller = defineOp(PAIR, function smaller(input0: GpuImage, input1: GpuImage): GpuImage {
   return compareImages('smaller', '<', input0, input1);
-}
+});
 
 /** 1 where `input0 <= input1`. pyclesperanto: `smaller_or_equal`; numpy: `a <= b`. */
-export function smallerOrEqual(input0: GpuImage, input1: GpuImage): GpuImage {
+export const smallerOrEqual = defineOp(PAIR, function smallerOrEqual(input0: GpuImage, input1: GpuImage): GpuImage {
   return compareImages('smallerOrEqual', '<=', input0, input1);
-}
+});
 
 /** 1 where `input0 == input1`. pyclesperanto: `equal`; numpy: `a == b`. */
-export function equal(input0: GpuImage, input1: GpuImage): GpuImage {
+export const equal = defineOp(PAIR, function equal(input0: GpuImage, input1: GpuImage): GpuImage {
   return compareImages('equal', '==', input0, input1);
-}
+});
 
 /** 1 where `input0 != input1`. pyclesperanto: `not_equal`; numpy: `a != b`. */
-export function notEqual(input0: GpuImage, input1: GpuImage): GpuImage {
+export const notEqual = defineOp(PAIR, function notEqual(input0: GpuImage, input1: GpuImage): GpuImage {
   return compareImages('notEqual', '!=', input0, input1);
-}
+});
 
 /**
  * 1 where `input > scalar`: the fixed threshold (pyclesperanto has no separate `threshold`).
  * pyclesperanto: `greater_constant`; numpy: `a > scalar`.
  */
-export function greaterConstant(input: GpuImage, scalar = 0): GpuImage {
+export const greaterConstant = defineOp(WITH_CONSTANT, function greaterConstant(input: GpuImage, scalar = 0): GpuImage {
   return compareConstant('greaterConstant', '>', input, scalar);
-}
+});
 
 /** 1 where `input >= scalar`. pyclesperanto: `greater_or_equal_constant`; numpy: `a >= scalar`. */
-export function greaterOrEqualConstant(input: GpuImage, scalar = 0): GpuImage {
+export const greaterOrEqualConstant = defineOp(WITH_CONSTANT, function greaterOrEqualConstant(input: GpuImage, scalar = 0): GpuImage {
   return compareConstant('greaterOrEqualConstant', '>=', input, scalar);
-}
+});
 
 /** 1 where `input < scalar`. pyclesperanto: `smaller_constant`; numpy: `a < scalar`. */
-export function smallerConstant(input: GpuImage, scalar = 0): GpuImage {
+export const smallerConstant = defineOp(WITH_CONSTANT, function smallerConstant(input: GpuImage, scalar = 0): GpuImage {
   return compareConstant('smallerConstant', '<', input, scalar);
-}
+});
 
 /** 1 where `input <= scalar`. pyclesperanto: `smaller_or_equal_constant`; numpy: `a <= scalar`. */
-export function smallerOrEqualConstant(input: GpuImage, scalar = 0): GpuImage {
+export const smallerOrEqualConstant = defineOp(WITH_CONSTANT, function smallerOrEqualConstant(input: GpuImage, scalar = 0): GpuImage {
   return compareConstant('smallerOrEqualConstant', '<=', input, scalar);
-}
+});
 
 /** 1 where `input == scalar`. pyclesperanto: `equal_constant`; numpy: `a == scalar`. */
-export function equalConstant(input: GpuImage, scalar = 0): GpuImage {
+export const equalConstant = defineOp(WITH_CONSTANT, function equalConstant(input: GpuImage, scalar = 0): GpuImage {
   return compareConstant('equalConstant', '==', input, scalar);
-}
+});
 
 /** 1 where `input != scalar`. pyclesperanto: `not_equal_constant`; numpy: `a != scalar`. */
-export function notEqualConstant(input: GpuImage, scalar = 0): GpuImage {
+export const notEqualConstant = defineOp(WITH_CONSTANT, function notEqualConstant(input: GpuImage, scalar = 0): GpuImage {
   return compareConstant('notEqualConstant', '!=', input, scalar);
-}
+});

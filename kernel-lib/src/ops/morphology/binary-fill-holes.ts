@@ -6,6 +6,7 @@ import { ZERO } from '../../codegen/snippets';
 import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 import { checkFilterInput } from '../../validate/filters';
 import { iterateUntilStable } from './iterate';
+import { defineOp, image } from '../op';
 
 // State per pixel: 0 foreground, 1 background not (yet) reached from the border, 2 reached.
 const TILE: Record<number, [number, number, number]> = { 1: [256, 1, 1], 2: [16, 16, 1], 3: [8, 8, 4] };
@@ -76,7 +77,9 @@ var<workgroup> again: u32;`,
  * read-backs of a change flag (each workgroup floods its tile of 16×16 / 8×8×4 pixels in
  * workgroup memory until settled, so one step crosses a whole tile).
  */
-export async function binaryFillHoles(input: GpuImage): Promise<GpuImage> {
+export const binaryFillHoles = defineOp({ params: [image()], output: 'uint8', tiling: 'global' }, async function binaryFillHoles(
+  input: GpuImage,
+): Promise<GpuImage> {
   const fn = 'binaryFillHoles';
   const img = checkFilterInput(input, fn);
   const nd = img.ndim;
@@ -112,4 +115,4 @@ export async function binaryFillHoles(input: GpuImage): Promise<GpuImage> {
   } finally {
     state.release();
   }
-}
+});

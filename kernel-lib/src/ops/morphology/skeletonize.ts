@@ -8,6 +8,7 @@ import { ZERO } from '../../codegen/snippets';
 import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 import { checkDims, checkImage } from '../../validate/arguments';
 import { iterateUntilStable } from './iterate';
+import { defineOp, image } from '../op';
 
 /**
  * The Zhang–Suen (1984) deletion table over the 8 neighbours of a foreground pixel, indexed by
@@ -76,7 +77,9 @@ const stepSpec = (): KernelSpec => ({
  * deletes), so the skeletons can differ by a few pixels at corners and line ends. Both keep
  * the topology and are one pixel thin. Async: iterates until stable with flag read-backs.
  */
-export async function skeletonize(input: GpuImage): Promise<GpuImage> {
+export const skeletonize = defineOp({ params: [image()], output: 'uint8', tiling: 'global' }, async function skeletonize(
+  input: GpuImage,
+): Promise<GpuImage> {
   const fn = 'skeletonize';
   const img = checkImage(input, `${fn}: input`);
   checkDims(img, [2], `${fn}: input`);
@@ -105,4 +108,4 @@ export async function skeletonize(input: GpuImage): Promise<GpuImage> {
     a.release();
     b.release();
   }
-}
+});

@@ -5,6 +5,7 @@ import { runPixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage } from '../../validate/arguments';
 import { Reducer, reduceRows, reduceStrided } from './reduce-axis';
+import { type DTypeRule, type OpInfo, defineOp, image } from '../op';
 
 /**
  * Projections along z, y or x, with pyclesperanto's shapes and dtypes:
@@ -46,122 +47,131 @@ function projectX(fn: string, r: Reducer, input: GpuImage): GpuImage {
   return reduceRows(fn, r, input, z, y, x, [y, z]);
 }
 
-/** Maximum along z (see the module table for shapes). pyclesperanto: `maximum_z_projection`; numpy: `a.max(axis=-3)`. */
-export function maximumZProjection(input: GpuImage): GpuImage {
-  return projectZ('maximumZProjection', 'max', input);
+/** The metadata of a projection along `axis` with the dtype rule `output`. */
+function projection(axis: 'x' | 'y' | 'z', output: DTypeRule): OpInfo {
+  return {
+    params: [image()],
+    output,
+    tiling: { notTileable: `reduces the whole ${axis} axis: the result has another shape, and a tile sees only part of each ${axis} line` },
+  };
 }
+
+/** Maximum along z (see the module table for shapes). pyclesperanto: `maximum_z_projection`; numpy: `a.max(axis=-3)`. */
+export const maximumZProjection = defineOp(projection('z', 'same'), function maximumZProjection(input: GpuImage): GpuImage {
+  return projectZ('maximumZProjection', 'max', input);
+});
 
 /** Maximum along y: [z, y, x] gives [z, x]. pyclesperanto: `maximum_y_projection`; numpy: `a.max(axis=-2)`. */
-export function maximumYProjection(input: GpuImage): GpuImage {
+export const maximumYProjection = defineOp(projection('y', 'same'), function maximumYProjection(input: GpuImage): GpuImage {
   return projectY('maximumYProjection', 'max', input);
-}
+});
 
 /** Maximum along x: [z, y, x] gives [y, z] (pyclesperanto's layout). pyclesperanto: `maximum_x_projection`; numpy: `a.max(axis=-1).T`. */
-export function maximumXProjection(input: GpuImage): GpuImage {
+export const maximumXProjection = defineOp(projection('x', 'same'), function maximumXProjection(input: GpuImage): GpuImage {
   return projectX('maximumXProjection', 'max', input);
-}
+});
 
 /** Minimum along z. pyclesperanto: `minimum_z_projection`; numpy: `a.min(axis=-3)`. */
-export function minimumZProjection(input: GpuImage): GpuImage {
+export const minimumZProjection = defineOp(projection('z', 'same'), function minimumZProjection(input: GpuImage): GpuImage {
   return projectZ('minimumZProjection', 'min', input);
-}
+});
 
 /** Minimum along y. pyclesperanto: `minimum_y_projection`; numpy: `a.min(axis=-2)`. */
-export function minimumYProjection(input: GpuImage): GpuImage {
+export const minimumYProjection = defineOp(projection('y', 'same'), function minimumYProjection(input: GpuImage): GpuImage {
   return projectY('minimumYProjection', 'min', input);
-}
+});
 
 /** Minimum along x, [y, z] layout. pyclesperanto: `minimum_x_projection`; numpy: `a.min(axis=-1).T`. */
-export function minimumXProjection(input: GpuImage): GpuImage {
+export const minimumXProjection = defineOp(projection('x', 'same'), function minimumXProjection(input: GpuImage): GpuImage {
   return projectX('minimumXProjection', 'min', input);
-}
+});
 
 /**
  * Sum along z, float32 (exact integer accumulation for 8/16-bit pixels, float32 otherwise).
  * pyclesperanto: `sum_z_projection`; numpy: `a.sum(axis=-3, dtype=np.float64).astype(np.float32)`.
  */
-export function sumZProjection(input: GpuImage): GpuImage {
+export const sumZProjection = defineOp(projection('z', 'float32'), function sumZProjection(input: GpuImage): GpuImage {
   return projectZ('sumZProjection', 'sum', input);
-}
+});
 
 /** Sum along y, float32. pyclesperanto: `sum_y_projection`; numpy: `a.sum(axis=-2)`. */
-export function sumYProjection(input: GpuImage): GpuImage {
+export const sumYProjection = defineOp(projection('y', 'float32'), function sumYProjection(input: GpuImage): GpuImage {
   return projectY('sumYProjection', 'sum', input);
-}
+});
 
 /** Sum along x, float32, [y, z] layout. pyclesperanto: `sum_x_projection`; numpy: `a.sum(axis=-1).T`. */
-export function sumXProjection(input: GpuImage): GpuImage {
+export const sumXProjection = defineOp(projection('x', 'float32'), function sumXProjection(input: GpuImage): GpuImage {
   return projectX('sumXProjection', 'sum', input);
-}
+});
 
 /**
  * Mean along z in the input's dtype (integer images: the exact mean truncated toward zero).
  * pyclesperanto: `mean_z_projection`; numpy: `sat(a.mean(axis=-3), a.dtype)`.
  */
-export function meanZProjection(input: GpuImage): GpuImage {
+export const meanZProjection = defineOp(projection('z', 'same'), function meanZProjection(input: GpuImage): GpuImage {
   return projectZ('meanZProjection', 'mean', input);
-}
+});
 
 /** Mean along y in the input's dtype. pyclesperanto: `mean_y_projection`; numpy: `sat(a.mean(axis=-2), a.dtype)`. */
-export function meanYProjection(input: GpuImage): GpuImage {
+export const meanYProjection = defineOp(projection('y', 'same'), function meanYProjection(input: GpuImage): GpuImage {
   return projectY('meanYProjection', 'mean', input);
-}
+});
 
 /** Mean along x in the input's dtype, [y, z] layout. pyclesperanto: `mean_x_projection`; numpy: `sat(a.mean(axis=-1), a.dtype).T`. */
-export function meanXProjection(input: GpuImage): GpuImage {
+export const meanXProjection = defineOp(projection('x', 'same'), function meanXProjection(input: GpuImage): GpuImage {
   return projectX('meanXProjection', 'mean', input);
-}
+});
 
 /**
  * Sample standard deviation along z (n − 1), float32. pyclesperanto: `std_z_projection`;
  * numpy: `a.std(axis=-3, ddof=1)`.
  */
-export function stdZProjection(input: GpuImage): GpuImage {
+export const stdZProjection = defineOp(projection('z', 'float32'), function stdZProjection(input: GpuImage): GpuImage {
   return projectZ('stdZProjection', 'std', input);
-}
+});
 
 /** Sample standard deviation along y, float32. pyclesperanto: `std_y_projection`; numpy: `a.std(axis=-2, ddof=1)`. */
-export function stdYProjection(input: GpuImage): GpuImage {
+export const stdYProjection = defineOp(projection('y', 'float32'), function stdYProjection(input: GpuImage): GpuImage {
   return projectY('stdYProjection', 'std', input);
-}
+});
 
 /** Sample standard deviation along x, float32, [y, z] layout. pyclesperanto: `std_x_projection`; numpy: `a.std(axis=-1, ddof=1).T`. */
-export function stdXProjection(input: GpuImage): GpuImage {
+export const stdXProjection = defineOp(projection('x', 'float32'), function stdXProjection(input: GpuImage): GpuImage {
   return projectX('stdXProjection', 'std', input);
-}
+});
 
 /**
  * The z index of the maximum of each (y, x) column, uint32; ties give the first index (as
  * numpy's argmax). pyclesperanto: `z_position_of_maximum_z_projection`; numpy: `a.argmax(axis=-3)`.
  */
-export function zPositionOfMaximumZProjection(input: GpuImage): GpuImage {
+export const zPositionOfMaximumZProjection = defineOp(projection('z', 'uint32'), function zPositionOfMaximumZProjection(input: GpuImage): GpuImage {
   return projectZ('zPositionOfMaximumZProjection', 'argmax', input);
-}
+});
 
 /** The z index of the minimum, uint32, first on ties. pyclesperanto: `z_position_of_minimum_z_projection`; numpy: `a.argmin(axis=-3)`. */
-export function zPositionOfMinimumZProjection(input: GpuImage): GpuImage {
+export const zPositionOfMinimumZProjection = defineOp(projection('z', 'uint32'), function zPositionOfMinimumZProjection(input: GpuImage): GpuImage {
   return projectZ('zPositionOfMinimumZProjection', 'argmin', input);
-}
+});
 
 /** The y index of the maximum, uint32, [z, x]. pyclesperanto: `y_position_of_maximum_y_projection`; numpy: `a.argmax(axis=-2)`. */
-export function yPositionOfMaximumYProjection(input: GpuImage): GpuImage {
+export const yPositionOfMaximumYProjection = defineOp(projection('y', 'uint32'), function yPositionOfMaximumYProjection(input: GpuImage): GpuImage {
   return projectY('yPositionOfMaximumYProjection', 'argmax', input);
-}
+});
 
 /** The y index of the minimum, uint32, [z, x]. pyclesperanto: `y_position_of_minimum_y_projection`; numpy: `a.argmin(axis=-2)`. */
-export function yPositionOfMinimumYProjection(input: GpuImage): GpuImage {
+export const yPositionOfMinimumYProjection = defineOp(projection('y', 'uint32'), function yPositionOfMinimumYProjection(input: GpuImage): GpuImage {
   return projectY('yPositionOfMinimumYProjection', 'argmin', input);
-}
+});
 
 /** The x index of the maximum, uint32, [y, z] layout. pyclesperanto: `x_position_of_maximum_x_projection`; numpy: `a.argmax(axis=-1).T`. */
-export function xPositionOfMaximumXProjection(input: GpuImage): GpuImage {
+export const xPositionOfMaximumXProjection = defineOp(projection('x', 'uint32'), function xPositionOfMaximumXProjection(input: GpuImage): GpuImage {
   return projectX('xPositionOfMaximumXProjection', 'argmax', input);
-}
+});
 
 /** The x index of the minimum, uint32, [y, z] layout. pyclesperanto: `x_position_of_minimum_x_projection`; numpy: `a.argmin(axis=-1).T`. */
-export function xPositionOfMinimumXProjection(input: GpuImage): GpuImage {
+export const xPositionOfMinimumXProjection = defineOp(projection('x', 'uint32'), function xPositionOfMinimumXProjection(input: GpuImage): GpuImage {
   return projectX('xPositionOfMinimumXProjection', 'argmin', input);
-}
+});
 
 /** Alias of {@link zPositionOfMaximumZProjection} under numpy's name. */
 export const argMaximumZProjection = zPositionOfMaximumZProjection;
@@ -174,7 +184,11 @@ export const argMinimumZProjection = zPositionOfMinimumZProjection;
  * stack), in `input`'s dtype. pyclesperanto: `z_position_projection`; numpy:
  * `np.take_along_axis(a, p[None].astype(int), 0)[0]`.
  */
-export function zPositionProjection(input: GpuImage, position: GpuImage): GpuImage {
+export const zPositionProjection = defineOp({
+  params: [image(), image('position')],
+  output: 'same',
+  tiling: { notTileable: 'picks one pixel per (y, x) column, at the z another image gives: the 2D result has another shape than the stack' },
+}, function zPositionProjection(input: GpuImage, position: GpuImage): GpuImage {
   checkImage(input, 'zPositionProjection: input');
   checkImage(position, 'zPositionProjection: position');
   checkDims(input, [3], 'zPositionProjection: input');
@@ -191,4 +205,4 @@ export function zPositionProjection(input: GpuImage, position: GpuImage): GpuIma
     body: `let z = clamp(i32(clamp(f32(load_p(i)), -1.0, 1e9)), 0, i32(P.a_shape.z) - 1);
   return at_a(vec4<i32>(c.x, c.y, z, 0));`,
   });
-}
+});

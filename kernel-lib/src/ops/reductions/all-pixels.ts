@@ -6,6 +6,7 @@ import { readBuffer } from '../../gpu/readback';
 import { Combine, combine, identity, workgroupArrays, workgroupReduce } from '../../codegen/snippets';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { checkImage } from '../../validate/arguments';
+import { type OpInfo, defineOp, image } from '../op';
 
 /**
  * Whole-image reductions. Pass 1 on the GPU: each workgroup reduces a chunk of
@@ -65,21 +66,24 @@ async function reduce(op: Reduction, name: string, image: GpuImage): Promise<num
   }
 }
 
+/** The metadata of the whole-image reductions: a host number from every pixel. */
+const HOST_VALUE: OpInfo = { params: [image('image')], output: 'none', tiling: 'global' };
+
 /** The smallest pixel value. pyclesperanto: `minimum_of_all_pixels`; numpy: `a.min()`. */
-export function minimumOfAllPixels(image: GpuImage): Promise<number> {
+export const minimumOfAllPixels = defineOp(HOST_VALUE, function minimumOfAllPixels(image: GpuImage): Promise<number> {
   return reduce('min', 'minimumOfAllPixels', image);
-}
+});
 
 /** The largest pixel value. pyclesperanto: `maximum_of_all_pixels`; numpy: `a.max()`. */
-export function maximumOfAllPixels(image: GpuImage): Promise<number> {
+export const maximumOfAllPixels = defineOp(HOST_VALUE, function maximumOfAllPixels(image: GpuImage): Promise<number> {
   return reduce('max', 'maximumOfAllPixels', image);
-}
+});
 
 /**
  * The sum of all pixels, as a float64 number. Exact for 8- and 16-bit images; for 32-bit
  * types partial sums of 4096 pixels are float32 (relative error about 1e-7 per partial).
  * pyclesperanto: `sum_of_all_pixels`; numpy: `a.sum(dtype=np.float64)`.
  */
-export function sumOfAllPixels(image: GpuImage): Promise<number> {
+export const sumOfAllPixels = defineOp(HOST_VALUE, function sumOfAllPixels(image: GpuImage): Promise<number> {
   return reduce('sum', 'sumOfAllPixels', image);
-}
+});

@@ -1,12 +1,13 @@
 import { moments } from './moments';
 import { checkImage } from '../../validate/arguments';
 import type { GpuImage } from '../../array/gpu-image';
+import { defineOp, image } from '../op';
 
 /**
  * The cle-style summary of an image (shape, dtype, size in MB, min, max), as text.
  * Async because min and max are computed on the GPU (one pass) and read back.
  */
-export async function describe(image: GpuImage): Promise<string> {
+export const describe = defineOp({ params: [image('image')], output: 'none', tiling: 'global' }, async function describe(image: GpuImage): Promise<string> {
   checkImage(image, 'describe: image');
   const { minimum: min, maximum: max } = await moments('describe', image);
   const rows: Array<[string, string]> = [
@@ -17,4 +18,4 @@ export async function describe(image: GpuImage): Promise<string> {
     ['max', String(max)],
   ];
   return ['tessera.GpuImage', ...rows.map(([k, v]) => `${k.padEnd(6)}${v}`)].join('\n');
-}
+});

@@ -13,6 +13,7 @@ import { greaterConstant } from '../logic/comparisons';
 import { gpuMinMax, moments } from '../reductions/moments';
 import { edgesImage, gpuFloatEdges, linspace32, linspace64, recordHistogram } from './histogram-engine';
 import { liInteger, otsu, triangle, yen } from './threshold-algorithms';
+import { type OpInfo, type ParamSpec, defineOp, image, integer } from '../op';
 
 /**
  * Automatic thresholds, as scikit-image computes them. The histogram is made on the GPU and
@@ -122,71 +123,75 @@ async function floatHistogram(fn: string, input: GpuImage): Promise<Histogram> {
   return { counts, centers, floatCenters: true, min, max };
 }
 
+/** The metadata of the thresholds: the threshold value (a host number) or the binary image above it, from the whole image. */
+const VALUE: OpInfo = { params: [image()], output: 'none', tiling: 'global' };
+const BINARY: OpInfo = { params: [image()], output: 'uint8', tiling: 'global' };
+
 /**
  * The Otsu threshold, as `skimage.filters.threshold_otsu(a)` (nbins = 256; for integer
  * images one bin per value). A constant image gives its value.
  */
-export async function thresholdOtsuValue(input: GpuImage): Promise<number> {
+export const thresholdOtsuValue = defineOp(VALUE, async function thresholdOtsuValue(input: GpuImage): Promise<number> {
   checkImage(input, 'thresholdOtsuValue: input');
   const h = await skimageHistogram('thresholdOtsuValue', input);
   if (h.min === h.max) return h.min;
   return otsu(h.counts, h.centers, h.floatCenters);
-}
+});
 
 /**
  * Binary image (uint8 0/1) of `input > threshold_otsu(input)`; async (see the module note).
  * pyclesperanto: `threshold_otsu` (whose own histogram differs slightly: Tessera matches
  * scikit-image); skimage: `a > filters.threshold_otsu(a)`.
  */
-export async function thresholdOtsu(input: GpuImage): Promise<GpuImage> {
+export const thresholdOtsu = defineOp(BINARY, async function thresholdOtsu(input: GpuImage): Promise<GpuImage> {
   checkImage(input, 'thresholdOtsu: input');
   return greaterConstant(input, await thresholdOtsuValue(input));
-}
+});
 
 /** The Yen threshold, as `skimage.filters.threshold_yen(a)` (nbins = 256). */
-export async function thresholdYenValue(input: GpuImage): Promise<number> {
+export const thresholdYenValue = defineOp(VALUE, async function thresholdYenValue(input: GpuImage): Promise<number> {
   checkImage(input, 'thresholdYenValue: input');
   const h = await skimageHistogram('thresholdYenValue', input);
   return yen(h.counts, h.centers);
-}
+});
 
 /** Binary image of `input > threshold_yen(input)`; async. pyclesperanto: `threshold_yen`; skimage: `a > filters.threshold_yen(a)`. */
-export async function thresholdYen(input: GpuImage): Promise<GpuImage> {
+export const thresholdYen = defineOp(BINARY, async function thresholdYen(input: GpuImage): Promise<GpuImage> {
   checkImage(input, 'thresholdYen: input');
   return greaterConstant(input, await thresholdYenValue(input));
-}
+});
 
 /** The triangle threshold, as `skimage.filters.threshold_triangle(a)` (nbins = 256). */
-export async function thresholdTriangleValue(input: GpuImage): Promise<number> {
+export const thresholdTriangleValue = defineOp(VALUE, async function thresholdTriangleValue(input: GpuImage): Promise<number> {
   checkImage(input, 'thresholdTriangleValue: input');
   const h = await skimageHistogram('thresholdTriangleValue', input);
   if (h.min === h.max) return h.min;
   return triangle(h.counts, h.centers);
-}
+});
 
 /**
  * Binary image of `input > threshold_triangle(input)`; async. Not in pyclesperanto's list;
  * skimage: `a > filters.threshold_triangle(a)`.
  */
-export async function thresholdTriangle(input: GpuImage): Promise<GpuImage> {
+export const thresholdTriangle = defineOp(BINARY, async function thresholdTriangle(input: GpuImage): Promise<GpuImage> {
   checkImage(input, 'thresholdTriangle: input');
   return greaterConstant(input, await thresholdTriangleValue(input));
-}
+});
 
 /**
  * The mean threshold: the mean pixel value (float64; skimage's `threshold_mean` returns numpy's
  * float32 mean for float32 images, which can differ in the last bits).
  */
-export async function thresholdMeanValue(input: GpuImage): Promise<number> {
+export const thresholdMeanValue = defineOp(VALUE, async function thresholdMeanValue(input: GpuImage): Promise<number> {
   checkImage(input, 'thresholdMeanValue: input');
   return (await moments('thresholdMeanValue', input)).mean;
-}
+});
 
 /** Binary image of `input > mean(input)`; async. pyclesperanto: `threshold_mean`; skimage: `a > filters.threshold_mean(a)`. */
-export async function thresholdMean(input: GpuImage): Promise<GpuImage> {
+export const thresholdMean = defineOp(BINARY, async function thresholdMean(input: GpuImage): Promise<GpuImage> {
   checkImage(input, 'thresholdMean: input');
   return greaterConstant(input, await thresholdMeanValue(input));
-}
+});
 
 export interface LiOptions {
   /**
@@ -199,6 +204,16 @@ export interface LiOptions {
   maxIterations?: number;
 }
 
+/** {@link LiOptions} as metadata. */
+const LI_OPTIONS: ParamSpec = {
+  name: 'options',
+  kind: 'options',
+  fields: [
+    { name: 'tolerance', kind: 'number', optional: true, min: 0, doc: 'left out: 0.5 for integer images, 0 for float32' },
+    integer('maxIterations', 1000, 1),
+  ],
+};
+
 /**
  * Li's minimum cross-entropy threshold, as `skimage.filters.threshold_li(a)`. Integer images:
  * computed on the host from the bincount histogram, as skimage does (identical result).
@@ -208,7 +223,9 @@ export interface LiOptions {
  * (relative ~1e-6) and the stopping rule differs (see {@link LiOptions}).
  * Integer images whose values span more than 2^22 use the float32 iteration too.
  */
-export async function thresholdLiValue(input: GpuImage, options: LiOptions = {}): Promise<number> {
+export const thresholdLiValue = defineOp({ ...VALUE, params: [image(), LI_OPTIONS] }, async function thresholdLiValue(
+  input: GpuImage, options: LiOptions = {},
+): Promise<number> {
   checkImage(input, 'thresholdLiValue: input');
   const tolerance = options.tolerance === undefined ? undefined : checkNumber(options.tolerance, 'thresholdLiValue: options.tolerance');
   if (tolerance !== undefined && tolerance < 0) throw new TesseraError(`thresholdLiValue: options.tolerance must be >= 0; got ${tolerance}`);
@@ -218,13 +235,15 @@ export async function thresholdLiValue(input: GpuImage, options: LiOptions = {})
     if (!h.floatCenters && h.centers.length === h.counts.length && h.centers[1] - h.centers[0] === 1) return liInteger(h.counts, h.min);
   }
   return liIterative(input, tolerance ?? (input.dtype === 'float32' ? 0 : 0.5), maxIterations);
-}
+});
 
 /** Binary image of `input > threshold_li(input)`; async. Not in pyclesperanto's list; skimage: `a > filters.threshold_li(a)`. */
-export async function thresholdLi(input: GpuImage, options: LiOptions = {}): Promise<GpuImage> {
+export const thresholdLi = defineOp({ ...BINARY, params: [image(), LI_OPTIONS] }, async function thresholdLi(
+  input: GpuImage, options: LiOptions = {},
+): Promise<GpuImage> {
   checkImage(input, 'thresholdLi: input');
   return greaterConstant(input, await thresholdLiValue(input, options));
-}
+});
 
 const LI_WORKGROUP = 256;
 const LI_CHUNK = LI_WORKGROUP * 16;

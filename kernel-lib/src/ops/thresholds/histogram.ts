@@ -5,6 +5,7 @@ import { TesseraError } from '../../errors';
 import { checkImage, checkInteger, checkNumber } from '../../validate/arguments';
 import { gpuMinMax } from '../reductions/moments';
 import { edgesImage, gpuFloatEdges, linspace64, recordHistogram } from './histogram-engine';
+import { defineOp, image, integer, optionalNumber } from '../op';
 
 /**
  * Histogram of all pixels: `numBins` uint32 counts in a 1D GPU image (pyclesperanto's dtype),
@@ -26,7 +27,16 @@ import { edgesImage, gpuFloatEdges, linspace64, recordHistogram } from './histog
  * numpy's edges, which scikit-image's thresholds and most users expect.
  * pyclesperanto: `histogram`; numpy: `np.histogram`.
  */
-export function histogram(input: GpuImage, numBins = 256, minimumIntensity?: number, maximumIntensity?: number): GpuImage {
+export const histogram = defineOp({
+  params: [
+    image(),
+    integer('numBins', 256, 1, 2 ** 24, [2, 1024]),
+    optionalNumber('minimumIntensity', 'left out or NaN: the image minimum'),
+    optionalNumber('maximumIntensity', 'left out or NaN: the image maximum'),
+  ],
+  output: 'uint32',
+  tiling: 'global',
+}, function histogram(input: GpuImage, numBins = 256, minimumIntensity?: number, maximumIntensity?: number): GpuImage {
   checkImage(input, 'histogram: input');
   const n = checkInteger(numBins, 'histogram: numBins', 1, 2 ** 24);
   const bound = (v: number | undefined, name: string) => (v === undefined || Number.isNaN(v) ? undefined : checkNumber(v, `histogram: ${name}`));
@@ -59,4 +69,4 @@ export function histogram(input: GpuImage, numBins = 256, minimumIntensity?: num
   }
   minMax.release();
   return counts;
-}
+});

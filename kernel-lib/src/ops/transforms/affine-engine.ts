@@ -7,6 +7,15 @@ import { TesseraError } from '../../errors';
 import { checkNumber } from '../../validate/arguments';
 import { Mat4, apply, compose, cornerToCentre, invert, translation } from './matrix';
 import { type TransformMode } from '../../validate/modes';
+import type { DTypeRule, Tiling } from '../op';
+
+/** The tiling of the geometric transforms. */
+export const GEOMETRIC: Tiling = {
+  notTileable: 'a geometric transform: an output pixel reads the input at a transformed position, possibly anywhere in the image',
+};
+
+/** The dtype rule of the transforms: float32 when the boolean parameter `interpolate` (linear) is set, else the input's. */
+export const interpolatedOrSame = (interpolate: string): DTypeRule => (inputs, p) => (p[interpolate] ? 'float32' : inputs[0]);
 
 export interface AffineSampling {
   input: GpuImage;

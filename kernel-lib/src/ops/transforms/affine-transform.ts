@@ -2,9 +2,10 @@ import { DType, computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage, checkShape, checkBoolean, checkDType } from '../../validate/arguments';
-import { applyForward, sampleAffine } from './affine-engine';
+import { GEOMETRIC, applyForward, interpolatedOrSame, sampleAffine } from './affine-engine';
 import { Mat4, flattenMatrix, identity } from './matrix';
-import { type TransformMode, type TransformOptions, checkTransformOptions } from '../../validate/modes';
+import { TRANSFORM_MODES, type TransformMode, type TransformOptions, checkTransformOptions } from '../../validate/modes';
+import { choice, defineOp, dtype, flag, image, integer, number, transformOptions } from '../op';
 
 /** A matrix as a flat list (row-major), a typed array, or nested rows. */
 export type MatrixLike = ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
@@ -36,7 +37,17 @@ export type MatrixLike = ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
  * Throws when the matrix is not 3x3/4x4, not affine (last row), has non-finite entries, or is
  * singular.
  */
-export function affineTransform(
+export const affineTransform = defineOp({
+  params: [
+    image(),
+    { name: 'transformMatrix', kind: 'value', optional: true, doc: '3x3 or 4x4 forward matrix in (x, y, z) order; left out: identity' },
+    flag('interpolate', false),
+    flag('resize', false),
+    transformOptions(),
+  ],
+  output: interpolatedOrSame('interpolate'),
+  tiling: GEOMETRIC,
+}, function affineTransform(
   input: GpuImage, transformMatrix?: MatrixLike, interpolate = false, resize = false, options?: TransformOptions,
 ): GpuImage {
   const fn = 'affineTransform';
@@ -46,7 +57,7 @@ export function affineTransform(
   checkBoolean(interpolate, `${fn}: interpolate`);
   checkBoolean(resize, `${fn}: resize`);
   return applyForward(fn, input, forward, interpolate, resize, checkTransformOptions(options, fn), 'transformMatrix');
-}
+});
 
 /** A 3x3 or 4x4 (x, y, z) affine matrix as a Mat4. */
 function cleMatrix(x: unknown, argument: string): Mat4 {
@@ -92,7 +103,26 @@ export interface ScipyAffineOptions {
  * (plus the position error of float32 coordinates times the local gradient); integer outputs
  * are rounded half away from zero and clipped, as scipy does.
  */
-export function scipyAffineTransform(input: GpuImage, matrix: MatrixLike, options: ScipyAffineOptions = {}): GpuImage {
+export const scipyAffineTransform = defineOp({
+  params: [
+    image(),
+    { name: 'matrix', kind: 'value', doc: "scipy's matrix: output to input coordinates, (z, y, x) order" },
+    {
+      name: 'options',
+      kind: 'options',
+      fields: [
+        { name: 'offset', kind: 'value', optional: true },
+        { name: 'outputShape', kind: 'value', optional: true },
+        integer('order', 1, 0, 1),
+        choice('mode', TRANSFORM_MODES, 'constant'),
+        number('cval', 0),
+        dtype('output'),
+      ],
+    },
+  ],
+  output: (inputs, p) => (p.options as ScipyAffineOptions | undefined)?.output ?? inputs[0],
+  tiling: GEOMETRIC,
+}, function scipyAffineTransform(input: GpuImage, matrix: MatrixLike, options: ScipyAffineOptions = {}): GpuImage {
   const fn = 'scipyAffineTransform';
   checkImage(input, `${fn}: input`);
   checkDims(input, [2, 3], `${fn}: input`);
@@ -154,4 +184,4 @@ export function scipyAffineTransform(input: GpuImage, matrix: MatrixLike, option
     cval,
     roundHalfAway: floatSample,
   });
-}
+});

@@ -4,6 +4,7 @@ import { runPixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage, checkInteger } from '../../validate/arguments';
 import { extentsXYZ, shapeOf } from './affine-engine';
+import { defineOp, image, integer } from '../op';
 
 /**
  * Mean of factorX × factorY × factorZ blocks (binning, as a camera does). Output extent
@@ -13,7 +14,14 @@ import { extentsXYZ, shapeOf } from './affine-engine';
  * with d, h, w the output extents. Summed in float32 (rtol ~1e-6 against numpy's float64).
  * factorZ is ignored for 2D images.
  */
-export function binning(input: GpuImage, factorX = 2, factorY = 2, factorZ = 1): GpuImage {
+export const binning = defineOp({
+  params: [
+    image(),
+    integer('factorX', 2, 1, undefined, [1, 8]), integer('factorY', 2, 1, undefined, [1, 8]), integer('factorZ', 1, 1, undefined, [1, 8]),
+  ],
+  output: 'float32',
+  tiling: { notTileable: 'averages blocks of pixels: the result has another shape' },
+}, function binning(input: GpuImage, factorX = 2, factorY = 2, factorZ = 1): GpuImage {
   const fn = 'binning';
   checkImage(input, `${fn}: input`);
   checkDims(input, [2, 3], `${fn}: input`);
@@ -40,4 +48,4 @@ export function binning(input: GpuImage, factorX = 2, factorY = 2, factorZ = 1):
   }
   return s * P.inv;`,
   });
-}
+});

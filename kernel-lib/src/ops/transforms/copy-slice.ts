@@ -5,6 +5,10 @@ import { runPixelProgram } from '../../codegen/program';
 import { loader } from '../../codegen/wgsl';
 import { checkDims, checkImage, checkInteger } from '../../validate/arguments';
 import { TesseraError } from '../../errors';
+import { type Tiling, defineOp, image, integer } from '../op';
+
+/** The tiling of the slice copies. */
+const SLICE: Tiling = { notTileable: 'copies one plane out of a stack or into it: the result has another shape than the input' };
 
 /**
  * Copies one z-slice. From a 3D `input` it returns slice `slice` as a 2D image
@@ -12,7 +16,12 @@ import { TesseraError } from '../../errors';
  * `destination[slice]` in place and returns `destination` (numpy `dst[slice] = a`).
  * pyclesperanto: `copy_slice`.
  */
-export function copySlice(input: GpuImage, slice = 0, destination?: GpuImage): GpuImage {
+export const copySlice = defineOp({
+  params: [image(), integer('slice', 0, 0), image('destination', true)],
+  output: 'same',
+  tiling: SLICE,
+  inPlace: 'destination',
+}, function copySlice(input: GpuImage, slice = 0, destination?: GpuImage): GpuImage {
   checkImage(input, 'copySlice: input');
   if (destination === undefined) {
     checkDims(input, [3], 'copySlice: input');
@@ -47,7 +56,7 @@ export function copySlice(input: GpuImage, slice = 0, destination?: GpuImage): G
     computeType: computeType(input.dtype),
     body: `return load_a(i - P.range.y);`,
   });
-}
+});
 
 /** Shared by copyHorizontalSlice (axis y) and copyVerticalSlice (axis x). */
 function copyPlane(fn: string, axis: 'x' | 'y', input: GpuImage, sliceIndex: number, destination?: GpuImage): GpuImage {
@@ -104,9 +113,14 @@ function copyPlane(fn: string, axis: 'x' | 'y', input: GpuImage, sliceIndex: num
  * `destination`, it writes `destination[:, k, :] = input` in place and returns `destination`.
  * pyclesperanto: `copy_horizontal_slice`. Exact for every dtype.
  */
-export function copyHorizontalSlice(input: GpuImage, sliceIndex = 0, destination?: GpuImage): GpuImage {
+export const copyHorizontalSlice = defineOp({
+  params: [image(), integer('sliceIndex', 0, 0), image('destination', true)],
+  output: 'same',
+  tiling: SLICE,
+  inPlace: 'destination',
+}, function copyHorizontalSlice(input: GpuImage, sliceIndex = 0, destination?: GpuImage): GpuImage {
   return copyPlane('copyHorizontalSlice', 'y', input, sliceIndex, destination);
-}
+});
 
 /**
  * Copies one y-z plane (constant x). From a 3D [d, h, w] `input` it returns plane
@@ -114,6 +128,11 @@ export function copyHorizontalSlice(input: GpuImage, sliceIndex = 0, destination
  * `destination`, it writes `destination[:, :, k] = input` in place and returns `destination`.
  * pyclesperanto: `copy_vertical_slice`. Exact for every dtype.
  */
-export function copyVerticalSlice(input: GpuImage, sliceIndex = 0, destination?: GpuImage): GpuImage {
+export const copyVerticalSlice = defineOp({
+  params: [image(), integer('sliceIndex', 0, 0), image('destination', true)],
+  output: 'same',
+  tiling: SLICE,
+  inPlace: 'destination',
+}, function copyVerticalSlice(input: GpuImage, sliceIndex = 0, destination?: GpuImage): GpuImage {
   return copyPlane('copyVerticalSlice', 'x', input, sliceIndex, destination);
-}
+});

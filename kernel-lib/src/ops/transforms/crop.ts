@@ -4,13 +4,22 @@ import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';
 import { checkImage, checkInteger } from '../../validate/arguments';
 import { TesseraError } from '../../errors';
+import { defineOp, image, integer } from '../op';
 
 /**
  * The box starting at (startX, startY, startZ) of size width × height × depth; depth is
  * ignored for 2D input. pyclesperanto: `crop`; numpy: `a[z0:z0+d, y0:y0+h, x0:x0+w]`.
  * The box must lie inside the image.
  */
-export function crop(input: GpuImage, startX = 0, startY = 0, startZ = 0, width = 1, height = 1, depth = 1): GpuImage {
+export const crop = defineOp({
+  params: [
+    image(),
+    integer('startX', 0, 0), integer('startY', 0, 0), integer('startZ', 0, 0),
+    integer('width', 1, 1), integer('height', 1, 1), integer('depth', 1, 1),
+  ],
+  output: 'same',
+  tiling: { notTileable: 'cuts a box out of the image: the result has another shape' },
+}, function crop(input: GpuImage, startX = 0, startY = 0, startZ = 0, width = 1, height = 1, depth = 1): GpuImage {
   checkImage(input, 'crop: input');
   const [sx, sy, sz] = [startX, startY, startZ].map((v, k) => checkInteger(v, `crop: start${'XYZ'[k]}`, 0));
   const [w, h, d] = [width, height, depth].map((v, k) => checkInteger(v, `crop: ${['width', 'height', 'depth'][k]}`, 1));
@@ -37,4 +46,4 @@ export function crop(input: GpuImage, startX = 0, startY = 0, startZ = 0, width 
     computeType: computeType(input.dtype),
     body: 'return at_a(c + vec4<i32>(P.sx, P.sy, P.sz, 0));',
   });
-}
+});

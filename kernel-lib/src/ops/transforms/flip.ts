@@ -3,6 +3,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import { createLike } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';
 import { checkDims, checkImage, checkBoolean } from '../../validate/arguments';
+import { defineOp, flag, image } from '../op';
 
 /**
  * Mirrors the image along x, y and/or z. pyclesperanto: `flip` (`flip_x`, `flip_y`,
@@ -10,7 +11,11 @@ import { checkDims, checkImage, checkBoolean } from '../../validate/arguments';
  * (x = last axis). Exact for every dtype; same shape and dtype. `flipZ` is ignored for 2D
  * inputs; a 4D input is flipped per volume. The flags are uniforms: one pipeline per dtype.
  */
-export function flip(input: GpuImage, flipX = true, flipY = true, flipZ = true): GpuImage {
+export const flip = defineOp({
+  params: [image(), flag('flipX', true), flag('flipY', true), flag('flipZ', true)],
+  output: 'same',
+  tiling: { notTileable: 'mirrors the image: the result of a tile belongs at the mirrored position, computed from pixels far away' },
+}, function flip(input: GpuImage, flipX = true, flipY = true, flipZ = true): GpuImage {
   checkImage(input, 'flip: input');
   checkDims(input, [1, 2, 3, 4], 'flip: input');
   const flags = [flipX, flipY, flipZ].map((f, k) => (checkBoolean(f, `flip: flip${'XYZ'[k]}`) ? 1 : 0));
@@ -24,4 +29,4 @@ export function flip(input: GpuImage, flipX = true, flipY = true, flipZ = true):
     computeType: computeType(input.dtype),
     body: `return at_a(vec4<i32>(${axis('x', 0)}, ${axis('y', 1)}, ${axis('z', 2)}, c.w));`,
   });
-}
+});

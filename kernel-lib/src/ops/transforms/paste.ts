@@ -5,6 +5,7 @@ import { convertExpr, loader } from '../../codegen/wgsl';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage, checkInteger } from '../../validate/arguments';
 import { extentsXYZ } from './affine-engine';
+import { defineOp, image, integer } from '../op';
 
 /**
  * Writes `input` into `destination` at (destinationX, destinationY, destinationZ), in place,
@@ -16,7 +17,12 @@ import { extentsXYZ } from './affine-engine';
  * can be pasted into one plane of a 3D destination. The box must lie inside the destination
  * (pyclesperanto clips silently; Tessera throws, naming the axis).
  */
-export function paste(input: GpuImage, destination: GpuImage, destinationX = 0, destinationY = 0, destinationZ = 0): GpuImage {
+export const paste = defineOp({
+  params: [image(), image('destination'), integer('destinationX', 0), integer('destinationY', 0), integer('destinationZ', 0)],
+  output: (inputs) => inputs[1],
+  tiling: { notTileable: 'writes the input into another image at a position' },
+  inPlace: 'destination',
+}, function paste(input: GpuImage, destination: GpuImage, destinationX = 0, destinationY = 0, destinationZ = 0): GpuImage {
   const fn = 'paste';
   checkImage(input, `${fn}: input`);
   checkImage(destination, `${fn}: destination`);
@@ -56,4 +62,4 @@ export function paste(input: GpuImage, destination: GpuImage, destinationX = 0, 
   if (all(s.xyz >= vec3<i32>(0)) && all(s.xyz < n)) { return ${convertExpr('at_src(s)', computeType(input.dtype), destination.dtype)}; }
   return load_out(i);`,
   });
-}
+});

@@ -5,6 +5,7 @@ import { runPixelProgram } from '../../codegen/program';
 import { permute } from './transpose';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage, checkNumber } from '../../validate/arguments';
+import { type OpInfo, defineOp, image, number, optionalNumber } from '../op';
 
 function reslice(fn: string, input: GpuImage, outShape: number[], read: string): GpuImage {
   checkImage(input, `${fn}: input`);
@@ -12,43 +13,50 @@ function reslice(fn: string, input: GpuImage, outShape: number[], read: string):
   return permute(fn, input, outShape, read);
 }
 
+/** The metadata of the reslices. */
+const RESLICE: OpInfo = {
+  params: [image()],
+  output: 'same',
+  tiling: { notTileable: 'views the stack from another side: axes are swapped, the result has another shape' },
+};
+
 /**
  * The stack seen from the top: output plane k is the input's row y = k (an x-z view).
  * pyclesperanto_prototype / CLIJ2: `reslice_top`; numpy: `a.transpose(1, 0, 2)` ([d, h, w] ->
  * [h, d, w]). 3D only; exact for every dtype.
  */
-export function resliceTop(input: GpuImage): GpuImage {
+export const resliceTop = defineOp(RESLICE, function resliceTop(input: GpuImage): GpuImage {
   const s = input?.shape ?? [];
   return reslice('resliceTop', input, [s[1], s[0], s[2]], 'c.x, c.z, c.y');
-}
+});
 
 /**
  * The stack seen from the bottom: {@link resliceTop} with the plane order reversed.
  * CLIJ2: `reslice_bottom`; numpy: `np.flip(a.transpose(1, 0, 2), axis=0)`. 3D only; exact.
  */
-export function resliceBottom(input: GpuImage): GpuImage {
+export const resliceBottom = defineOp(RESLICE, function resliceBottom(input: GpuImage): GpuImage {
   const s = input?.shape ?? [];
   return reslice('resliceBottom', input, [s[1], s[0], s[2]], 'c.x, i32(P.a_shape.y) - 1 - c.z, c.y');
-}
+});
 
 /**
  * The stack seen from the left: output plane k is the input's column x = k, as a [d, h]
  * image (y along x). CLIJ2: `reslice_left`; numpy: `a.transpose(2, 0, 1)` ([d, h, w] ->
  * [w, d, h]). 3D only; exact.
  */
-export function resliceLeft(input: GpuImage): GpuImage {
+export const resliceLeft = defineOp(RESLICE, function resliceLeft(input: GpuImage): GpuImage {
   const s = input?.shape ?? [];
   return reslice('resliceLeft', input, [s[2], s[0], s[1]], 'c.z, c.x, c.y');
-}
+});
 
 /**
  * The stack seen from the right: {@link resliceLeft} with the plane order reversed.
  * CLIJ2: `reslice_right`; numpy: `np.flip(a.transpose(2, 0, 1), axis=0)`. 3D only; exact.
  */
-export function resliceRight(input: GpuImage): GpuImage {
+export const resliceRight = defineOp(RESLICE, function resliceRight(input: GpuImage): GpuImage {
   const s = input?.shape ?? [];
   return reslice('resliceRight', input, [s[2], s[0], s[1]], 'i32(P.a_shape.x) - 1 - c.z, c.x, c.y');
-}
+});
 
 // (sin, cos) tables per angle list, computed in float64 on the host: WGSL's sin/cos may be
 // off by 2^-11, which is a visible position error at large radii. A few are kept for reuse.
@@ -92,7 +100,16 @@ function angleTable(count: number, step: number, start: number): GpuImage {
  * Deviation from CLIJ2: the output is float32 (CLIJ2 keeps the input type, truncating the
  * interpolated values), and 2D inputs give a 2D image instead of [n, 1, R].
  */
-export function resliceRadial(
+export const resliceRadial = defineOp({
+  params: [
+    image(),
+    number('numberOfAngles', 360, [1, 360]), number('angleStepSize', 1, [0.1, 10]), number('startAngleDegrees', 0, [0, 360]),
+    optionalNumber('centerX', 'left out: the image centre, width / 2'), optionalNumber('centerY', 'left out: the image centre, height / 2'),
+    number('scaleFactorX', 1, [0.1, 4]), number('scaleFactorY', 1, [0.1, 4]),
+  ],
+  output: 'float32',
+  tiling: { notTileable: 'samples the stack along rays through a centre: each output plane reads pixels across the whole image' },
+}, function resliceRadial(
   input: GpuImage, numberOfAngles = 360, angleStepSize = 1, startAngleDegrees = 0,
   centerX?: number, centerY?: number, scaleFactorX = 1, scaleFactorY = 1,
 ): GpuImage {
@@ -132,7 +149,7 @@ export function resliceRadial(
   let p = vec3<f32>(P.cx + load_t(k) * r * P.sx, P.cy + load_t(k + 1u) * r * P.sy, ${is3D ? 'f32(c.y)' : '0.0'});
   return sample_a(p, 0);`,
   });
-}
+});
 
 /** Alias of {@link resliceRadial} under the benchmark's name (CLIJ2 calls it resliceRadial). */
 export const radialReslice = resliceRadial;

@@ -1,9 +1,10 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage, checkNumber, checkBoolean } from '../../validate/arguments';
-import { applyForward, extentsXYZ } from './affine-engine';
+import { applyForward, extentsXYZ, GEOMETRIC, interpolatedOrSame } from './affine-engine';
 import { Mat4, compose, rotation, translation } from './matrix';
 import { type TransformOptions, checkTransformOptions } from '../../validate/modes';
+import { defineOp, flag, image, number, transformOptions } from '../op';
 
 /** The rotation part shared by rotate and rigidTransform (pyclesperanto's order: about x, then y, then z). */
 function rotations(fn: string, input: GpuImage, angleX: number, angleY: number, angleZ: number, centered: boolean): Mat4 {
@@ -41,7 +42,16 @@ function rotations(fn: string, input: GpuImage, angleX: number, angleY: number, 
  * Deviation: pyclesperanto centres a 1-pixel-thick axis at 0 instead of 0.5; Tessera uses the
  * true centre (n / 2 in corner coordinates) for every axis, as scipy does.
  */
-export function rotate(
+export const rotate = defineOp({
+  params: [
+    image(),
+    number('angleX', 0, [-180, 180]), number('angleY', 0, [-180, 180]), number('angleZ', 0, [-180, 180]),
+    flag('centered', true), flag('interpolate', false), flag('resize', false),
+    transformOptions(),
+  ],
+  output: interpolatedOrSame('interpolate'),
+  tiling: GEOMETRIC,
+}, function rotate(
   input: GpuImage, angleX = 0, angleY = 0, angleZ = 0, centered = true, interpolate = false, resize = false, options?: TransformOptions,
 ): GpuImage {
   const fn = 'rotate';
@@ -52,7 +62,7 @@ export function rotate(
   checkBoolean(resize, `${fn}: resize`);
   const forward = rotations(fn, input, angleX, angleY, angleZ, centered);
   return applyForward(fn, input, forward, interpolate, resize, checkTransformOptions(options, fn), 'the rotation');
-}
+});
 
 /**
  * Rotation (as {@link rotate}) followed by a translation by (translateX, translateY,
@@ -61,7 +71,17 @@ export function rotate(
  * scipy: `ndi.affine_transform` with the inverse matrix (see {@link affineTransform}).
  * 2D inputs accept only angleZ and translateZ = 0.
  */
-export function rigidTransform(
+export const rigidTransform = defineOp({
+  params: [
+    image(),
+    number('translateX', 0, [-100, 100]), number('translateY', 0, [-100, 100]), number('translateZ', 0, [-100, 100]),
+    number('angleX', 0, [-180, 180]), number('angleY', 0, [-180, 180]), number('angleZ', 0, [-180, 180]),
+    flag('centered', true), flag('interpolate', false), flag('resize', false),
+    transformOptions(),
+  ],
+  output: interpolatedOrSame('interpolate'),
+  tiling: GEOMETRIC,
+}, function rigidTransform(
   input: GpuImage, translateX = 0, translateY = 0, translateZ = 0, angleX = 0, angleY = 0, angleZ = 0,
   centered = true, interpolate = false, resize = false, options?: TransformOptions,
 ): GpuImage {
@@ -75,4 +95,4 @@ export function rigidTransform(
   checkBoolean(resize, `${fn}: resize`);
   const forward = compose(rotations(fn, input, angleX, angleY, angleZ, centered), translation(tx, ty, tz));
   return applyForward(fn, input, forward, interpolate, resize, checkTransformOptions(options, fn), 'the transform');
-}
+});

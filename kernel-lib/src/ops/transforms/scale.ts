@@ -1,9 +1,10 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage, checkNumber, checkBoolean } from '../../validate/arguments';
-import { applyForward, extentsXYZ, sampleAffine, shapeOf } from './affine-engine';
+import { applyForward, extentsXYZ, sampleAffine, shapeOf, GEOMETRIC, interpolatedOrSame } from './affine-engine';
 import { compose, cornerToCentre, scaling, translation } from './matrix';
 import { type TransformOptions, checkTransformOptions } from '../../validate/modes';
+import { defineOp, flag, image, number, transformOptions } from '../op';
 
 function factors(fn: string, input: GpuImage, fx: unknown, fy: unknown, fz: unknown): [number, number, number] {
   const f = [fx, fy, fz].map((v, k) => {
@@ -30,7 +31,16 @@ function factors(fn: string, input: GpuImage, fx: unknown, fy: unknown, fz: unkn
  * with c = (n - 1) / 2. Factor 0 is refused; negative factors mirror. For 2D inputs factorZ
  * is ignored.
  */
-export function scale(
+export const scale = defineOp({
+  params: [
+    image(),
+    number('factorX', 1, [0.1, 4]), number('factorY', 1, [0.1, 4]), number('factorZ', 1, [0.1, 4]),
+    flag('centered', true), flag('interpolate', false), flag('resize', false),
+    transformOptions(),
+  ],
+  output: interpolatedOrSame('interpolate'),
+  tiling: GEOMETRIC,
+}, function scale(
   input: GpuImage, factorX = 1, factorY = 1, factorZ = 1, centered = true, interpolate = false, resize = false, options?: TransformOptions,
 ): GpuImage {
   const fn = 'scale';
@@ -46,7 +56,7 @@ export function scale(
     ? compose(translation(-c[0], -c[1], -c[2]), scaling(fx, fy, fz), translation(c[0], c[1], c[2]))
     : scaling(fx, fy, fz);
   return applyForward(fn, input, forward, interpolate, resize, checkTransformOptions(options, fn), 'the scaling');
-}
+});
 
 /**
  * Resamples by factors: output extent floor(n * factor) (at least 1) and output(x) =
@@ -56,7 +66,16 @@ export function scale(
  * scipy: `ndi.zoom(a, f, order=o, grid_mode=True, mode='grid-constant')` when n * f are whole
  * numbers. Nearest keeps the dtype; linear gives float32. Factors must be > 0.
  */
-export function resample(
+export const resample = defineOp({
+  params: [
+    image(),
+    number('factorX', 1, [0.1, 4]), number('factorY', 1, [0.1, 4]), number('factorZ', 1, [0.1, 4]),
+    flag('linearInterpolation', false),
+    transformOptions(),
+  ],
+  output: interpolatedOrSame('linearInterpolation'),
+  tiling: GEOMETRIC,
+}, function resample(
   input: GpuImage, factorX = 1, factorY = 1, factorZ = 1, linearInterpolation = false, options?: TransformOptions,
 ): GpuImage {
   const fn = 'resample';
@@ -79,4 +98,4 @@ export function resample(
     mode,
     cval,
   });
-}
+});
