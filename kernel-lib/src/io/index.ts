@@ -1,6 +1,6 @@
 /** Files and lazy arrays: Zarr (v2 and v3, local and HTTP), OME-Zarr, TIFF stacks. */
 export { LazyArray, type Selection, type ReadOptions } from './lazy-array';
-export { ChunkGrid, type Box } from './region';
+export { ChunkGrid, type Box } from '../plan/box';
 export {
   openZarr, createZarr, ZarrArray,
   type OpenZarrOptions, type CreateZarrOptions, type WriteOptions, type ZarrCodecName,

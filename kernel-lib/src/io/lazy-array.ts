@@ -9,7 +9,7 @@ import { HostImage, PushOptions, push } from '../array/transfer';
 import { TesseraError } from '../errors';
 import { memoryStats } from '../gpu/buffer-pool';
 import { deviceInfo } from '../gpu/device';
-import { Box, ChunkGrid, checkBox, product } from './region';
+import { Box, ChunkGrid, checkBox, product } from '../plan/box';
 
 /**
  * One dimension of {@link LazyArray.slice}: an index (the dimension is dropped), a range

@@ -10,7 +10,7 @@ import { GpuImage } from '../array/gpu-image';
 import { HostImage, pull } from '../array/transfer';
 import { TesseraError } from '../errors';
 import { LazyArray } from './lazy-array';
-import { product } from './region';
+import { product } from '../plan/box';
 import { FsStore, isUrl, storeFor } from './store';
 import {
   CreateZarrOptions, ZarrArray, ZarrCodecName, checkCreateZarrOptions, openZarr, prepareDirectory, writeMetadata, zarrMetadata,

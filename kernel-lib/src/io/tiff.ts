@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import { DType, TypedArray } from '../dtype';
 import { TesseraError } from '../errors';
 import { LazyArray } from './lazy-array';
-import { Box, forEachLimited, product } from './region';
+import { Box, product } from '../plan/box';
+import { forEachLimited } from './region';
 
 // geotiff ships CommonJS for Node (its "require" export); the types come from a type-only import.
 import type * as GeoTiffTypes from 'geotiff';

@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TesseraError } from '../errors';
 import { TESSERA_DIR } from './store';
-import { Box, boxText, checkBox } from './region';
+import { Box, boxText, checkBox } from '../plan/box';
 
 const WRITER_NAME = /^[A-Za-z0-9._-]{1,200}$/;
 

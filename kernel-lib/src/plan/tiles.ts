@@ -1,5 +1,5 @@
 import { TesseraError } from '../errors';
-import { Box, ChunkGrid, product } from '../io/region';
+import { Box, ChunkGrid, product } from './box';
 
 /**
  * The one tiling planner: which tiles an N-D array is processed in, how far each reads beyond

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { ChunkGrid, product } from '../../src/io/region';
-import { analysePipeline, planTiles } from '../../src/plan';
+import { ChunkGrid, product } from '../../src/plan/box';
+import { analysePipeline } from '../../src/execute';
+import { planTiles } from '../../src/plan';
 import { setup } from '../support/gpu';
 
 /** The tiling planner: halos summed from the traced operations, peak memory, and tiles that cover an array exactly once. */
