@@ -1,5 +1,6 @@
 import { ComputeType, DType, computeType, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
+import { forEachSlab } from '../../array/slabs';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
 import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 import { readBuffer } from '../../gpu/readback';
@@ -51,6 +52,10 @@ function reductionSpec(p: { op: Reduction; dtype: DType; acc: ComputeType }): Ke
 
 async function reduce(op: Reduction, name: string, image: GpuImage): Promise<number> {
   checkImage(image, `${name}: image`);
+  if (image.large) {
+    const parts = await Promise.all(forEachSlab(name, image, (slab) => reduce(op, name, slab)));
+    return op === 'sum' ? parts.reduce((a, b) => a + b, 0) : op === 'min' ? Math.min(...parts) : Math.max(...parts);
+  }
   const acc = accumulator(op, image);
   const groups = Math.ceil(image.size / PIXELS_PER_GROUP);
   const partials = acquireBuffer(groups * 4, `${name} partial results`);

@@ -1,4 +1,5 @@
 import { computeType } from '../../dtype';
+import { planesOf } from '../../array/slabs';
 import { create } from '../../array/transfer';
 import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';
@@ -26,6 +27,13 @@ export const copySlice = defineOp({
   if (destination === undefined) {
     checkDims(input, [3], 'copySlice: input');
     const z = checkInteger(slice, 'copySlice: slice', 0, input.shape[0] - 1);
+    if (input.large) {
+      // Only the slice's planes travel into a bindable image.
+      const { slab, offset } = planesOf('copySlice', input, z, z + 1);
+      const out = copySlice(slab, offset);
+      slab.release();
+      return out;
+    }
     return runPixelProgram({
       op: 'copySliceOut',
       inputs: { a: input },
