@@ -1,6 +1,8 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { TesseraError } from '../../errors';
 import { deviceInfo } from '../../gpu/device';
+import { isSigned } from '../../dtype';
+import { maximumOfAllPixels } from '../reductions/all-pixels';
 import { moments } from '../reductions/moments';
 
 /**
@@ -9,6 +11,8 @@ import { moments } from '../reductions/moments';
  * matrix. Negative labels are an error.
  */
 export async function labelCount(fn: string, labels: GpuImage): Promise<number> {
+  // Unsigned labels cannot be negative: the plain maximum (a lighter pass than the moments) suffices.
+  if (!isSigned(labels.dtype)) return maximumOfAllPixels(labels);
   const m = await moments(fn, labels);
   if (m.minimum < 0) throw new TesseraError(`${fn}: labels must not be negative; the label image holds ${m.minimum}`);
   return m.maximum;
