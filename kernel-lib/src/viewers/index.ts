@@ -41,3 +41,14 @@ for (const type of [GpuImage, ZarrArray]) {
     },
   });
 }
+
+// Method comparisons (ops/compare) show their interpretation and Vega-Lite plots, one output each.
+import { MeasurementComparison, MethodComparison } from '../ops/compare';
+import { displayMimeBundle } from '../jupyter/display';
+for (const type of [MethodComparison, MeasurementComparison]) {
+  Object.defineProperty(type.prototype, RICH_DISPLAY, {
+    value(this: MethodComparison | MeasurementComparison) {
+      for (const bundle of this.mimeBundles()) displayMimeBundle(bundle);
+    },
+  });
+}

@@ -167,6 +167,15 @@ test('a GPU image as the last expression of a cell shows an insight widget with 
   assert.doesNotMatch(r.stdout, /GpuImage/, 'the image is not printed as text as well');
 });
 
+test('a Bland–Altman result as the last expression of a cell shows its interpretation and a Vega-Lite plot', () => {
+  const r = scenario('comparison_display');
+  assert.equal(r.status, 'ok', r.stderr);
+  assert.deepEqual(r.mimes, [['text/markdown', 'text/plain'], ['application/vnd.vegalite.v5+json', 'text/plain']], JSON.stringify(r));
+  assert.match(r.markdown, /^- No systematic offset/);
+  assert.match(r.schema, /vega-lite\/v5\.json$/);
+  assert.doesNotMatch(r.stdout, /MethodComparison/, 'the result is not printed as text as well');
+});
+
 test('interrupt (SIGINT) stops an awaiting cell and a synchronous loop', () => {
   const r = scenario('interrupt');
   assert.equal(r.async.status, 'error');
