@@ -59,6 +59,17 @@ function shapeOf(p: PixelProgram): ProgramShape {
   };
 }
 
+/**
+ * The cache key of a program: every field of its shape, joined (no JSON: this runs on every
+ * call, and the body and helpers are most of the key).
+ */
+function keyOf(p: PixelProgram): string {
+  let key = `${p.op}\u0001${p.output.dtype}\u0001${p.computeType}\u0001${p.coords === true ? 1 : 0}${p.range ? 1 : 0}`;
+  for (const name in p.inputs) key += `\u0001${name}:${p.inputs[name].dtype}`;
+  if (p.scalars) for (const name in p.scalars) key += `\u0001${name}=${p.scalars[name].type}`;
+  return `${key}\u0002${p.body}\u0002${p.helpers ?? ''}`;
+}
+
 /** A shape in z,y,x order as (x, y, z, t) with missing axes 1. */
 export function xyzt(shape: readonly number[]): [number, number, number, number] {
   const r = [...shape].reverse();
@@ -127,7 +138,7 @@ export function pixelProgramSource(p: PixelProgram): string {
 
 /** Records a pixel program into the current batch and returns its output. */
 export function runPixelProgram(p: PixelProgram): GpuImage {
-  const k = kernelFor('pixel', shapeOf(p), programSpec);
+  const k = kernelFor('pixel', keyOf(p), () => programSpec(shapeOf(p)));
   const n = p.output.size;
   const first = p.range?.start ?? 0;
   const count = p.range?.count ?? n;
@@ -135,12 +146,13 @@ export function runPixelProgram(p: PixelProgram): GpuImage {
   const words = Math.ceil((first + count) / epw) - Math.floor(first / epw);
   const values: Record<string, number | readonly number[]> = { out_shape: xyzt(p.output.shape), range: [n, first, count, words] };
   const buffers: GPUBuffer[] = [];
-  for (const [name, img] of Object.entries(p.inputs)) {
+  for (const name in p.inputs) {
+    const img = p.inputs[name];
     values[`${name}_shape`] = xyzt(img.shape);
     buffers.push(img.buffer);
   }
   buffers.push(p.output.buffer);
-  for (const [name, sc] of Object.entries(p.scalars ?? {})) values[name] = sc.value;
+  if (p.scalars) for (const name in p.scalars) values[name] = p.scalars[name].value;
   dispatch(k, buffers, values as UniformValues, Math.ceil(words / WORKGROUP), p.op);
   return p.output;
 }
