@@ -98,9 +98,12 @@ export interface StatusFileWriter {
  * once on stderr and never thrown: the panel is an extra, the kernel must run without it.
  */
 export function startStatusFile(options: { connectionFile?: string; intervalMs?: number; dir?: string } = {}): StatusFileWriter {
+  // One writer per process and file: a second call (e.g. from a notebook) returns the running one.
+  const existing = writers.get(statusFilePath(options));
+  if (existing) return existing;
   const kernelId = kernelIdOf(options.connectionFile);
-  const dir = options.dir ?? kernelStatusDirectory();
-  const file = path.join(dir, `${kernelId ?? `pid-${process.pid}`}.json`);
+  const file = statusFilePath(options);
+  const dir = path.dirname(file);
   const startedAt = new Date().toISOString();
   let tessera: TesseraIndex | undefined;
   let warned = false;
@@ -136,16 +139,26 @@ export function startStatusFile(options: { connectionFile?: string; intervalMs?:
   timer.unref();
   process.on('exit', remove);
   void write();
-  return {
+  const writer: StatusFileWriter = {
     path: file,
     write,
     stop() {
       stopped = true;
       clearInterval(timer);
       process.off('exit', remove);
+      writers.delete(file);
       remove();
     },
   };
+  writers.set(file, writer);
+  return writer;
+}
+
+const writers = new Map<string, StatusFileWriter>();
+
+function statusFilePath(options: { connectionFile?: string; dir?: string }): string {
+  const kernelId = kernelIdOf(options.connectionFile);
+  return path.join(options.dir ?? kernelStatusDirectory(), `${kernelId ?? `pid-${process.pid}`}.json`);
 }
 
 /** `node status-file.js --adapters`: the adapters this machine offers, best first, as JSON. */

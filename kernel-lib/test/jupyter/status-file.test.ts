@@ -17,6 +17,7 @@ test('the kernel reports its device, pool memory and current work, and removes t
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-status-'));
   const writer = startStatusFile({ connectionFile: '/x/kernel-abc.json', dir, intervalMs: 60_000 });
   assert.equal(writer.path, path.join(dir, 'abc.json'));
+  assert.equal(startStatusFile({ connectionFile: '/x/kernel-abc.json', dir }), writer, 'one writer per file');
   await writer.write();
   let status: KernelStatus = JSON.parse(fs.readFileSync(writer.path, 'utf8'));
   assert.equal(status.version, 1);
