@@ -152,7 +152,8 @@ export async function restartWithResources(
   await session.stop();
   if (choice.kind === 'form') {
     say('Starting it with the new resources…');
-    deps.navigate({ url: hubPageUrl(target, 'spawn', next), post: [...choice.fields, ['_xsrf', session.xsrf]] });
+    // As in the Hub's own form: the XSRF token in the action URL, so it does not join the form data.
+    deps.navigate({ url: hubPageUrl(target, 'spawn', next, { _xsrf: session.xsrf }), post: choice.fields });
   } else {
     say('Starting it with the new resources…');
     await session.startWithOptions(choice.userOptions);

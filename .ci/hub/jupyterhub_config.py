@@ -1,0 +1,50 @@
+"""A real JupyterHub for the GPU panel's tests (ui-tests/tests/hub.spec.ts): DummyAuthenticator,
+configurable-http-proxy from the repository's node_modules, and a local-process spawner whose
+options form offers the seed's resource choices and which records the user_options each server
+received. Everything listens on 127.0.0.1; state lives in $TESSERA_HUB_DIR.
+
+    TESSERA_HUB_DIR=/tmp/hub TESSERA_HUB_PORT=8950 .venv/bin/jupyterhub -f .ci/hub/jupyterhub_config.py
+"""
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from recording_spawner import OPTIONS_FORM, RecordingSpawner  # noqa: E402
+
+from tessera_jupyter.hub_config import panel_environment  # noqa: E402
+
+c = get_config()  # noqa: F821 (JupyterHub's config loader defines it)
+root = Path(__file__).resolve().parents[2]
+state = Path(os.environ.get("TESSERA_HUB_DIR", "/tmp/tessera-hub"))
+state.mkdir(parents=True, exist_ok=True)
+port = int(os.environ.get("TESSERA_HUB_PORT", "8950"))
+venv = Path(os.environ.get("TESSERA_VENV", root / ".venv"))
+
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = port
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = port + 1
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{port + 2}"
+c.ConfigurableHTTPProxy.command = [str(root / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "cookie_secret")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True
+
+c.JupyterHub.authenticator_class = "dummy"
+c.Authenticator.allow_all = True
+
+c.JupyterHub.spawner_class = RecordingSpawner
+c.RecordingSpawner.options_form = OPTIONS_FORM
+c.RecordingSpawner.record_file = str(state / "spawns.jsonl")
+c.Spawner.cmd = [str(venv / "bin" / "jupyterhub-singleuser")]
+c.Spawner.args = ["--allow-root", f"--ServerApp.root_dir={state / 'home'}"]
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+c.SimpleLocalProcessSpawner.home_dir_template = str(state / "home")
+# The panel is told the user_options and the options form (docs/gpu-panel.md).
+c.Spawner.environment.update(panel_environment())
+c.Spawner.environment.update({"PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "XDG_RUNTIME_DIR": os.environ.get("XDG_RUNTIME_DIR", "/tmp/xdg-runtime")})
