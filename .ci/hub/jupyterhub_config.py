@@ -40,7 +40,7 @@ c.JupyterHub.spawner_class = RecordingSpawner
 c.RecordingSpawner.options_form = OPTIONS_FORM
 c.RecordingSpawner.record_file = str(state / "spawns.jsonl")
 c.Spawner.cmd = [str(venv / "bin" / "jupyterhub-singleuser")]
-c.Spawner.args = ["--allow-root", f"--ServerApp.root_dir={state / 'home'}"]
+c.Spawner.args = ["--allow-root", f"--ServerApp.root_dir={state / 'home'}", "--LabApp.news_url=None"]
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120

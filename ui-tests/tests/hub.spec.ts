@@ -61,6 +61,25 @@ test.afterAll(async () => {
   }
 });
 
+/** Screenshot of the panel's content (not the empty sidebar below it). */
+async function panelScreenshot(page: Page, file: string): Promise<void> {
+  const panel = page.locator('#tessera-gpu-panel');
+  const box = (await panel.boundingBox())!;
+  const height = await panel.evaluate((el) => Array.from(el.children).reduce((sum, c) => sum + (c as HTMLElement).offsetHeight, 0));
+  await page.screenshot({ path: file, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, height + 4) } });
+}
+
+/** Widens the right sidebar (drags its splitter) and makes the window tall, for screenshots of the whole panel. */
+async function widenPanel(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1400, height: 1500 });
+  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').last();
+  const box = (await handle.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 300);
+  await page.mouse.down();
+  await page.mouse.move(box.x - 180, box.y + 300, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** Opens the GPU panel from the right sidebar and returns it. */
 async function openPanel(page: Page) {
   await page.locator('.jp-SideBar.jp-mod-right li[data-id="tessera-gpu-panel"]').click();
@@ -89,7 +108,7 @@ test('restart with other resources from the GPU panel under a real JupyterHub', 
   await expect(panel.locator('[data-test="gpu-headline"]')).toContainText('No NVIDIA GPU');
   await expect(panel.locator('[data-test="webgpu"]')).toContainText(/software \(CPU\) fallback|WebGPU adapter/);
   await expect(panel.locator('[data-test="current-partition"]')).toHaveText('cpu');
-  await expect(panel.locator('[data-test="current-gpu"]')).toHaveText('none');
+  await expect(panel.locator('[data-test="current-gpu"]')).toHaveText('No GPU');
 
   // The Hub's choices, starting at this server's user_options; restart stays off until one changes.
   const choices = panel.locator('[data-test="choices"]');
@@ -100,7 +119,12 @@ test('restart with other resources from the GPU panel under a real JupyterHub', 
   await choices.locator('select[name="gpu"]').selectOption('v100');
   await choices.locator('input[name="memory"]').fill('16');
   await expect(restart).toBeEnabled();
-  if (docsScreenshots) await panel.screenshot({ path: path.join(root, 'docs/gpu-panel-hub-light.png') });
+  if (docsScreenshots) {
+    await widenPanel(page);
+    const news = page.getByRole('button', { name: 'No', exact: true }); // JupyterLab's "notified about news?" toast
+    if (await news.isVisible()) await news.click();
+    await panelScreenshot(page, path.join(root, 'docs/gpu-panel-hub-light.png'));
+  }
 
   await restart.click();
   // The Hub stops this server, starts it with the choices and brings the browser back to the workspace.
@@ -113,7 +137,7 @@ test('restart with other resources from the GPU panel under a real JupyterHub', 
   // The new server knows its resources too.
   const after = await openPanel(page);
   await expect(after.locator('[data-test="current-partition"]')).toHaveText('gpu');
-  await expect(after.locator('[data-test="current-gpu"]')).toHaveText('v100');
+  await expect(after.locator('[data-test="current-gpu"]')).toHaveText('Tesla V100');
   await expect(after.locator('[data-test="current-memory"]')).toHaveText('16');
   await expect(after.locator('[data-test="restart"]')).toBeDisabled();
   expect(errors).toEqual([]);

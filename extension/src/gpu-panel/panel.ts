@@ -178,7 +178,12 @@ export class GpuPanel extends Widget {
     const units = this.settings.memoryUnits;
     const current: HTMLElement[] = [];
     const opts = hub.userOptions ?? {};
-    for (const [k, v] of Object.entries(opts)) current.push(h('tr', {}, h('th', {}, k), h('td', { 'data-test': `current-${k}` }, Array.isArray(v) ? v.join(', ') : String(v))));
+    for (const [k, v] of Object.entries(opts)) {
+      // Named as the Hub's form names the field and its options ("GPU: Tesla V100", not "gpu: v100").
+      const field = hub.choices?.find((f) => f.name === k);
+      const shown = (Array.isArray(v) ? v : [v]).map((x) => field?.options?.find((o) => o.value === String(x))?.label ?? String(x)).join(', ');
+      current.push(h('tr', {}, h('th', {}, field?.label ?? k), h('td', { 'data-test': `current-${k}` }, shown)));
+    }
     if (hub.slurm) {
       const sl = hub.slurm;
       current.push(
