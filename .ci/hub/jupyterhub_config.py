@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+# tessera_jupyter.hub_config from the source tree: it imports nothing of Jupyter, so the Hub's venv
+# (JupyterHub 4/5 in the version test) needs no installed extension.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "extension"))
 from recording_spawner import OPTIONS_FORM, RecordingSpawner  # noqa: E402
 
 from tessera_jupyter.hub_config import panel_environment  # noqa: E402
@@ -48,3 +51,11 @@ c.SimpleLocalProcessSpawner.home_dir_template = str(state / "home")
 # The panel is told the user_options and the options form (docs/gpu-panel.md).
 c.Spawner.environment.update(panel_environment())
 c.Spawner.environment.update({"PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "XDG_RUNTIME_DIR": os.environ.get("XDG_RUNTIME_DIR", "/tmp/xdg-runtime")})
+
+# TESSERA_HUB_SERVER=mock: JupyterHub's own minimal test server (jupyterhub.tests.mocksu) instead of
+# JupyterLab, for the test of the restart requests against JupyterHub 4, 5 and 6, whose venvs
+# (.ci/hub.sh) hold only JupyterHub.
+if os.environ.get("TESSERA_HUB_SERVER") == "mock":
+    c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.tests.mocksu"]
+    c.Spawner.args = []
+    c.Spawner.default_url = ""
