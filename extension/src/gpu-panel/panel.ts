@@ -62,6 +62,8 @@ function note(text: string, kind: 'info' | 'warn' | 'error' = 'info', testId?: s
   return h('p', { class: `tsr-note tsr-${kind}`, 'data-test': testId }, text);
 }
 
+const saveFirst = () => h('div', { class: 'tsr-muted' }, 'Save your notebooks first: the server and its kernels stop, then start again with these resources.');
+
 export class GpuPanel extends Widget {
   settings: PanelSettings = DEFAULT_SETTINGS;
   private state: PanelState | null = null;
@@ -225,7 +227,7 @@ export class GpuPanel extends Widget {
     const inputs = fields.map((f) => h('label', { class: 'tsr-choice' }, h('span', {}, f.label), this.choiceInput(f, update)));
     update();
     button.onclick = () => void this.doRestart(hub, { kind: 'form', fields: formData(fields, this.choices) });
-    return h('div', { class: 'tsr-choices', 'data-test': 'choices' }, h('h4', {}, 'Offered by the Hub'), ...inputs, button);
+    return h('div', { class: 'tsr-choices', 'data-test': 'choices' }, h('h4', {}, 'Offered by the Hub'), ...inputs, button, saveFirst());
   }
 
   private choiceInput(f: ChoiceField, changed: () => void): HTMLElement {
@@ -255,7 +257,7 @@ export class GpuPanel extends Widget {
       const p = profiles.find((x) => x.name === this.profile)!;
       void this.doRestart(hub, { kind: 'api', userOptions: p.userOptions });
     };
-    return h('div', { class: 'tsr-choices', 'data-test': 'choices' }, h('h4', {}, "The site's resource profiles"), h('label', { class: 'tsr-choice' }, h('span', {}, 'Profile'), select), button);
+    return h('div', { class: 'tsr-choices', 'data-test': 'choices' }, h('h4', {}, "The site's resource profiles"), h('label', { class: 'tsr-choice' }, h('span', {}, 'Profile'), select), button, saveFirst());
   }
 
   private async doRestart(hub: HubInfo, choice: RestartChoice): Promise<void> {
