@@ -59,3 +59,33 @@ if os.environ.get("TESSERA_HUB_SERVER") == "mock":
     c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.tests.mocksu"]
     c.Spawner.args = []
     c.Spawner.default_url = ""
+
+# TESSERA_HUB_SPAWNER=slurm: batchspawner's SlurmSpawner on the test Slurm cluster (.ci/slurm.sh);
+# the server runs as a Slurm job whose resources are the form's choices.
+if os.environ.get("TESSERA_HUB_SPAWNER") == "slurm":
+    from recording_spawner import slurm_spawner_class
+
+    c.JupyterHub.spawner_class = slurm_spawner_class()
+    c.RecordingSlurmSpawner.record_file = str(state / "spawns.jsonl")
+    c.RecordingSlurmSpawner.options_form = OPTIONS_FORM
+    c.SlurmSpawner.exec_prefix = ""  # submit as the Hub's user (root in CI), not via sudo
+    c.RecordingSlurmSpawner.home = str(state / "home")
+    (state / "home").mkdir(exist_ok=True)
+    c.SlurmSpawner.req_srun = ""
+    c.SlurmSpawner.cmd = [str(venv / "bin" / "batchspawner-singleuser"), str(venv / "bin" / "jupyterhub-singleuser")]
+    c.SlurmSpawner.batch_script = """#!/bin/bash
+#SBATCH --output={{homedir}}/slurmspawner_%j.log
+#SBATCH --job-name=tessera-jupyterhub
+#SBATCH --chdir={{homedir}}
+#SBATCH --export={{keepvars}}
+#SBATCH --partition={{partition}}
+#SBATCH --mem={{memory}}G
+#SBATCH --cpus-per-task={{cpus}}
+{% if gpu and gpu != 'none' %}#SBATCH --gres=gpu:1
+{% endif %}
+set -euo pipefail
+{{cmd}}
+"""
+    # The node is named "tessera" but reached on 127.0.0.1: report that address as the exec host.
+    c.SlurmSpawner.batch_query_cmd = "squeue -h -j {job_id} -o '%T 127.0.0.1'"
+    c.SlurmSpawner.startup_poll_interval = 0.5

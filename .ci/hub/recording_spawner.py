@@ -52,3 +52,38 @@ class RecordingSpawner(SimpleLocalProcessSpawner):
             with open(self.record_file, "a") as f:
                 f.write(json.dumps({"time": time.time(), "server": self.name, "user_options": self.user_options}) + "\n")
         return await super().start()
+
+
+def slurm_spawner_class():
+    """batchspawner's SlurmSpawner for the test Slurm cluster (.ci/slurm.sh), recording as above.
+    The test users exist only in the Hub (DummyAuthenticator), so jobs are submitted as the Hub's
+    user, without sudo, into a home folder the config names; the seed's form fields become sbatch
+    options in the batch script of jupyterhub_config.py."""
+    import getpass
+
+    from batchspawner import SlurmSpawner
+    from traitlets import default
+
+    class RecordingSlurmSpawner(SlurmSpawner):
+        record_file = Unicode("", config=True)
+        home = Unicode("", config=True, help="the jobs' working folder (the users have no system account)")
+        options_from_form = RecordingSpawner.options_from_form
+
+        @default("req_username")
+        def _username(self):
+            return getpass.getuser()
+
+        @default("req_homedir")
+        def _homedir(self):
+            return self.home
+
+        def user_env(self, env):
+            return env  # no system user to take HOME/SHELL from
+
+        async def start(self):
+            if self.record_file:
+                with open(self.record_file, "a") as f:
+                    f.write(json.dumps({"time": time.time(), "server": self.name, "user_options": self.user_options}) + "\n")
+            return await super().start()
+
+    return RecordingSlurmSpawner

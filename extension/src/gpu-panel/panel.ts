@@ -188,12 +188,13 @@ export class GpuPanel extends Widget {
     }
     if (hub.slurm) {
       const sl = hub.slurm;
+      const row = (label: string, test: string, value: string) => h('tr', {}, h('th', {}, label), h('td', { 'data-test': `slurm-${test}` }, value));
       current.push(
-        h('tr', {}, h('th', {}, 'Slurm job'), h('td', {}, `${sl.jobId}${sl.node ? ` on ${sl.node}` : ''}`)),
-        h('tr', {}, h('th', {}, 'Partition'), h('td', {}, sl.partition ?? '–')),
-        h('tr', {}, h('th', {}, 'CPUs'), h('td', {}, String(sl.cpus ?? '–'))),
-        h('tr', {}, h('th', {}, 'Memory'), h('td', {}, formatBytes(sl.memoryBytes, units))),
-        h('tr', {}, h('th', {}, 'GPUs'), h('td', {}, sl.gpuCount ? `${sl.gpuCount} (${sl.gpus.join(', ')})` : 'none')));
+        row('Slurm job', 'job', `${sl.jobId}${sl.node ? ` on ${sl.node}` : ''}`),
+        row('Slurm partition', 'partition', sl.partition ?? '–'),
+        row('Slurm CPUs', 'cpus', String(sl.cpus ?? '–')),
+        row('Slurm memory', 'memory', formatBytes(sl.memoryBytes, units)),
+        row('Slurm GPUs', 'gpus', sl.gpuCount ? `${sl.gpuCount} (${sl.gpus.join(', ')})` : 'none'));
     }
     for (const [k, v] of Object.entries(hub.limits ?? {})) current.push(h('tr', {}, h('th', {}, k), h('td', {}, v)));
     const table = current.length ? h('table', { class: 'tsr-table', 'data-test': 'current' }, ...current) : null;
