@@ -72,7 +72,7 @@ if os.environ.get("TESSERA_HUB_SPAWNER") == "slurm":
     c.RecordingSlurmSpawner.home = str(state / "home")
     (state / "home").mkdir(exist_ok=True)
     c.SlurmSpawner.req_srun = ""
-    c.SlurmSpawner.cmd = [str(venv / "bin" / "batchspawner-singleuser"), str(venv / "bin" / "jupyterhub-singleuser")]
+    # batchspawner runs it as `batchspawner-singleuser <cmd>` (found on the job's PATH, the venv's).
     c.SlurmSpawner.batch_script = """#!/bin/bash
 #SBATCH --output={{homedir}}/slurmspawner_%j.log
 #SBATCH --job-name=tessera-jupyterhub
