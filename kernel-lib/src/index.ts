@@ -42,3 +42,4 @@ export * from './ops/compare';
 export * from './io';
 export * as widgets from './widgets';
 export type { BoundaryMode, BoundaryOptions, TransformMode, TransformOptions } from './validate/modes';
+export { setCurrentWork } from './jupyter/status-file';
