@@ -26,7 +26,7 @@ export { COLORMAPS, colormapLut, type ColormapName, type Lut } from './colormaps
 export { renderPlane, planeOf, type PlaneSpec, type PlaneRequest, type Conversion, type RenderedPlane, type RenderPlaneOptions } from './render-plane';
 export { encodePng, encodeRgbaPng, encodeApng, pngDataUrl, type IndexedImage, type RgbaImage, type AnimationOptions } from './encode/png';
 export { encodeGif } from './encode/gif';
-export { WIDGETS_MODULE, WIDGETS_MODULE_VERSION } from './protocol';
+export { WIDGETS_MODULE, WIDGETS_MODULE_VERSION, VIEW_MIME_TYPE } from './protocol';
 export type * from './protocol';
 
 // The default rich display of GPU images and Zarr arrays in the Tessera kernel: an insight view.

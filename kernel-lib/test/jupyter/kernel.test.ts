@@ -162,7 +162,7 @@ test('a GPU image as the last expression of a cell shows an insight widget with 
   const r = scenario('rich_display');
   assert.equal(r.status, 'ok', r.stderr);
   assert.equal(r.mimes.length, 1, JSON.stringify(r));
-  assert.ok(r.mimes[0].includes('application/vnd.jupyter.widget-view+json'), JSON.stringify(r.mimes));
+  assert.ok(r.mimes[0].includes('application/vnd.tessera.view+json'), JSON.stringify(r.mimes));
   assert.ok(r.mimes[0].includes('image/png'), JSON.stringify(r.mimes));
   assert.doesNotMatch(r.stdout, /GpuImage/, 'the image is not printed as text as well');
 });
