@@ -40,3 +40,10 @@ export * from './ops/custom';
 export * from './io';
 export * as widgets from './widgets';
 export type { BoundaryMode, BoundaryOptions, TransformMode, TransformOptions } from './validate/modes';
+export {
+  tiled, analysePipeline, type TiledOptions, type TiledStats, type Pipeline, type PipelineAnalysis, type PipelineModule, type PipelineLike,
+} from './execute';
+// Progress of tiled jobs shows in notebooks through the kernel's display (execute/ lies below jupyter/).
+import { displayMimeBundle } from './jupyter/display';
+import { setNotebookDisplay } from './execute/progress';
+setNotebookDisplay(displayMimeBundle);

@@ -1,0 +1,1 @@
+export async function runDistributed(_: unknown): Promise<void> { throw new Error('todo'); }
