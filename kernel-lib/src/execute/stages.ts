@@ -7,26 +7,31 @@
 export async function* stage<T, R>(source: AsyncIterable<T> | Iterable<T>, depth: number, step: (item: T) => Promise<R> | R): AsyncGenerator<R> {
   const it = (Symbol.asyncIterator in source ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]()) as
     AsyncIterator<T> | Iterator<T>;
-  const inFlight: Promise<R>[] = [];
+  const inFlight: Array<{ result: Promise<R>; settled: Promise<'head'> }> = [];
+  let next: Promise<IteratorResult<T>> | undefined;
   let done = false;
   try {
     for (;;) {
-      while (!done && inFlight.length < depth) {
-        const next = await it.next();
-        if (next.done) {
-          done = true;
-          break;
+      if (!done && !next && inFlight.length < depth) next = Promise.resolve(it.next());
+      if (next) {
+        // A live source (a worker's feed) may wait for more items: meanwhile, hand on what is finished.
+        const first = inFlight.length ? await Promise.race([next, inFlight[0].settled]) : await next;
+        if (first !== 'head') {
+          next = undefined;
+          if (first.done) done = true;
+          else {
+            const result = Promise.resolve().then(() => step(first.value));
+            inFlight.push({ result, settled: result.then(() => 'head' as const, () => 'head' as const) });
+          }
+          continue;
         }
-        const p = Promise.resolve().then(() => step(next.value));
-        p.catch(() => undefined); // awaited below, in order; no unhandled rejection meanwhile
-        inFlight.push(p);
       }
       if (inFlight.length === 0) return;
-      yield await inFlight.shift()!;
+      yield await inFlight.shift()!.result;
     }
   } finally {
     // On an error downstream or here: let the other steps settle before the caller goes on.
-    await Promise.allSettled(inFlight);
+    await Promise.allSettled(inFlight.map((f) => f.result));
     if (!done) await it.return?.();
   }
 }
