@@ -47,3 +47,7 @@ export {
 import { displayMimeBundle } from './jupyter/display';
 import { setNotebookDisplay } from './execute/progress';
 setNotebookDisplay(displayMimeBundle);
+export {
+  mapTimepoints, tiledStatistics, tiledThresholdOtsu, tiledThresholdOtsuValue, tiledConnectedComponentsLabeling, tiledLabelStatistics,
+  type MapTimepointsOptions, type Connectivity, type LabelingOptions, type LabelStatistics, type GlobalOptions, type SlurmOptions,
+} from './execute';
