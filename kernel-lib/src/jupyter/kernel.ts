@@ -222,9 +222,11 @@ export class TesseraKernel {
     try {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
         const { socket, msg } = next;
-        let failed = false;
-        await this.handle(msg, async () => (failed = await this.execute(socket, msg)));
-        if (failed && msg.content.stop_on_error !== false && !msg.content.silent) await this.abortQueued();
+        let aborted: QueuedExecute[] = [];
+        await this.handle(msg, async () => (aborted = await this.execute(socket, msg)));
+        for (const request of aborted) {
+          await this.handle(request.msg, () => this.reply(request.socket, request.msg, { status: 'aborted' }, { status: 'aborted' }));
+        }
       }
     } finally {
       this.draining = false;
@@ -232,16 +234,17 @@ export class TesseraKernel {
   }
 
   /**
-   * After an error with `stop_on_error` (the default), the execute requests that arrived before
-   * it was reported are aborted, as ipykernel does ("Run all" stops at the failing cell); those
-   * sent afterwards run. nbclient's `allow_errors` and papermill send `stop_on_error: false`.
+   * The execute requests to abort after an error with `stop_on_error` (the default), as
+   * ipykernel does ("Run all" stops at the failing cell): those that arrived before the error is
+   * replied to. A request sent after the reply runs. nbclient's `allow_errors` and papermill
+   * send `stop_on_error: false`.
    */
-  private async abortQueued(): Promise<void> {
-    // Let the receive loops take in requests that arrived while a synchronous cell blocked them.
-    for (let i = 0; i < 1000 && (this.shell.readable || this.control.readable); i++) await new Promise((resolve) => setImmediate(resolve));
-    for (const { socket, msg } of this.queue.splice(0)) {
-      await this.handle(msg, () => this.reply(socket, msg, { status: 'aborted' }, { status: 'aborted' }));
-    }
+  private async takeQueuedForAbort(): Promise<QueuedExecute[]> {
+    // Let the receive loops take in requests that arrived while a synchronous cell blocked the
+    // event loop: a few turns of it (each receive is one poll). Not `socket.readable`: reading
+    // ZMQ_EVENTS consumes the socket's edge-triggered notification, and receiving stalls.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    return this.queue.splice(0);
   }
 
   private async dispatch(socket: zmq.Router, msg: IncomingMessage): Promise<void> {
@@ -304,8 +307,8 @@ export class TesseraKernel {
     };
   }
 
-  /** Runs one execute request; returns whether it failed. */
-  private async execute(socket: zmq.Router, msg: IncomingMessage): Promise<boolean> {
+  /** Runs one execute request; returns the queued requests to abort because it failed. */
+  private async execute(socket: zmq.Router, msg: IncomingMessage): Promise<QueuedExecute[]> {
     const { code = '', silent = false, user_expressions: expressions = {} } = msg.content as { code?: string; silent?: boolean; user_expressions?: Record<string, string> };
     const storeHistory = msg.content.store_history !== false && !silent;
     this.lastExecuteHeader = msg.header;
@@ -317,9 +320,10 @@ export class TesseraKernel {
     if (!result.ok) {
       if (!silent) this.publish('error', { ...result.error }, {}, [], parent);
       if (storeHistory) this.history.add(count, code);
-      this.reply(socket, msg, { status: 'error', execution_count: count, ...result.error }, { status: 'error' });
       await reclaimUnreachable();
-      return true;
+      const aborted = msg.content.stop_on_error !== false && !silent ? await this.takeQueuedForAbort() : [];
+      this.reply(socket, msg, { status: 'error', execution_count: count, ...result.error }, { status: 'error' });
+      return aborted;
     }
     let shown: { data: JsonObject; metadata: JsonObject } | undefined;
     try {
@@ -331,7 +335,7 @@ export class TesseraKernel {
     if (storeHistory) this.history.add(count, code, shown ? String(shown.data['text/plain'] ?? '') : null);
     const user_expressions = await this.evaluate(expressions);
     this.reply(socket, msg, { status: 'ok', execution_count: count, payload: [], user_expressions }, { status: 'ok' });
-    return false;
+    return [];
   }
 
   /** The `user_expressions` of an execute request, evaluated after the cell: text/plain or the error. */
