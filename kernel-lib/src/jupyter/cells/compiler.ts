@@ -271,9 +271,10 @@ export function isComplete(code: string): { status: 'complete' } | { status: 'in
   return { status: 'invalid' };
 }
 
-/** The indentation of the line after the last one: one level more after an opening bracket. */
+/** The indentation of the line after the last one: one level more when that line opens a bracket. */
 function nextIndent(code: string): string {
   const last = /[^\n]*$/.exec(code)![0];
   const current = /^\s*/.exec(last)![0];
-  return /[{([]\s*$/.test(last) ? `${current}  ` : current;
+  const opened = (last.match(/[{([]/g) ?? []).length - (last.match(/[})\]]/g) ?? []).length;
+  return opened > 0 ? `${current}  ` : current;
 }
