@@ -20,7 +20,8 @@ import { TYPESCRIPT_VERSION } from './cells/compiler';
 import { CommManager, setKernelComms, type JsonObject } from './comms';
 import { resultBundle } from './display';
 import { History } from './history';
-import { HeartbeatWatch, watchParent } from './lifetime';
+import { Heartbeat } from './heartbeat';
+import { watchParent } from './lifetime';
 import { registerWidgetControlTarget } from './widgets';
 import { decodeMessage, encodeMessage, newHeader, PROTOCOL_VERSION, Signer, type IncomingMessage, type MessageHeader } from './wire';
 
@@ -103,7 +104,7 @@ export class TesseraKernel {
   private executionCount = 0;
   private readonly queue: QueuedExecute[] = [];
   private draining = false;
-  private readonly heartbeatWatch: HeartbeatWatch | undefined;
+  private heartbeat: Heartbeat | undefined;
   // sendTimeout 0: sends complete synchronously (PUB and ROUTER never block), which avoids
   // zeromq.js's "only one send in progress" error under bursts and lets output leave while a
   // synchronous cell blocks the event loop. No high-water mark on IOPub: a PUB socket drops
@@ -113,20 +114,17 @@ export class TesseraKernel {
   private readonly shell = new zmq.Router({ sendTimeout: 0, linger: 1000 });
   private readonly control = new zmq.Router({ sendTimeout: 0, linger: 1000 });
   private readonly stdin = new zmq.Router({ sendTimeout: 0, linger: 0 });
-  private readonly heartbeat = new zmq.Reply({ linger: 0 });
 
   private constructor(private readonly connection: ConnectionInfo) {
     this.signer = new Signer(connection.key, connection.signature_scheme);
     this.comms = new CommManager({ publish: (type, content, metadata, buffers) => this.publish(type, content, metadata, buffers) });
     registerWidgetControlTarget(this.comms);
-    const gone = (why: string) => {
-      log(`exiting: ${why}`);
-      this.exit(1);
-    };
-    // As ipykernel: exit when the parent that started the kernel is gone; a kernel started
-    // without one (no JPY_PARENT_PID) exits when its heartbeat stops instead.
-    if (!process.env.JPY_PARENT_PID) this.heartbeatWatch = new HeartbeatWatch(HEARTBEAT_TIMEOUT_S * 1000, gone);
-    watchParent(gone);
+  }
+
+  /** Exits because the client is gone. */
+  private gone(why: string): void {
+    log(`exiting: ${why}`);
+    this.exit(1);
   }
 
   /** @internal Use {@link startKernel}. */
@@ -144,23 +142,20 @@ export class TesseraKernel {
   private async bind(): Promise<void> {
     const { transport, ip } = this.connection;
     const address = (port: number) => `${transport}://${ip}${transport === 'ipc' ? '-' : ':'}${port}`;
-    await Promise.all([
+    const [heartbeat] = await Promise.all([
+      Heartbeat.start(address(this.connection.hb_port)),
       this.iopub.bind(address(this.connection.iopub_port)),
       this.shell.bind(address(this.connection.shell_port)),
       this.control.bind(address(this.connection.control_port)),
       this.stdin.bind(address(this.connection.stdin_port)),
-      this.heartbeat.bind(address(this.connection.hb_port)),
     ]);
+    this.heartbeat = heartbeat;
     void this.serve(this.shell);
     void this.serve(this.control);
-    void this.echoHeartbeats();
-  }
-
-  private async echoHeartbeats(): Promise<void> {
-    for await (const frames of this.heartbeat) {
-      this.heartbeatWatch?.beat();
-      await this.heartbeat.send(frames);
-    }
+    // As ipykernel: exit when the parent that started the kernel is gone; a kernel started
+    // without one (no JPY_PARENT_PID) exits when its heartbeat stops instead.
+    if (process.env.JPY_PARENT_PID) watchParent((why) => this.gone(why));
+    else heartbeat.watch(HEARTBEAT_TIMEOUT_S * 1000, (why) => this.gone(why));
   }
 
   /** Sends what cells write to stdout and stderr (console.log & co.) as `stream` messages. */
@@ -373,8 +368,8 @@ export class TesseraKernel {
   /** Leaves; pending messages are flushed within the sockets' linger. */
   private exit(code: number): void {
     setKernelComms(undefined);
-    this.heartbeatWatch?.stop();
-    for (const socket of [this.iopub, this.shell, this.control, this.stdin, this.heartbeat]) socket.close();
+    this.heartbeat?.stop();
+    for (const socket of [this.iopub, this.shell, this.control, this.stdin]) socket.close();
     // Explicit exit: user timers or GPU handles could otherwise keep the process alive.
     setTimeout(() => process.exit(code), 50);
   }

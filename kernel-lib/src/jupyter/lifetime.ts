@@ -1,7 +1,7 @@
 /**
  * When a kernel whose client went away should exit, instead of living on as an orphan that holds
- * the GPU: the parent process that started it is gone (as ipykernel's parent poller decides it),
- * or, for a kernel started without a known parent, its heartbeat stopped.
+ * the GPU: the parent process that started it is gone (as ipykernel's parent poller decides it).
+ * A kernel started without a known parent watches its heartbeat instead (heartbeat.ts).
  */
 
 /** How often the parent is checked, in milliseconds. */
@@ -25,29 +25,4 @@ export function watchParent(onGone: (why: string) => void, parentPid = Number(pr
   }, PARENT_POLL_MS);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/**
- * Calls `onGone` when heartbeats stopped: armed by the first ping, it fires when no ping came
- * for `timeoutMs` (jupyter_client pings every few seconds while its heartbeat channel runs).
- * Meant for kernels without a parent to watch; a client that never pings is never timed out.
- */
-export class HeartbeatWatch {
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly onGone: (why: string) => void,
-  ) {}
-
-  /** Records a ping. */
-  beat(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onGone(`no heartbeat for ${this.timeoutMs / 1000} s`), this.timeoutMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-  }
 }
