@@ -1,7 +1,8 @@
 """Drives the real Tessera kernel over ZeroMQ with jupyter_client, as a frontend would, and prints
-what it observed as one JSON object on stdout; kernel.test.ts asserts on it.
+what it observed as one JSON object into RESULTS_JSON (not stdout: the kernel shares it);
+kernel.test.ts asserts on it.
 
-Usage: python drive_kernel.py NOTEBOOK_FOLDER
+Usage: python drive_kernel.py NOTEBOOK_FOLDER RESULTS_JSON
 The kernelspec 'tessera' must be on JUPYTER_PATH. The kernel runs in NOTEBOOK_FOLDER, a folder
 outside the repository (kernel.test.ts makes it, with a user package, a decoy `tessera` package
 and a local .ts module), as a user's own notebook would.
@@ -566,7 +567,8 @@ def main():
     if fe.km.is_alive():
         fe.km.shutdown_kernel(now=True)
     fe.kc.stop_channels()
-    json.dump(results, sys.stdout)
+    with open(sys.argv[2], 'w') as f:
+        json.dump(results, f)
 
 
 if __name__ == '__main__':

@@ -26,8 +26,9 @@ function scenario(name: string): any {
 before(async () => {
   spec = await installKernelSpec();
   folder = makeNotebookFolder();
-  const { stdout } = await runPython([driver, folder], { JUPYTER_PATH: spec.jupyterPath }, 180_000);
-  results = JSON.parse(stdout);
+  const file = path.join(spec.prefix, 'results.json');
+  await runPython([driver, folder, file], { JUPYTER_PATH: spec.jupyterPath }, 180_000);
+  results = JSON.parse(fs.readFileSync(file, 'utf8'));
 }, { timeout: 240_000 });
 
 after(() => {
