@@ -142,8 +142,11 @@ export class TesseraKernel {
   private async bind(): Promise<void> {
     const { transport, ip } = this.connection;
     const address = (port: number) => `${transport}://${ip}${transport === 'ipc' ? '-' : ':'}${port}`;
+    // As ipykernel: exit when the parent that started the kernel is gone; a kernel started
+    // without one (no JPY_PARENT_PID) exits when its heartbeat stops instead.
+    const watchParentProcess = Boolean(process.env.JPY_PARENT_PID);
     const [heartbeat] = await Promise.all([
-      Heartbeat.start(address(this.connection.hb_port)),
+      Heartbeat.start(address(this.connection.hb_port), watchParentProcess ? undefined : HEARTBEAT_TIMEOUT_S * 1000),
       this.iopub.bind(address(this.connection.iopub_port)),
       this.shell.bind(address(this.connection.shell_port)),
       this.control.bind(address(this.connection.control_port)),
@@ -152,10 +155,7 @@ export class TesseraKernel {
     this.heartbeat = heartbeat;
     void this.serve(this.shell);
     void this.serve(this.control);
-    // As ipykernel: exit when the parent that started the kernel is gone; a kernel started
-    // without one (no JPY_PARENT_PID) exits when its heartbeat stops instead.
-    if (process.env.JPY_PARENT_PID) watchParent((why) => this.gone(why));
-    else heartbeat.watch(HEARTBEAT_TIMEOUT_S * 1000, (why) => this.gone(why));
+    if (watchParentProcess) watchParent((why) => this.gone(why));
   }
 
   /** Sends what cells write to stdout and stderr (console.log & co.) as `stream` messages. */
@@ -368,9 +368,9 @@ export class TesseraKernel {
   /** Leaves; pending messages are flushed within the sockets' linger. */
   private exit(code: number): void {
     setKernelComms(undefined);
-    this.heartbeat?.stop();
     for (const socket of [this.iopub, this.shell, this.control, this.stdin]) socket.close();
     // Explicit exit: user timers or GPU handles could otherwise keep the process alive.
+    this.heartbeat?.stop();
     setTimeout(() => process.exit(code), 50);
   }
 }
