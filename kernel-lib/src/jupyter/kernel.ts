@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { format, inspect } from 'node:util';
 import * as zmq from 'zeromq';
-import { interrupt } from '../abort';
+import { interrupt, InterruptedError } from '../abort';
 import { NotebookSession } from './cells/session';
 import { PACKAGE_ROOT } from './cells/resolution';
 import { TYPESCRIPT_VERSION } from './cells/compiler';
@@ -388,6 +388,7 @@ export async function startKernel(connectionFile: string): Promise<TesseraKernel
   process.on('SIGINT', () => interrupt());
   // Errors from background work (timers, callbacks) are reported, not fatal, as in ipykernel.
   process.on('uncaughtException', (err) => console.error('Uncaught exception:', err));
-  process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection:', reason));
+  // Background work that an interrupt stopped ends with an InterruptedError nobody awaits: expected.
+  process.on('unhandledRejection', (reason) => reason instanceof InterruptedError || console.error('Unhandled promise rejection:', reason));
   return kernel;
 }

@@ -63,6 +63,8 @@ test('the value of a cell is its last expression statement; declarations have no
   assert.equal(await value('const v = 1;'), undefined);
   assert.equal(await value('if (true) { 5; }'), undefined);
   assert.equal(await value('6 * 7;'), 42, 'a trailing semicolon does not hide it (TypeScript style)');
+  const pending = await run('new Promise(() => {})');
+  assert.ok(pending.ok && pending.value instanceof Promise, 'a promise is the value, not awaited');
 });
 
 test('imports: the kernel\'s tessera, the folder\'s own package and TypeScript files', async () => {
@@ -100,6 +102,17 @@ test('an interrupt stops the cell at its await, with the line in the traceback',
   const spins = await value('spins');
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(await value('spins'), spins, 'the loop does not go on');
+});
+
+test('an interrupt also stops async functions a cell declared, running in the background', async () => {
+  await value('let ticks = 0;\nasync function tick() {\n  for (;;) {\n    ticks++;\n    await new Promise((r) => setTimeout(r, 5));\n  }\n}\nvoid tick().catch(() => {}); // the kernel does not report interrupted background work');
+  await new Promise((r) => setTimeout(r, 50));
+  interrupt();
+  await new Promise((r) => setTimeout(r, 20));
+  const stopped = await value('ticks');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await value('ticks'), stopped);
+  await new Promise((r) => setTimeout(r, 0));
 });
 
 test('is_complete, completions and inspection (positions in code points)', () => {

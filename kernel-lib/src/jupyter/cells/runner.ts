@@ -89,7 +89,8 @@ export class CellRunner {
         importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
       }) as Promise<unknown>;
       // Also ends on an interrupt when the cell waits on something it did not `await` itself.
-      return { ok: true, value: await interruptible(done, signal) };
+      const boxed = (await interruptible(done, signal)) as [unknown] | undefined;
+      return { ok: true, value: boxed?.[0] };
     } catch (e) {
       // After an interrupt, give the cell a moment to unwind (its awaits throw), so that what it
       // held becomes garbage before the kernel reclaims GPU memory, and report the error of the

@@ -11,7 +11,8 @@
  *   properties (`{ labels }` becomes `{ labels: exports.labels }`);
  * - every `await x` becomes `await <interruptible>(x)`, so that an interrupt stops the cell at
  *   its next await (and any async function it declared, also when it runs later);
- * - a last expression statement becomes `return <expression>`: the value of the cell.
+ * - a last expression statement becomes `return [<expression>]`: the value of the cell, boxed so
+ *   that a promise is shown as a promise, not awaited.
  * After TypeScript's transforms, {@link keepEarlierValues} drops the emitter's
  * `exports.a = exports.b = void 0;`, so that a cell that fails before it assigns a name leaves
  * the name's earlier value, as a Python cell does.
@@ -85,7 +86,9 @@ export function cellTransformer(checker: ts.TypeChecker, layout: CellLayout, ear
       for (const statement of own) {
         const visited = ts.visitNode(statement, visit) as ts.Statement;
         if (statement === lastOfCell && ts.isExpressionStatement(statement)) {
-          statements.push(ts.setTextRange(f.createReturnStatement((visited as ts.ExpressionStatement).expression), statement));
+          // Boxed, so that the cell's async function does not adopt a promise it ends with.
+          const value = f.createArrayLiteralExpression([(visited as ts.ExpressionStatement).expression]);
+          statements.push(ts.setTextRange(f.createReturnStatement(value), statement));
         } else {
           statements.push(visited);
         }
