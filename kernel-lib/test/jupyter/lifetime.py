@@ -74,8 +74,13 @@ def standalone(script, folder, ping):
     kernel = subprocess.Popen([os.environ['TESSERA_NODE'], '--expose-gc', script, 'kernel', connection], cwd=folder, env=env)
     kc = BlockingKernelClient(connection_file=connection)
     kc.load_connection_file()
-    kc.start_channels(hb=ping)
+    # Pings start once the kernel is ready: a client without a kernel manager takes a kernel
+    # whose first ping goes unanswered for a second (it is still starting) for a dead one.
+    kc.start_channels(hb=False)
     kc.wait_for_ready(timeout=60)
+    if ping:
+        kc.hb_channel.start()
+        time.sleep(2)
     out = {}
     if ping:
         # The heartbeat is answered by a thread of its own: also while a cell blocks the kernel.
