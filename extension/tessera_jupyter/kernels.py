@@ -57,15 +57,16 @@ def read_kernel_statuses(directory: Path, now: float) -> list[dict]:
 
 def tessera_kernel_script(kernel_spec_manager) -> tuple[str, str] | None:
     """(node, status-file.js) of the installed `tessera` kernelspec, whose argv is
-    [node, <kernel-lib>/bin/tessera-kernel.js, "kernel", "{connection_file}"]."""
+    [node, <node options>..., <kernel-lib>/bin/tessera-kernel.js, "kernel", "{connection_file}"]."""
     try:
         spec = kernel_spec_manager.get_kernel_spec("tessera")
     except Exception:
         return None
     argv = spec.argv
-    if len(argv) < 2:
+    launcher = next((a for a in argv[1:] if a.endswith("tessera-kernel.js")), None)
+    if not argv or launcher is None:
         return None
-    script = Path(argv[1]).resolve().parent.parent / "dist" / "src" / "jupyter" / "status-file.js"
+    script = Path(launcher).resolve().parent.parent / "dist" / "src" / "jupyter" / "status-file.js"
     return (argv[0], str(script)) if script.is_file() else None
 
 
