@@ -178,11 +178,18 @@ const CALLS: Record<string, Array<(d: DType, im: Images) => unknown[]>> = {
   translate: [(d, im) => [im.make(SHAPE, d), 1], (d, im) => [im.make(SHAPE, d), 1.5, 0, 0, true]],
 };
 
+/** Image parameters that hold labels or binary masks: integer dtypes only (float32 is refused), so their float case is uint8. */
+const LABEL_IMAGES = new Set(['labels', 'binary', 'markers']);
+
 /** Images for the image parameters (the second of another dtype), defaults for the rest. */
 function defaultCall(op: AnyOp): (d: DType, im: Images) => unknown[] {
   return (d, im) => {
     let images = 0;
-    return op.info.params.map((p) => (p.kind === 'image' && !p.optional ? im.make(SHAPE, images++ === 0 ? d : other(d), images) : undefined));
+    return op.info.params.map((p) => {
+      if (p.kind !== 'image' || p.optional) return undefined;
+      const dt = images++ === 0 ? d : other(d);
+      return im.make(SHAPE, LABEL_IMAGES.has(p.name) && dt === 'float32' ? 'uint8' : dt, images);
+    });
   };
 }
 

@@ -1,0 +1,3 @@
+export { statisticsOfLabelledPixels, statisticsOfBackgroundAndLabelledPixels, centroidsOfLabels } from './statistics';
+export { STATISTICS_COLUMNS, type StatisticsTable, type StatisticsColumn } from './derive';
+export type { LabelTable, LabelTableMethods, Column } from './label-table';
