@@ -37,6 +37,7 @@ export * from './ops/transforms';
 export * from './ops/thresholds';
 export * from './ops/reductions';
 export * from './ops/custom';
+export * from './ops/labels';
 export * from './ops/measure';
 export * from './io';
 export * as widgets from './widgets';

@@ -1,0 +1,1 @@
+export { connectedComponentsLabeling } from './connected-components';

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { DType, GpuImage, TypedArray } from '../../src';
+import { assertClose } from '../support/assert';
+import { randomPixels, rng } from '../support/data';
+import { pulled, pushed, setup } from '../support/gpu';
+import { withLabelsRef } from '../support/labels';
+import { oracle, type Pixels } from '../support/oracle';
+
+/**
+ * Labeling, segmentation and label editing against scikit-image / scipy (and numpy emulations of
+ * pyclesperanto's documented iterations where Tessera follows pyclesperanto), 1D/2D/3D, odd
+ * sizes spanning several GPU tiles, thin and degenerate shapes. Label images are compared
+ * exactly (numbering included) unless a test says it compares partitions.
+ */
+let t: Awaited<ReturnType<typeof setup>>;
+before(async () => (t = await setup()));
+
+const n = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A random 0/1 mask of `dtype` with about `density` ones. */
+function randomMask(shape: number[], density: number, seed: number, dtype: DType = 'uint8'): Pixels & { data: TypedArray } {
+  const p = randomPixels(shape, dtype, seed, [0, 0]);
+  const r = rng(seed + 1000);
+  for (let i = 0; i < p.data.length; i++) p.data[i] = r() < density ? 1 : 0;
+  return p;
+}
+
+/** Pulls `img` and compares it with the oracle's result exactly. */
+async function sameAs(img: GpuImage | Promise<GpuImage>, expr: string, inputs: Record<string, Pixels>, what: string, dtype = 'uint32'): Promise<void> {
+  const got = await pulled(await img);
+  const ref = await oracle(withLabelsRef(expr), inputs);
+  assert.equal(got.dtype, dtype, `${what}: dtype`);
+  assert.deepEqual(got.shape, ref.shape, `${what}: shape`);
+  assertClose(got.data, ref.data, { what });
+}
+
+describe('connectedComponentsLabeling', () => {
+  const SHAPES: Record<string, number[]> = { '1D': [1500], '2D': [71, 93], '3D': [13, 37, 45], 'flat 3D': [1, 40, 50], 'column 3D': [30, 1, 1] };
+  for (const [dims, shape] of Object.entries(SHAPES)) {
+    test(`${dims}: random masks of many densities, both connectivities, numbering as skimage.measure.label`, async () => {
+      for (const [k, density] of [0.02, 0.1, 0.3, 0.45, 0.6, 0.8, 0.97].entries()) {
+        const a = randomMask(shape, density, 10 + k);
+        for (const c of ['box', 'diamond'] as const) {
+          await sameAs(t.connectedComponentsLabeling(pushed(a), c), `L.label(a, '${c}')`, { a }, `${dims} density ${density} ${c}`);
+        }
+      }
+    });
+  }
+
+  test('pyclesperanto\'s "sphere" is the diamond (4 / 6) neighbourhood; box is the default', async () => {
+    const a = randomMask([17, 19, 21], 0.35, 3);
+    await sameAs(t.connectedComponentsLabeling(pushed(a), 'sphere'), "L.label(a, 'diamond')", { a }, 'sphere');
+    await sameAs(t.connectedComponentsLabeling(pushed(a)), "L.label(a, 'box')", { a }, 'default');
+  });
+
+  test('thin and degenerate shapes: empty, full, single pixels, 1-pixel lines and diagonals, checkerboards', async () => {
+    const shape = [9, 40, 37];
+    const cases: Record<string, (z: number, y: number, x: number) => number> = {
+      empty: () => 0,
+      full: () => 1,
+      'single pixel': (z, y, x) => (z === 4 && y === 20 && x === 18 ? 1 : 0),
+      'corner pixels': (z, y, x) => ((z === 0 || z === 8) && (y === 0 || y === 39) && (x === 0 || x === 36) ? 1 : 0),
+      'x lines': (z, y) => (y % 2 === 0 ? 1 : 0),
+      'y lines': (z, y, x) => (x % 2 === 0 ? 1 : 0),
+      'z lines': (z, y, x) => (x % 2 === 0 && y % 2 === 0 ? 1 : 0),
+      diagonals: (z, y, x) => ((x + y + z) % 3 === 0 ? 1 : 0),
+      checkerboard: (z, y, x) => ((x + y + z) % 2),
+      'a spiral across tiles': (z, y, x) => (z === 4 && (Math.min(x, y, 36 - x, 39 - y) % 2 === 0) ? 1 : 0),
+    };
+    for (const [name, f] of Object.entries(cases)) {
+      const a = randomMask(shape, 0, 1);
+      let i = 0;
+      for (let z = 0; z < shape[0]; z++) for (let y = 0; y < shape[1]; y++) for (let x = 0; x < shape[2]; x++) a.data[i++] = f(z, y, x);
+      for (const c of ['box', 'diamond'] as const) await sameAs(t.connectedComponentsLabeling(pushed(a), c), `L.label(a, '${c}')`, { a }, `${name} ${c}`);
+      const a2 = { data: a.data.slice(4 * 40 * 37, 5 * 40 * 37), shape: [40, 37], dtype: 'uint8' };
+      for (const c of ['box', 'diamond'] as const) await sameAs(t.connectedComponentsLabeling(pushed(a2), c), `L.label(a, '${c}')`, { a: a2 }, `${name} 2D ${c}`);
+    }
+  });
+
+  test('label images: touching labels stay apart (every integer dtype, values beyond 16 bits)', async () => {
+    // Each dtype compiles its own kernels (slow on a software GPU): one shape and connectivity per dtype.
+    const cases: Array<[DType, number[], 'box' | 'diamond']> = [
+      ['uint8', [53, 61], 'box'], ['int8', [11, 23, 29], 'diamond'], ['uint16', [11, 23, 29], 'box'],
+      ['int16', [53, 61], 'diamond'], ['uint32', [11, 23, 29], 'box'], ['int32', [53, 61], 'box'],
+    ];
+    for (const [dtype, shape, c] of cases) {
+      {
+        const a = randomPixels(shape, dtype, 21, [0, 3]);
+        if (dtype.endsWith('32')) for (let i = 0; i < a.data.length; i++) a.data[i] = a.data[i] === 0 ? 0 : (dtype === 'int32' ? -70000 : 70000) * a.data[i];
+        if (dtype === 'int8' || dtype === 'int16') for (let i = 0; i < a.data.length; i++) a.data[i] = a.data[i] === 2 ? -2 : a.data[i];
+        await sameAs(t.connectedComponentsLabeling(pushed(a), c), `L.label(a, '${c}')`, { a }, `${dtype} ${shape.length}D ${c}`);
+      }
+    }
+  });
+
+  test('a large 3D mask over many tiles (30 % noise)', async () => {
+    const a = randomMask([40, 70, 90], 0.3, 5);
+    for (const c of ['box', 'diamond'] as const) await sameAs(t.connectedComponentsLabeling(pushed(a), c), `L.label(a, '${c}')`, { a }, `noise ${c}`);
+  });
+
+  test('bad input: float images, 4D images, unknown connectivities, released images', async () => {
+    const f = t.push(new Float32Array(12), [3, 4]);
+    assert.throws(() => t.connectedComponentsLabeling(f), /connectedComponentsLabeling: binary must be an integer label image or mask.*got float32/);
+    const four = t.push(new Uint8Array(16), [2, 2, 2, 2]);
+    assert.throws(() => t.connectedComponentsLabeling(four), /connectedComponentsLabeling: binary must have 1 or 2 or 3 dimensions/);
+    const m = t.push(new Uint8Array(12), [3, 4]);
+    assert.throws(() => t.connectedComponentsLabeling(m, 'octagon'), /connectivity must be one of 'box', 'diamond', 'sphere'; got "octagon"/);
+    assert.throws(() => t.connectedComponentsLabeling([1, 2] as unknown as GpuImage), /binary must be a GpuImage/);
+    m.release();
+    assert.throws(() => t.connectedComponentsLabeling(m), /binary was released/);
+  });
+});
