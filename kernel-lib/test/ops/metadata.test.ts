@@ -176,6 +176,7 @@ const CALLS: Record<string, Array<(d: DType, im: Images) => unknown[]>> = {
   scale: [(d, im) => [im.make(SHAPE, d), 2], (d, im) => [im.make(SHAPE, d), 2, 1, 1, true, true]],
   resample: [(d, im) => [im.make(SHAPE, d), 2], (d, im) => [im.make(SHAPE, d), 2, 1, 1, true]],
   translate: [(d, im) => [im.make(SHAPE, d), 1], (d, im) => [im.make(SHAPE, d), 1.5, 0, 0, true]],
+  parametricMap: [(d, im) => [im.make(SHAPE, d === 'float32' ? 'uint8' : d), [1, 2, 3]]],
 };
 
 /** Image parameters that hold labels or binary masks: integer dtypes only (float32 is refused), so their float case is uint8. */

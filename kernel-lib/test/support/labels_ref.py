@@ -102,3 +102,16 @@ def statistics(labels, intensity):
     absent = np.setdiff1d(np.arange(1, n + 1), t['label'])
     out[row['area'], absent - 1] = 0
     return out
+
+
+def paint(labels, values):
+    """values[k-1] at every pixel of label k, 0 on the background (float32, as Tessera's maps)."""
+    labels = np.asarray(labels).astype(np.int64)
+    table = np.concatenate([[0.0], np.asarray(values, dtype=np.float64)])
+    return table[labels].astype(np.float32)
+
+
+def per_label(labels, intensity, f):
+    """f (scipy.ndimage.mean, .minimum, ...) of intensity over labels 1..max."""
+    n = int(labels.max())
+    return np.asarray(f(intensity.astype(np.float64), labels, index=np.arange(1, n + 1)), dtype=np.float64)

@@ -26,10 +26,10 @@ export interface FirstSums {
 }
 
 /**
- * Pass 2: sums about per-label reference points (`ref*`: the values pass 2 actually used, which
- * are pass 1's centroid, mean intensity and mass centre rounded to float32): intensity
- * deviations, distances to centroid and mass centre (sum and maximum), and the second central
- * moments of the coordinates.
+ * Pass 2: sums about per-label reference values (`ref*`: the values pass 2 actually used: the
+ * centroid rounded to whole pixels for the coordinate moments, the float32 mean for the intensity
+ * deviations): intensity deviations, distances to centroid and mass centre (sum and maximum), and
+ * the second moments of the coordinates about the reference.
  */
 export interface SecondSums {
   refX: Float64Array;
@@ -157,6 +157,10 @@ export function statisticsTable(s1: FirstSums, s2: SecondSums, first: number, ro
     set('max_distance_to_mass_center', r, s2.maxDistM[k]);
     set('mean_max_distance_to_centroid_ratio', r, s2.maxDistC[k] / meanC);
     set('mean_max_distance_to_mass_center_ratio', r, s2.maxDistM[k] / meanM);
+    if (sv === 0) {
+      // No mass centre (intensities summing to 0): no distances to it either.
+      for (const c of ['sum_distance_to_mass_center', 'mean_distance_to_mass_center', 'max_distance_to_mass_center', 'mean_max_distance_to_mass_center_ratio'] as const) set(c, r, NaN);
+    }
     set('equivalent_diameter', r, ((2 * ndim * n) / Math.PI) ** (1 / ndim));
     set('extent', r, n / (ndim === 1 ? w : ndim === 2 ? w * h : w * h * d));
     // Central moments about the exact centroid c from sums about the reference c' (δ = c - c'):
