@@ -111,3 +111,50 @@ describe('connectedComponentsLabeling', () => {
     assert.throws(() => t.connectedComponentsLabeling(m), /binary was released/);
   });
 });
+
+/** A label image with gaps: random labels 0..maxLabel (in blobs), some values missing. */
+async function gappyLabels(shape: number[], seed: number, dtype = 'uint32'): Promise<Pixels> {
+  const r = await oracle(
+    `(lambda l: np.where(np.isin(l, [2, 5, 6]), 0, l * 3).astype(np.${dtype}))(skimage.measure.label(ndi.gaussian_filter(np.random.default_rng(${seed}).random(${JSON.stringify(shape)}), 1.2) > 0.52))`,
+  );
+  return { data: r.data as TypedArray, shape: r.shape, dtype };
+}
+
+describe('relabeling and excluding labels', () => {
+  for (const [dims, shape] of Object.entries({ '2D': [57, 63], '3D': [13, 29, 31] })) {
+    test(`${dims}: relabelSequential, excludeLabelsOnEdges, size filters against skimage / numpy`, async () => {
+      const a = await gappyLabels(shape, 40);
+      await sameAs(t.relabelSequential(pushed(a)), 'L.relabel(a)', { a }, 'relabelSequential');
+      await sameAs(t.excludeLabelsOnEdges(pushed(a)), "L.on_edges(a, 'xyz')", { a }, 'excludeLabelsOnEdges');
+      await sameAs(t.excludeLabelsOnEdges(pushed(a), false, true, false), "L.on_edges(a, 'y')", { a }, 'excludeLabelsOnEdges y');
+      await sameAs(t.excludeLabelsOnEdges(pushed(a), true, false, true), "L.on_edges(a, 'xz')", { a }, 'excludeLabelsOnEdges x z');
+      await sameAs(t.excludeLabelsOutsideSizeRange(pushed(a), 5, 40), 'L.size_range(a, 5, 40)', { a }, 'size range');
+      await sameAs(t.excludeLabelsOutsideSizeRange(pushed(a), 4.5, 40.5), 'L.size_range(a, 5, 40)', { a }, 'size range, fractional bounds');
+      await sameAs(t.excludeLabelsOutsideSizeRange(pushed(a)), 'L.size_range(a, 0, 100)', { a }, 'size range defaults');
+      await sameAs(t.excludeSmallLabels(pushed(a), 10), 'L.size_range(a, 10, 1e12)', { a }, 'excludeSmallLabels');
+      await sameAs(t.excludeLargeLabels(pushed(a), 10), 'L.size_range(a, 0, 10)', { a }, 'excludeLargeLabels');
+    });
+  }
+
+  test('uint8 / int16 labels (negative values are background), empty and single-label images', async () => {
+    const a = await gappyLabels([41, 43], 41, 'uint8');
+    await sameAs(t.relabelSequential(pushed(a)), 'L.relabel(a)', { a }, 'uint8');
+    const s = { data: Int16Array.from([0, -3, 7, 7, 0, 2, -1, 9]), shape: [8], dtype: 'int16' };
+    await sameAs(t.relabelSequential(pushed(s)), 'L.relabel(a)', { a: s }, 'int16 with negatives');
+    const empty = { data: new Uint16Array(30), shape: [5, 6], dtype: 'uint16' };
+    await sameAs(t.relabelSequential(pushed(empty)), 'L.relabel(a)', { a: empty }, 'empty');
+    await sameAs(t.excludeLabelsOnEdges(pushed(empty)), "L.on_edges(a, 'xyz')", { a: empty }, 'empty, edges');
+    const one = { data: new Uint32Array(30).fill(4), shape: [5, 6], dtype: 'uint32' };
+    await sameAs(t.excludeLabelsOnEdges(pushed(one)), "L.on_edges(a, 'xyz')", { a: one }, 'one label everywhere');
+    await sameAs(t.relabelSequential(pushed(one)), 'L.relabel(a)', { a: one }, 'one label, relabeled');
+  });
+
+  test('bad input', async () => {
+    const f = t.push(new Float32Array(12), [3, 4]);
+    await assert.rejects(t.relabelSequential(f), /relabelSequential: labels must be an integer label image/);
+    const l = t.push(new Uint8Array(12), [3, 4]);
+    await assert.rejects(t.excludeLabelsOutsideSizeRange(l, 10, 5), /excludeLabelsOutsideSizeRange: maximumSize \(5\) must be >= minimumSize \(10\)/);
+    await assert.rejects(t.excludeLabelsOutsideSizeRange(l, NaN, 5), /excludeLabelsOutsideSizeRange: minimumSize must be a finite number/);
+    await assert.rejects(t.excludeLabelsOnEdges(l, 'yes' as unknown as boolean), /excludeLabelsOnEdges: excludeX must be true or false/);
+  });
+});

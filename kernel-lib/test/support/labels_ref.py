@@ -115,3 +115,36 @@ def per_label(labels, intensity, f):
     """f (scipy.ndimage.mean, .minimum, ...) of intensity over labels 1..max."""
     n = int(labels.max())
     return np.asarray(f(intensity.astype(np.float64), labels, index=np.arange(1, n + 1)), dtype=np.float64)
+
+
+def relabel(labels):
+    """skimage.segmentation.relabel_sequential as uint32 (negative labels: background)."""
+    labels = np.where(np.asarray(labels) < 0, 0, labels).astype(np.int64)
+    return skimage.segmentation.relabel_sequential(labels)[0].astype(np.uint32)
+
+
+def keep(labels, kept):
+    """The labels for which kept[label] holds, renumbered 1..M in order."""
+    labels = np.asarray(labels).astype(np.int64)
+    return relabel(np.where(kept[labels], labels, 0))
+
+
+def on_edges(labels, axes):
+    """Labels touching the low or high border along the given axes ('x', 'y', 'z'; extent-1 axes never count) removed, then relabeled."""
+    labels = np.asarray(labels).astype(np.int64)
+    flagged = np.zeros(labels.max() + 1, bool)
+    for ax in axes:
+        k = labels.ndim - 1 - 'xyz'.index(ax)
+        if k < 0 or labels.shape[k] == 1:
+            continue
+        for end in (0, -1):
+            flagged[np.take(labels, end, axis=k)] = True
+    flagged[0] = True
+    return keep(labels, ~flagged)
+
+
+def size_range(labels, lo, hi):
+    """Labels with lo <= pixel count <= hi kept, then relabeled."""
+    labels = np.asarray(labels).astype(np.int64)
+    counts = np.bincount(labels.ravel())
+    return keep(labels, (counts >= lo) & (counts <= hi) & (counts > 0))

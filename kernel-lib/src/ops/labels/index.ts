@@ -1,1 +1,4 @@
 export { connectedComponentsLabeling } from './connected-components';
+export {
+  relabelSequential, excludeLabelsOnEdges, excludeLabelsOutsideSizeRange, excludeSmallLabels, excludeLargeLabels,
+} from './relabel';

@@ -340,42 +340,58 @@ export interface PerLabelOptions {
   empty?: string;
   /** Write into this buffer (at least the output's size) instead of a new one. */
   into?: GPUBuffer;
+  /** The expressions are u32 (written as they are) instead of f32 (written as float32 bits). */
+  u32?: boolean;
+  /** Uniforms the expressions read as `P.<name>`. */
+  params?: Readonly<Record<string, { type: 'u32' | 'f32'; value: number }>>;
 }
 
 /**
  * Records a per-row kernel over a reduction's table: `exprs` are WGSL f32 expressions of the
- * row's decoded quantities (`q_<name>`, f32) written as float32 values into a new buffer (the
- * caller releases it). Rows without pixels get `empty`.
+ * row's decoded quantities (`q_<name>`, f32; counts also as `n_<name>`, u32) written as float32
+ * values into a new buffer (the caller releases it). Rows without pixels get `empty`.
  */
 export function recordPerLabel(op: string, r: Reduction, exprs: readonly string[], o: PerLabelOptions = {}): GPUBuffer {
   const first = o.firstRow ?? 0;
   const rows = r.rows - first;
   const out = o.into ?? acquireBuffer(Math.max(1, rows * exprs.length) * 4, `${op} per-label values`);
   const sums = r.key.quantities.some((q) => q.kind === 'sum');
-  const key = { quantities: r.key.quantities, exprs, empty: o.empty ?? '0x7fc00000u', columns: o.layout === 'columns' };
+  const params = Object.entries(o.params ?? {});
+  const key = {
+    quantities: r.key.quantities, exprs, empty: o.empty ?? '0x7fc00000u', columns: o.layout === 'columns', u32: o.u32 === true,
+    params: params.map(([name, p]) => ({ name, type: p.type })),
+  };
   dispatch(
     kernelFor('labelValues', key, perLabelSpec),
     sums ? [r.table, r.exps, out] : [r.table, out],
-    { rows: r.rows, first },
+    { rows: r.rows, first, ...Object.fromEntries(params.map(([name, p]) => [name, p.value])) },
     Math.ceil(Math.max(1, rows) / WORKGROUP),
     `${op}: per-label values`,
   );
   return out;
 }
 
-function perLabelSpec(p: { quantities: readonly Quantity[]; exprs: readonly string[]; empty: string; columns: boolean }): KernelSpec {
+function perLabelSpec(p: {
+  quantities: readonly Quantity[];
+  exprs: readonly string[];
+  empty: string;
+  columns: boolean;
+  u32: boolean;
+  params: ReadonlyArray<{ name: string; type: 'u32' | 'f32' }>;
+}): KernelSpec {
   const { words, offset } = rowLayout(p.quantities);
   const sums = p.quantities.filter((q) => q.kind === 'sum');
   const decode = p.quantities
     .map((q) => {
       const o = `o + ${offset[q.name]}u`;
-      if (q.kind === 'count') return `let q_${q.name} = f32(table[${o}]);`;
+      if (q.kind === 'count') return `let n_${q.name} = table[${o}];\n  let q_${q.name} = f32(n_${q.name});`;
       if (q.kind === 'sum') return `let q_${q.name} = from_fixed(vec2<u32>(table[${o}], table[${o} + 1u]), exps[${sums.indexOf(q)}]);`;
       const k = q.kind === 'max' ? `table[${o}]` : `~table[${o}]`;
       return `let q_${q.name} = ${q.type === 'f32' ? `from_order_key(${k})` : `f32(${k})`};`;
     })
     .join('\n  ');
   const count = p.quantities.find((q) => q.kind === 'count');
+  const bits = (e: string) => (p.u32 ? `u32(${e})` : `bitcast<u32>(${e})`);
   return {
     label: 'per-label values',
     bindings: [
@@ -383,7 +399,7 @@ function perLabelSpec(p: { quantities: readonly Quantity[]; exprs: readonly stri
       ...(sums.length > 0 ? [{ name: 'exps', type: 'array<i32>' }] : []),
       { name: 'out', type: 'array<u32>', access: 'read_write' },
     ],
-    uniforms: [{ name: 'rows', type: 'u32' }, { name: 'first', type: 'u32' }],
+    uniforms: [{ name: 'rows', type: 'u32' }, { name: 'first', type: 'u32' }, ...p.params],
     workgroupSize: WORKGROUP,
     declarations: `${orderKeyFunctions('f32')}\n${FIXED_WGSL}`,
     body: `let row = gid + P.first;
@@ -393,7 +409,7 @@ function perLabelSpec(p: { quantities: readonly Quantity[]; exprs: readonly stri
   let n = P.rows - P.first;
   ${decode}
   ${p.exprs
-    .map((e, k) => `out[${p.columns ? `${k}u * n + at` : `at * ${p.exprs.length}u + ${k}u`}] = ${count ? `select(${p.empty}, bitcast<u32>(${e}), q_${count.name} > 0.0)` : `bitcast<u32>(${e})`};`)
+    .map((e, k) => `out[${p.columns ? `${k}u * n + at` : `at * ${p.exprs.length}u + ${k}u`}] = ${count ? `select(${p.empty}, ${bits(e)}, q_${count.name} > 0.0)` : bits(e)};`)
     .join('\n  ')}`,
   };
 }
