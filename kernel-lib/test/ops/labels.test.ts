@@ -158,3 +158,112 @@ describe('relabeling and excluding labels', () => {
     await assert.rejects(t.excludeLabelsOnEdges(l, 'yes' as unknown as boolean), /excludeLabelsOnEdges: excludeX must be true or false/);
   });
 });
+
+/** Sparse random labels: about `count` single pixels or small blobs with random label values. */
+function sparseLabels(shape: number[], count: number, seed: number): Pixels & { data: Uint32Array } {
+  const data = new Uint32Array(n(shape));
+  const r = rng(seed);
+  for (let k = 0; k < count; k++) data[Math.floor(r() * data.length)] = 1 + Math.floor(r() * 3 * count);
+  return { data, shape, dtype: 'uint32' };
+}
+
+describe('Voronoi labelings', () => {
+  for (const [dims, shape] of Object.entries({ '1D': [300], '2D': [61, 79], '3D': [19, 31, 37] })) {
+    test(`${dims}: extendLabelingViaVoronoi gives every pixel a nearest label (exact squared distances; scipy differs only at ties)`, async () => {
+      for (const [k, count] of [1, 5, 40, 400].entries()) {
+        const a = sparseLabels(shape, count, 50 + k);
+        const got = await pulled(t.extendLabelingViaVoronoi(pushed(a)));
+        const [wrong, vsScipy, ties] = (await oracle(withLabelsRef('L.nearest_label_check(a, r)'), { a, r: got })).data as Float64Array;
+        assert.equal(wrong, 0, `${dims}, ${count} labels: pixels not given a nearest label`);
+        assert.ok(vsScipy <= ties, `${dims}, ${count} labels: ${vsScipy} pixels differ from scipy, more than the ${ties} tie pixels`);
+      }
+    });
+  }
+
+  test('extendLabelingViaVoronoi: labels keep their pixels; no labels give zeros; int16 labels; a large 2D image', async () => {
+    const a = sparseLabels([40, 50], 30, 60);
+    const got = await pulled(t.extendLabelingViaVoronoi(pushed(a)));
+    for (let i = 0; i < a.data.length; i++) if (a.data[i] !== 0) assert.equal(got.data[i], a.data[i]);
+    const none = { data: new Uint8Array(60), shape: [6, 10], dtype: 'uint8' };
+    assert.ok((await pulled(t.extendLabelingViaVoronoi(pushed(none)))).data.every((x) => x === 0));
+    const s = { data: Int16Array.from([0, 0, 3, 0, 0, 0, 0, 7, 0]), shape: [9], dtype: 'int16' };
+    assert.deepEqual([...(await pulled(t.extendLabelingViaVoronoi(pushed(s)))).data], [3, 3, 3, 3, 3, 7, 7, 7, 7]);
+    const big = sparseLabels([300, 700], 200, 61);
+    const r = await pulled(t.extendLabelingViaVoronoi(pushed(big)));
+    const [wrong] = (await oracle(withLabelsRef('L.nearest_label_check(a, r)'), { a: big, r })).data as Float64Array;
+    assert.equal(wrong, 0);
+  });
+
+  test('voronoiLabeling: components of the binary image, then nearest labels', async () => {
+    const a = randomMask([33, 47], 0.02, 62);
+    const got = await pulled(t.voronoiLabeling(pushed(a)));
+    const spots = await oracle(withLabelsRef("L.label(a, 'box')"), { a });
+    const [wrong] = (await oracle(withLabelsRef('L.nearest_label_check(s, r)'), { s: { data: spots.data as Int32Array, shape: spots.shape, dtype: spots.dtype }, r: got })).data as Float64Array;
+    assert.equal(wrong, 0);
+  });
+
+  for (const [dims, shape] of Object.entries({ '2D': [67, 71], '3D': [17, 33, 29] })) {
+    test(`${dims}: maskedVoronoiLabeling as pyclesperanto's octagonal growth (numpy emulation, exact)`, async () => {
+      const mask = await oracle(`(ndi.gaussian_filter(np.random.default_rng(63).random(${JSON.stringify(shape)}), 2) > 0.5).astype(np.uint8)`);
+      const m = { data: mask.data as Uint8Array, shape, dtype: 'uint8' };
+      for (const density of [0.002, 0.02]) {
+        const b = randomMask(shape, density, 64);
+        await sameAs(t.maskedVoronoiLabeling(pushed(b), pushed(m)), 'L.masked_voronoi(b, m)', { b, m }, `density ${density}`);
+      }
+    });
+  }
+
+  test('maskedVoronoiLabeling: a diagonal passage stops the growth at the first unchanged step, as pyclesperanto', async () => {
+    // Mask: two squares joined only diagonally; the spot in the left one.
+    const shape = [8, 8];
+    const mask = new Uint8Array(64);
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) { mask[y * 8 + x] = 1; mask[(y + 4) * 8 + x + 4] = 1; }
+    const b = new Uint8Array(64);
+    b[0] = 1;
+    const m = { data: mask, shape, dtype: 'uint8' };
+    const bin = { data: b, shape, dtype: 'uint8' };
+    await sameAs(t.maskedVoronoiLabeling(pushed(bin), pushed(m)), 'L.masked_voronoi(b, m)', { b: bin, m }, 'diagonal');
+  });
+
+  test('dilateLabels and erodeLabels as pyclesperanto (numpy emulation); labelToMask; reduceLabelsToLabelEdges', async () => {
+    for (const shape of [[43, 51], [15, 21, 23]]) {
+      const a = await gappyLabels(shape, 65);
+      for (const r of [0, 1, 2, 5]) await sameAs(t.dilateLabels(pushed(a), r), `L.dilate(a, ${r})`, { a }, `dilate ${r}`);
+      for (const r of [0, 1, 2, 3]) {
+        await sameAs(t.erodeLabels(pushed(a), r), `L.erode(a, ${r}, False)`, { a }, `erode ${r}`);
+        await sameAs(t.erodeLabels(pushed(a), r, true), `L.erode(a, ${r}, True)`, { a }, `erode ${r} relabel`);
+      }
+      await sameAs(t.labelToMask(pushed(a), 3), '(a == 3).astype(np.uint8)', { a }, 'labelToMask', 'uint8');
+      await sameAs(t.reduceLabelsToLabelEdges(pushed(a)), 'np.where(L.edges(a), a, 0).astype(np.uint32)', { a }, 'edges');
+    }
+  });
+});
+
+describe('detectMaxima', () => {
+  for (const [dims, shape] of Object.entries({ '1D': [200], '2D': [41, 57], '3D': [13, 23, 29], 'flat 3D': [1, 20, 30] })) {
+    test(`${dims}: strict local maxima against scipy (float, integer with plateaus), threshold`, async () => {
+      const f = randomPixels(shape, 'float32', 70, [0, 1]);
+      await sameAs(t.detectMaxima(pushed(f)), 'L.detect_maxima(a)', { a: f }, 'float32', 'uint8');
+      const u = randomPixels(shape, 'uint8', 71, [0, 6]);
+      await sameAs(t.detectMaxima(pushed(u)), 'L.detect_maxima(a)', { a: u }, 'uint8 plateaus', 'uint8');
+      await sameAs(t.detectMaxima(pushed(f), 0, 0, 0, 'box', { threshold: 0.8 }), '(L.detect_maxima(a) & (a > np.float32(0.8))).astype(np.uint8)', { a: f }, 'threshold', 'uint8');
+    });
+  }
+
+  test('with a mean filter first (box and sphere): maxima of Tessera\'s own mean', async () => {
+    const f = randomPixels([17, 29, 31], 'float32', 72, [0, 1]);
+    for (const c of ['box', 'sphere'] as const) {
+      const mean = await pulled(c === 'box' ? t.meanBox(pushed(f), 2, 1, 1) : t.meanSphere(pushed(f), 2, 1, 1));
+      await sameAs(t.detectMaxima(pushed(f), 2, 1, 1, c), 'L.detect_maxima(a)', { a: mean }, c, 'uint8');
+    }
+  });
+
+  test('a single pixel is a maximum; a constant image has none; bad input', async () => {
+    assert.deepEqual([...(await pulled(t.detectMaxima(t.push(Float32Array.from([5]), [1])))).data], [1]);
+    assert.ok((await pulled(t.detectMaxima(t.push(new Float32Array(30).fill(2), [5, 6])))).data.every((x) => x === 0));
+    const img = t.push(new Float32Array(30), [5, 6]);
+    assert.throws(() => t.detectMaxima(img, -1), /detectMaxima: radiusX must be an integer >= 0/);
+    assert.throws(() => t.detectMaxima(img, 0, 0, 0, 'star'), /detectMaxima: connectivity must be 'box' or 'sphere'/);
+    assert.throws(() => t.detectMaxima(img, 0, 0, 0, 'box', { threshold: NaN }), /detectMaxima: options.threshold must be a finite number/);
+  });
+});

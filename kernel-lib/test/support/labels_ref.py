@@ -148,3 +148,89 @@ def size_range(labels, lo, hi):
     labels = np.asarray(labels).astype(np.int64)
     counts = np.bincount(labels.ravel())
     return keep(labels, (counts >= lo) & (counts <= hi) & (counts > 0))
+
+
+def _footprint(ndim, connectivity, centre=True):
+    fp = structure(ndim, connectivity).copy()
+    if not centre:
+        fp[(1,) * ndim] = False
+    return fp
+
+
+def detect_maxima(a):
+    """Pixels strictly above every in-image neighbour of their 3x3(x3) box (pyclesperanto's detect_maxima, radius 0)."""
+    a = np.asarray(a, dtype=np.float64)
+    rivals = ndi.maximum_filter(a, footprint=_footprint(a.ndim, 'box', centre=False), mode='constant', cval=-np.inf)
+    return (a > rivals).astype(np.uint8)
+
+
+def grow(state, outside=None, steps=None):
+    """pyclesperanto's label growth: background pixels (0) take the largest neighbouring label, steps alternating
+    box / diamond, until `steps` or the first step that changes nothing; `outside` pixels never change or spread."""
+    state = np.asarray(state).astype(np.int64)
+    outside = np.zeros(state.shape, bool) if outside is None else outside
+    k = 0
+    while steps is None or k < steps:
+        s = np.where(outside, -1, state)
+        m = ndi.maximum_filter(s, footprint=_footprint(state.ndim, 'box' if k % 2 == 0 else 'diamond'), mode='constant', cval=-1)
+        new = np.where((state == 0) & ~outside, np.maximum(m, 0), state)
+        k += 1
+        if (new == state).all():
+            break
+        state = new
+    return state
+
+
+def masked_voronoi(binary, mask):
+    spots = label(((binary != 0) & (mask != 0)).astype(np.uint8), 'box')
+    return np.where(mask != 0, grow(spots, outside=mask == 0), 0).astype(np.uint32)
+
+
+def dilate(labels, radius):
+    return grow(np.maximum(labels, 0), steps=radius).astype(np.uint32)
+
+
+def edges(labels):
+    """Pixels with a face neighbour inside the image of another value."""
+    labels = np.asarray(labels)
+    e = np.zeros(labels.shape, bool)
+    for k in range(labels.ndim):
+        d = np.diff(labels, axis=k) != 0
+        lo = [slice(None)] * labels.ndim
+        hi = [slice(None)] * labels.ndim
+        lo[k] = slice(0, -1)
+        hi[k] = slice(1, None)
+        e[tuple(lo)] |= d
+        e[tuple(hi)] |= d
+    return e
+
+
+def erode(labels, radius, relabel_components):
+    labels = np.maximum(np.asarray(labels).astype(np.int64), 0)
+    if radius == 0:
+        return labels.astype(np.uint32)
+    t = np.where(edges(labels), 0, labels)
+    for i in range(radius - 1):
+        t = ndi.minimum_filter(t, footprint=_footprint(t.ndim, 'diamond' if i % 2 == 0 else 'box'), mode='nearest')
+    if relabel_components:
+        return label((t != 0).astype(np.uint8), 'diamond').astype(np.uint32)
+    return relabel(t)
+
+
+def nearest_label_check(labels, result):
+    """[pixels whose label is not among the nearest labels (exact squared distances), pixels that differ from scipy's
+    nearest label (distance_transform_edt with return_indices), pixels where several labels are equally near]."""
+    labels = np.asarray(labels).astype(np.int64)
+    result = np.asarray(result).astype(np.int64)
+    present = np.unique(labels[labels > 0])
+    if len(present) == 0:
+        return np.array([(result != 0).sum(), (result != 0).sum(), 0], dtype=np.float64)
+    d2 = np.stack([np.rint(ndi.distance_transform_edt(labels != l) ** 2) for l in present])
+    best = d2.min(axis=0)
+    index = np.searchsorted(present, result)
+    ok = (result > 0) & (index < len(present)) & (present[np.minimum(index, len(present) - 1)] == result)
+    mine = np.take_along_axis(d2, np.minimum(index, len(present) - 1)[None], axis=0)[0]
+    wrong = int((~ok | (mine != best)).sum())
+    scipy = labels[tuple(ndi.distance_transform_edt(labels == 0, return_indices=True)[1])]
+    ties = int(((d2 == best).sum(axis=0) > 1).sum())
+    return np.array([wrong, (scipy != result).sum(), ties], dtype=np.float64)

@@ -2,3 +2,8 @@ export { connectedComponentsLabeling } from './connected-components';
 export {
   relabelSequential, excludeLabelsOnEdges, excludeLabelsOutsideSizeRange, excludeSmallLabels, excludeLargeLabels,
 } from './relabel';
+export { detectMaxima, type DetectMaximaOptions } from './maxima';
+export { labelToMask, reduceLabelsToLabelEdges, dilateLabels, erodeLabels } from './morphology';
+export {
+  extendLabelingViaVoronoi, voronoiLabeling, maskedVoronoiLabeling, voronoiOtsuLabeling, gaussOtsuLabeling,
+} from './voronoi';
