@@ -267,3 +267,30 @@ describe('detectMaxima', () => {
     assert.throws(() => t.detectMaxima(img, 0, 0, 0, 'box', { threshold: NaN }), /detectMaxima: options.threshold must be a finite number/);
   });
 });
+
+describe('merging and reducing labels', () => {
+  for (const [dims, shape] of Object.entries({ '2D': [47, 53], '3D': [13, 21, 25] })) {
+    test(`${dims}: mergeTouchingLabels (groups numbered by their smallest label), reduceLabelsToCentroids`, async () => {
+      // Voronoi cells of sparse seeds touch everywhere; masking them leaves separate groups.
+      const seeds = sparseLabels(shape, 30, 80);
+      const cells = await pulled(t.extendLabelingViaVoronoi(pushed(seeds)));
+      const m = randomMask(shape, 0, 81);
+      const blobs = await oracle(`(ndi.gaussian_filter(np.random.default_rng(82).random(${JSON.stringify(shape)}), 2) > 0.52).astype(np.uint8)`);
+      for (let i = 0; i < m.data.length; i++) m.data[i] = blobs.data[i] ? cells.data[i] : 0;
+      const a = { data: Uint32Array.from(m.data), shape, dtype: 'uint32' };
+      await sameAs(t.mergeTouchingLabels(pushed(a)), 'L.merge_touching(a)', { a }, 'merge');
+      await sameAs(t.reduceLabelsToCentroids(pushed(a)), 'L.centroid_pixels(a)', { a }, 'centroids');
+      const g = await gappyLabels(shape, 83);
+      await sameAs(t.mergeTouchingLabels(pushed(g)), 'L.merge_touching(a)', { a: g }, 'merge, separate blobs');
+      await sameAs(t.reduceLabelsToCentroids(pushed(g)), 'L.centroid_pixels(a)', { a: g }, 'centroids, blobs');
+    });
+  }
+
+  test('no labels; touching labels of a checkerboard merge into one', async () => {
+    const empty = { data: new Uint8Array(20), shape: [4, 5], dtype: 'uint8' };
+    await sameAs(t.mergeTouchingLabels(pushed(empty)), 'L.merge_touching(a)', { a: empty }, 'empty');
+    await sameAs(t.reduceLabelsToCentroids(pushed(empty)), 'L.centroid_pixels(a)', { a: empty }, 'empty centroids');
+    const board = { data: Uint16Array.from({ length: 30 }, (_, i) => 1 + ((i % 6) + Math.floor(i / 6)) % 2 * 5), shape: [5, 6], dtype: 'uint16' };
+    assert.ok((await pulled(await t.mergeTouchingLabels(pushed(board)))).data.every((x) => x === 1));
+  });
+});

@@ -234,3 +234,36 @@ def nearest_label_check(labels, result):
     scipy = labels[tuple(ndi.distance_transform_edt(labels == 0, return_indices=True)[1])]
     ties = int(((d2 == best).sum(axis=0) > 1).sum())
     return np.array([wrong, (scipy != result).sum(), ties], dtype=np.float64)
+
+
+def merge_touching(labels):
+    """Groups of face-touching labels (transitively) merged, numbered in the order of their smallest label."""
+    labels = np.maximum(np.asarray(labels).astype(np.int64), 0)
+    parent = np.arange(labels.max() + 1)
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for k in range(labels.ndim):
+        a = np.moveaxis(labels, k, 0)
+        pairs = np.stack([a[:-1].ravel(), a[1:].ravel()])
+        pairs = pairs[:, (pairs[0] != 0) & (pairs[1] != 0) & (pairs[0] != pairs[1])]
+        for x, y in np.unique(pairs, axis=1).T:
+            rx, ry = find(x), find(y)
+            if rx != ry:
+                parent[max(rx, ry)] = min(rx, ry)
+    roots = np.array([find(k) for k in range(len(parent))])
+    return relabel(np.where(labels > 0, roots[labels], 0))
+
+
+def centroid_pixels(labels):
+    """Each label at its centroid truncated to whole pixels (the larger label where two meet)."""
+    labels = np.maximum(np.asarray(labels).astype(np.int64), 0)
+    out = np.zeros(labels.shape, np.uint32)
+    present = np.unique(labels[labels > 0])
+    for lab, c in zip(present, ndi.center_of_mass(np.ones(labels.shape), labels, present)):
+        p = tuple(int(v) for v in c)
+        out[p] = max(out[p], lab)
+    return out

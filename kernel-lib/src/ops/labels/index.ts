@@ -7,3 +7,5 @@ export { labelToMask, reduceLabelsToLabelEdges, dilateLabels, erodeLabels } from
 export {
   extendLabelingViaVoronoi, voronoiLabeling, maskedVoronoiLabeling, voronoiOtsuLabeling, gaussOtsuLabeling,
 } from './voronoi';
+export { mergeTouchingLabels } from './merge';
+export { reduceLabelsToCentroids } from './centroids';
