@@ -294,3 +294,30 @@ describe('merging and reducing labels', () => {
     assert.ok((await pulled(await t.mergeTouchingLabels(pushed(board)))).data.every((x) => x === 1));
   });
 });
+
+describe('watershed', () => {
+  for (const [dims, shape] of Object.entries({ '2D': [45, 52], '3D': [11, 19, 23] })) {
+    test(`${dims}: identical to skimage.segmentation.watershed (float and plateau-rich uint8 images, masks, both connectivities)`, async () => {
+      const markers = sparseLabels(shape, 12, 90);
+      const mask = await oracle(`(ndi.gaussian_filter(np.random.default_rng(91).random(${JSON.stringify(shape)}), 2) > 0.45).astype(np.uint8)`);
+      const m = { data: mask.data as Uint8Array, shape, dtype: 'uint8' };
+      const smooth = await oracle(`ndi.gaussian_filter(np.random.default_rng(92).random(${JSON.stringify(shape)}), 1.5).astype(np.float32)`);
+      const f = { data: smooth.data as Float32Array, shape, dtype: 'float32' };
+      const u = randomPixels(shape, 'uint8', 93, [0, 3]);
+      const zero = { data: new Uint8Array(n(shape)), shape, dtype: 'uint8' };
+      for (const c of ['diamond', 'box'] as const) {
+        await sameAs(t.watershed(pushed(f), pushed(markers), undefined, c), `L.watershed(a, k, None, '${c}')`, { a: f, k: markers }, `float ${c}`);
+        await sameAs(t.watershed(pushed(f), pushed(markers), pushed(m), c), `L.watershed(a, k, m, '${c}')`, { a: f, k: markers, m }, `float, mask, ${c}`);
+        await sameAs(t.watershed(pushed(u), pushed(markers), pushed(m), c), `L.watershed(a, k, m, '${c}')`, { a: u, k: markers, m }, `uint8 plateaus ${c}`);
+        await sameAs(t.watershed(pushed(zero), pushed(markers), undefined, c), `L.watershed(a, k, None, '${c}')`, { a: zero, k: markers }, `one plateau ${c}`);
+      }
+    });
+  }
+
+  test('bad input', async () => {
+    const img = t.push(new Float32Array(12), [3, 4]);
+    await assert.rejects(t.watershed(img, img), /watershed: markers must be an integer label image/);
+    await assert.rejects(t.watershed(img, t.push(new Uint8Array(10), [2, 5])), /watershed: image \(shape \[3,4\]\) and markers \(shape \[2,5\]\) must have the same shape/);
+    await assert.rejects(t.watershed(img, t.push(new Uint8Array(12), [3, 4]), undefined, 'ring'), /watershed: connectivity must be one of/);
+  });
+});

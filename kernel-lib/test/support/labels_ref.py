@@ -267,3 +267,10 @@ def centroid_pixels(labels):
         p = tuple(int(v) for v in c)
         out[p] = max(out[p], lab)
     return out
+
+
+def watershed(image, markers, mask, connectivity):
+    mask = None if mask is None else mask != 0
+    out = skimage.segmentation.watershed(image, np.maximum(markers.astype(np.int64), 0),
+                                         connectivity=image.ndim if connectivity == 'box' else 1, mask=mask)
+    return out.astype(np.uint32)

@@ -9,3 +9,4 @@ export {
 } from './voronoi';
 export { mergeTouchingLabels } from './merge';
 export { reduceLabelsToCentroids } from './centroids';
+export { watershed } from './watershed';
