@@ -40,5 +40,6 @@ export * from './ops/custom';
 export * from './ops/labels';
 export * from './ops/measure';
 export * from './io';
+export { syntheticNuclei, type SyntheticNuclei, type SyntheticNucleiOptions } from './data/synthetic-nuclei';
 export * as widgets from './widgets';
 export type { BoundaryMode, BoundaryOptions, TransformMode, TransformOptions } from './validate/modes';

@@ -274,3 +274,29 @@ def watershed(image, markers, mask, connectivity):
     out = skimage.segmentation.watershed(image, np.maximum(markers.astype(np.int64), 0),
                                          connectivity=image.ndim if connectivity == 'box' else 1, mask=mask)
     return out.astype(np.uint32)
+
+
+def voronoi_otsu(spot_blur, outline_blur):
+    """pyclesperanto's voronoi_otsu_labeling from the two blurred images: maxima of the spot blur inside the Otsu mask
+    of the outline blur, grown within the mask (the blurs are given, so that this checks the composition exactly)."""
+    mask = (outline_blur > skimage.filters.threshold_otsu(outline_blur)).astype(np.uint8)
+    return masked_voronoi(detect_maxima(spot_blur), mask)
+
+
+def gauss_otsu(blurred):
+    return label((blurred > skimage.filters.threshold_otsu(blurred)).astype(np.uint8), 'box').astype(np.uint32)
+
+
+def match(truth, found):
+    """[ground-truth objects, found objects, objects whose best match has IoU > 0.5, median IoU] of two label images."""
+    truth = np.asarray(truth).astype(np.int64).ravel()
+    found = np.asarray(found).astype(np.int64).ravel()
+    both = (truth > 0) & (found > 0)
+    pairs, overlap = np.unique(np.stack([truth[both], found[both]]), axis=1, return_counts=True)
+    ta = np.bincount(truth)
+    fa = np.bincount(found)
+    iou = overlap / (ta[pairs[0]] + fa[pairs[1]] - overlap)
+    best = np.zeros(len(ta))
+    np.maximum.at(best, pairs[0], iou)
+    nt = int((ta[1:] > 0).sum())
+    return np.array([nt, (fa[1:] > 0).sum(), (best[1:] > 0.5).sum(), np.median(best[1:][ta[1:] > 0])], dtype=np.float64)
