@@ -6,6 +6,7 @@ import { loader, storageElement } from '../../codegen/wgsl';
 import { TesseraError } from '../../errors';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
 import { recordClear, recordCopy } from '../../gpu/commands';
+import { deviceInfo } from '../../gpu/device';
 import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 import { readBuffer } from '../../gpu/readback';
 
@@ -295,6 +296,17 @@ export async function readRange(op: string, range: GPUBuffer, intensityArgument?
   return { maxLabel: w[0], vmin, vmax };
 }
 
+/** Per-label tables have a row per label value up to the largest: a huge largest label cannot be measured. */
+export function checkRows(op: string, rows: number, words: number): void {
+  const limit = deviceInfo().limits.maxStorageBufferBindingSize;
+  if (rows * words * 4 > limit) {
+    throw new TesseraError(
+      `${op}: labels holds label values up to ${rows - 1}, and a per-label table of ${rows} rows (${((rows * words * 4) / 2 ** 20).toFixed(0)} MB) ` +
+        `exceeds what this GPU binds (${(limit / 2 ** 20).toFixed(0)} MB); number the labels 1..N first (connectedComponentsLabeling of the label image gives sequential labels)`,
+    );
+  }
+}
+
 /** A recorded reduction: its table (rows × words u32) and the exponents of its sums. */
 export interface Reduction {
   key: ReductionKey;
@@ -312,6 +324,7 @@ export function recordReduction(op: string, key: ReductionKey, labels: GpuImage,
   const { words } = rowLayout(key.quantities);
   const [nx, ny, nz] = xyzt(labels.shape);
   const shape = [nx, ny, nz, labels.size];
+  checkRows(op, rows, words);
   const table = acquireBuffer(rows * words * 4, `${op} per-label table (${rows} labels)`);
   recordClear(table, 0, rows * words * 4);
   const bounds = key.quantities.filter((q) => q.kind === 'sum').map((q) => (q as { bound: string }).bound);
