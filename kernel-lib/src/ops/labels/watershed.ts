@@ -21,7 +21,7 @@ import { choice, defineOp, image } from '../op';
  */
 class Heap {
   private value = new Float64Array(1024);
-  private age = new Float64Array(1024);
+  private age = new Uint32Array(1024);
   private pixel = new Uint32Array(1024);
   size = 0;
 
