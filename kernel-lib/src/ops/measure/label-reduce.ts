@@ -19,6 +19,8 @@ import { readBuffer } from '../../gpu/readback';
  * its running values in registers while the label stays the same; at a label change (and at the
  * end of its run) it adds them into the label's row with atomics. Labels are mostly runs along
  * x, so there are far fewer atomics than labelled pixels, and background pixels cost one read.
+ * A workgroup first stages its chunk of labels in workgroup memory with coalesced reads (rows of
+ * RUN + 1 words, so that the invocations' reads of their own runs do not collide in banks).
  *
  * Sums are exact fixed-point: each value is scaled by 2^e and rounded to an integer, and the
  * integers are added exactly in 64 bits (two u32 words: an atomicAdd of the low word whose carry
@@ -33,8 +35,10 @@ import { readBuffer } from '../../gpu/readback';
  * Minima and maxima use atomicMax on order keys (minima on their complement), so that a table
  * cleared to zeros is the identity of every quantity. @internal
  */
-export const RUN = 32;
+export const RUN = 16;
 const WORKGROUP = 256;
+/** Invocations of the accumulation kernel per workgroup: a chunk of RUN_GROUP × RUN labels is staged in workgroup memory. */
+const RUN_GROUP = 128;
 
 export type Quantity =
   | { name: string; kind: 'count' }
@@ -134,26 +138,36 @@ function accumulateSpec(key: ReductionKey): KernelSpec {
       { name: 'table', type: 'array<atomic<u32>>', access: 'read_write' },
     ],
     uniforms: [{ name: 'shape', type: 'vec4<u32>' }, { name: 'rows', type: 'u32' }],
-    workgroupSize: WORKGROUP,
+    workgroupSize: RUN_GROUP,
     declarations: `${labelLoader(key.labels)}
 ${key.intensity ? loader('v', key.intensity) : ''}
 ${orderKeyFunctions('f32')}
 ${FIXED_WGSL}
+var<workgroup> staged: array<u32, ${RUN_GROUP * (RUN + 1)}>;
 var<private> label: u32;
-fn refv(k: u32) -> f32 { ${key.refs > 0 ? `return refs[label * ${key.refs}u + k];` : 'return 0.0;'} }`,
-    body: `let start = gid * ${RUN}u;
+fn refv(k: u32) -> f32 { ${key.refs > 0 ? `return refs[label * ${key.refs}u + k];` : 'return 0.0;'} }
+`,
+    body: `let chunk = group * ${RUN_GROUP * RUN}u;
+  for (var k = 0u; k < ${RUN}u; k++) {
+    let j = k * ${RUN_GROUP}u + lid;
+    let i = chunk + j;
+    staged[(j / ${RUN}u) * ${RUN + 1}u + j % ${RUN}u] = select(0xffffffffu, label_of(min(i, P.shape.w - 1u)), i < P.shape.w);
+  }
+  workgroupBarrier();
+  let start = chunk + lid * ${RUN}u;
+  let mine = lid * ${RUN + 1}u;
   if (start >= P.shape.w) { return; }
   let end = min(start + ${RUN}u, P.shape.w);
   ${sums.map((_, k) => `let e${k} = exps[${k}];`).join(' ')}
   ${decl}
   var count = 0u;
-  label = label_of(start);
+  label = staged[mine];
   var xu = start % P.shape.x;
   var yu = (start / P.shape.x) % P.shape.y;
   var zu = start / (P.shape.x * P.shape.y);
   for (var i = start; i <= end; i++) {
     var l = 0xffffffffu;
-    if (i < end) { l = label_of(i); }
+    if (i < end) { l = staged[mine + i - start]; }
     if (l != label) {
       if (count > 0u) {
         let o = label * ${words}u;
@@ -334,7 +348,7 @@ export function recordReduction(op: string, key: ReductionKey, labels: GpuImage,
     dispatch(kernelFor('labelExponents', { bounds, refs: key.refs, rmax }, exponentsSpec), rmax.length > 0 ? [range, refs!, exps] : [range, exps], { shape, rows }, [1, 1, 1], `${op}: exponents`);
   }
   const buffers = [labels.buffer, ...(intensity ? [intensity.buffer] : []), ...(refs ? [refs] : []), ...(bounds.length > 0 ? [exps] : []), table];
-  dispatch(kernelFor('labelReduce', key, accumulateSpec), buffers, { shape, rows }, Math.ceil(labels.size / (RUN * WORKGROUP)), op);
+  dispatch(kernelFor('labelReduce', key, accumulateSpec), buffers, { shape, rows }, Math.ceil(labels.size / (RUN * RUN_GROUP)), op);
   return { key, rows, table, exps };
 }
 
