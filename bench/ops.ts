@@ -20,6 +20,8 @@ export interface BenchOp {
   cupy?: string;
   cle?: string;
   scipy?: string;
+  /** Rows on a label image: the grid of cells (z, y, x) of {@link gridLabels}; peers.py builds the same `labels`. */
+  labelGrid?: [number, number, number];
 }
 
 export interface Inputs {
@@ -27,6 +29,8 @@ export interface Inputs {
   b: tessera.GpuImage;
   m: tessera.GpuImage;
   n: tessera.GpuImage;
+  /** For rows with `labelGrid`: the label image of {@link gridLabels} (uint32). */
+  labels?: tessera.GpuImage;
 }
 
 /** The images of an input set by name. */
@@ -95,6 +99,29 @@ const set = (x: Inputs): InputSet => x as unknown as InputSet;
 
 export const SHAPES: Record<string, number[]> = { '2D': [2048, 1024], '3D': [256, 256, 256] };
 
+/**
+ * The issue-11 stack (140 × 355 × 710, the seed's Tribolium size) cut into a grid of 5 × 17 × 19 =
+ * 1,615 box-shaped labels that tile it without background: a pseudo-Voronoi map of touching
+ * cells with the label count of the seed workflow's segmentation. label = 1 + (⌊z·gz/Z⌋·gy +
+ * ⌊y·gy/Y⌋)·gx + ⌊x·gx/X⌋ (peers.py computes the same in numpy).
+ */
+export const LABELS_SHAPE = [140, 355, 710];
+export const LABEL_GRID: [number, number, number] = [5, 17, 19];
+
+export function gridLabels(shape: readonly number[], grid: readonly number[]): Uint32Array {
+  const [Z, Y, X] = shape;
+  const [gz, gy, gx] = grid;
+  const out = new Uint32Array(Z * Y * X);
+  for (let z = 0, i = 0; z < Z; z++) {
+    for (let y = 0; y < Y; y++) {
+      const base = 1 + (Math.floor((z * gz) / Z) * gy + Math.floor((y * gy) / Y)) * gx;
+      for (let x = 0; x < X; x++, i++) out[i] = base + Math.floor((x * gx) / X);
+    }
+  }
+  if (out[out.length - 1] !== gz * gy * gx) throw new Error(`gridLabels: expected ${gz * gy * gx} labels, made ${out[out.length - 1]}`);
+  return out;
+}
+
 export function catalogue(): BenchOp[] {
   const rows: BenchOp[] = [];
   for (const [tag, shape] of Object.entries(SHAPES)) {
@@ -155,6 +182,20 @@ export function catalogue(): BenchOp[] {
         cupy: 'a[128].copy()', cle: 'cle.copy_slice(a, slice_index=128)', scipy: 'a[128].copy()' });
     }
   }
+  // Issue 11: the touch matrix of the seed's ~1,615 labels (goal: pyclesperanto's 0.67 ms on the H200).
+  // The row waits for the matrix itself (the promise resolves once the label count is read back).
+  const labelPx = LABELS_SHAPE.reduce((p, q) => p * q, 1);
+  const side = LABEL_GRID.reduce((p, q) => p * q, 1) + 1;
+  rows.push({
+    name: 'GenerateTouchMatrix1615', shape: LABELS_SHAPE, labelGrid: LABEL_GRID, bytes: 4 * labelPx + 4 * side * side,
+    run: async (x) => {
+      if (!x.labels) throw new Error('GenerateTouchMatrix1615: run.ts did not provide the label image');
+      const matrix = await tessera.generateTouchMatrix(x.labels);
+      await tessera.sync();
+      return matrix;
+    },
+    cle: 'cle.generate_touch_matrix(labels)',
+  });
   rows.push(...segmentationRows());
   return rows;
 }

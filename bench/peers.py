@@ -38,6 +38,14 @@ def inputs(shape):
     return a, b, m, n
 
 
+def grid_labels(shape, grid):
+    """bench/ops.ts gridLabels: a grid of box-shaped labels 1..prod(grid) tiling the stack."""
+    z, y, x = np.ix_(*[np.arange(s) * g // s for s, g in zip(shape, grid)])
+    labels = (1 + (z * grid[1] + y) * grid[2] + x).astype(np.uint32)
+    assert labels.max() == np.prod(grid), "grid_labels: wrong label count"
+    return labels
+
+
 def cupy_otsu(cp):
     def otsu(a):
         lo, hi = float(a.min()), float(a.max())
@@ -117,6 +125,8 @@ try:
         env = {"cle": cle, "a": cle.push(a), "b": cle.push(b), "m": cle.push(m), "n": cle.push(n)}
         for row in spec["ops"]:
             if tuple(row["shape"]) == shape and row.get("cle") and not row.get("inputs"):
+                if row.get("labelGrid"):
+                    env["labels"] = cle.push(grid_labels(shape, row["labelGrid"]))
                 try:
                     results.setdefault(row["name"], {})["cle_ms"] = wall(lambda: eval(row["cle"], env), lambda: None)
                 except Exception as e:  # noqa: BLE001

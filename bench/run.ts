@@ -15,7 +15,7 @@ import { STORAGE_USAGE } from 'tessera/dist/src/gpu/buffer-pool';
 import { flush, recordCopy } from 'tessera/dist/src/gpu/commands';
 import { gpuDevice } from 'tessera/dist/src/gpu/device';
 import { runPixelProgram } from 'tessera/dist/src/codegen/program';
-import { BenchOp, INPUT_SETS, InputSet, Inputs, SHAPES, catalogue } from './ops';
+import { BenchOp, INPUT_SETS, InputSet, Inputs, SHAPES, catalogue, gridLabels } from './ops';
 
 const quick = process.argv.includes('--quick');
 const outDir = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : join(__dirname, '..', 'out');
@@ -258,6 +258,15 @@ async function main(): Promise<void> {
       m: tessera.push(mask(n, 3), shape), n: tessera.push(mask(n, 4), shape),
     };
   }
+  // Label-image rows get the 3D inputs plus their label image, pushed once per grid.
+  const labelInputs = new Map<string, Inputs>();
+  const inputsOf = (row: BenchOp): Inputs => {
+    const base = inputs[row.shape.length === 3 ? '3D' : '2D'];
+    if (!row.labelGrid) return base;
+    const key = `${row.shape}|${row.labelGrid}`;
+    if (!labelInputs.has(key)) labelInputs.set(key, { ...base, labels: tessera.push(gridLabels(row.shape, row.labelGrid), row.shape) });
+    return labelInputs.get(key)!;
+  };
   const rows = catalogue().filter((r) => !ONLY || r.name.includes(ONLY));
   const sets = await makeInputSets(rows);
   const results: Array<BenchOp & { wall_ms?: number; gpu_ms?: number | null; error?: string }> = [];
@@ -267,7 +276,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     results.length = 0;
     for (const row of rows) {
-      const x = row.inputs ? (sets[row.inputs] as unknown as Inputs) : inputs[row.shape.length === 3 ? '3D' : '2D'];
+      const x = row.inputs ? (sets[row.inputs] as unknown as Inputs) : inputsOf(row);
       const entry: (typeof results)[number] = { ...row, run: undefined };
       try {
         entry.wall_ms = await timeWall(() => row.run!(x));

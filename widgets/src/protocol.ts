@@ -11,6 +11,9 @@ export type {
   ResponseMessage, PlaneResponseMessage, ValuesResponseMessage, ExportResponseMessage, ErrorResponseMessage,
 } from 'tessera/dist/src/viewers/protocol.js';
 
+/** Mime type of viewer outputs, rendered by the extension as widget views (a runtime value: protocol.js imports nothing). */
+export { VIEW_MIME_TYPE } from 'tessera/dist/src/viewers/protocol.js';
+
 /** Binary values of the state arrive as DataViews (or ArrayBuffers, or typed arrays). */
 export type Bytes = DataView | ArrayBuffer | Uint8Array;
 

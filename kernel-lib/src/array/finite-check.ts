@@ -1,7 +1,7 @@
 import { TesseraError } from '../errors';
 import { acquireBuffer, releaseBuffer } from '../gpu/buffer-pool';
 import { afterSync, batchesReported, isInvalid, recordClear } from '../gpu/commands';
-import { onDeviceReset } from '../gpu/device';
+import { bindingLimit, onDeviceReset } from '../gpu/device';
 import { dispatch, kernelFor } from '../gpu/kernel';
 import { readRaw } from '../gpu/readback';
 import type { GpuImage } from './gpu-image';
@@ -26,12 +26,12 @@ const finiteCheckKernel = () =>
       { name: 'data', type: 'array<u32>' },
       { name: 'flags', type: 'array<atomic<u32>>', access: 'read_write' },
     ],
-    uniforms: [{ name: 'n', type: 'u32' }],
+    uniforms: [{ name: 'n', type: 'u32' }, { name: 'base', type: 'u32' }],
     workgroupSize: 256,
     // Exponent bits all ones: NaN or infinity (a bit test, immune to fast-math folding).
     body: `if (gid < P.n && (data[gid] & 0x7f800000u) == 0x7f800000u) {
     atomicAdd(&flags[0], 1u);
-    atomicMax(&flags[1], 0xffffffffu - gid);
+    atomicMax(&flags[1], 0xffffffffu - (P.base + gid));
   }`,
   }));
 
@@ -39,7 +39,13 @@ const finiteCheckKernel = () =>
 export function checkFinite(image: GpuImage, what: string): void {
   const flags = acquireBuffer(8, `${what}: NaN/Inf check`);
   recordClear(flags, 0, 8);
-  dispatch(finiteCheckKernel(), [image.buffer, flags], { n: image.size }, Math.ceil(image.size / 256));
+  // Images larger than one binding are checked range by range (offsets on 256-byte boundaries).
+  const step = Math.floor(bindingLimit() / 256) * 256;
+  for (let offset = 0; offset < image.storageBytes; offset += step) {
+    const size = Math.min(step, image.storageBytes - offset);
+    const n = size / 4;
+    dispatch(finiteCheckKernel(), [{ buffer: image.buffer, offset, size }, flags], { n, base: offset / 4 }, Math.ceil(n / 256));
+  }
   pending.push({ flags, what });
 }
 

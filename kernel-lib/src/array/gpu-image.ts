@@ -1,6 +1,6 @@
 import { TesseraError } from '../errors';
 import { releaseBuffer } from '../gpu/buffer-pool';
-import { deviceGeneration } from '../gpu/device';
+import { bindingLimit, deviceGeneration } from '../gpu/device';
 import { DType, bytesPerPixel } from '../dtype';
 import { GPU_IMAGE_BRAND } from '../validate/arguments';
 
@@ -49,6 +49,14 @@ export class GpuImage {
   /** Bytes the image occupies in its storage buffer: whole 32-bit words (8/16-bit pixels are packed). */
   get storageBytes(): number {
     return Math.ceil(this.nbytes / 4) * 4;
+  }
+
+  /**
+   * Whether the image is larger than one GPU storage binding (2 GB on an H200, 128 MB on lavapipe):
+   * it lives in one large buffer, and operations run on it in slabs (array/slabs.ts).
+   */
+  get large(): boolean {
+    return this.storageBytes > bindingLimit();
   }
 
   /** True after `release()` (or when the GPU device was replaced). */

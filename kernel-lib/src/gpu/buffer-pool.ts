@@ -1,5 +1,5 @@
 import { TesseraError } from '../errors';
-import { deviceInfo, gpuDevice, onDeviceReset, reportGpuError } from './device';
+import { bindingLimit, deviceInfo, gpuDevice, onDeviceReset, reportGpuError } from './device';
 
 /**
  * Storage buffers for images, reused by size class so that a workflow of many operations
@@ -108,13 +108,16 @@ const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
  * (e.g. "create(shape [512, 2048, 2048], float32)").
  */
 export function acquireBuffer(bytes: number, what: string): GPUBuffer {
-  const maxBinding = deviceInfo().limits.maxStorageBufferBindingSize;
+  const maxBinding = bindingLimit();
+  const maxBuffer = deviceInfo().limits.maxBufferSize;
+  // Size classes while they stay within one binding; beyond, the exact size (also for images
+  // larger than a binding, which run in slabs), so that no image that fits a binding gets a buffer that does not.
   let size = sizeClass(bytes);
-  if (size > maxBinding && bytes <= maxBinding) size = Math.ceil(bytes / 4) * 4;
-  if (size > maxBinding) {
+  if (size > maxBinding) size = Math.ceil(bytes / 256) * 256;
+  if (size > maxBuffer) {
     throw new TesseraError(
-      `${what} needs ${mb(bytes)} in one GPU buffer, more than this GPU binds at once (${mb(maxBinding)}, ` +
-        `maxStorageBufferBindingSize of ${deviceInfo().name}). Process it in tiles (tessera tiling) or crop it.`,
+      `${what} needs ${mb(bytes)} in one GPU buffer, more than this GPU allows (${mb(maxBuffer)}, maxBufferSize of ` +
+        `${deviceInfo().name}). Process it in tiles from a file (tessera.tiled over a Zarr or TIFF) or crop it.`,
     );
   }
   const list = free.get(size);

@@ -141,10 +141,15 @@ function noteWrite(buffer: GPUBuffer, inputsInvalid: boolean): void {
  * order (`writes` says which the kernel writes), then `uniformBytes` of uniforms written by
  * `writeUniforms` into the arena. Use gpu/kernel.ts's `dispatch`.
  */
+/** A storage binding: a whole buffer, or a range of one (offset a multiple of 256 bytes). */
+export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
+
+export const bufferOf = (b: BufferBinding): GPUBuffer => ('buffer' in b ? b.buffer : b);
+
 export function recordDispatch(
   pipeline: GPUComputePipeline,
   layout: GPUBindGroupLayout,
-  buffers: readonly GPUBuffer[],
+  bindings: readonly BufferBinding[],
   writes: readonly boolean[],
   uniformBytes: number,
   writeUniforms: ((view: DataView, offset: number) => void) | undefined,
@@ -159,18 +164,18 @@ export function recordDispatch(
     arena ??= device.createBuffer({ size: arenaData.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   }
   let key = `${idOf(pipelineIds, pipeline)},`;
-  for (const b of buffers) key += `${idOf(bufferIds, b)},`;
+  for (const b of bindings) key += 'buffer' in b ? `${idOf(bufferIds, b.buffer)},@${b.offset}+${b.size};` : `${idOf(bufferIds, b)},`;
   key += `${offset}:${uniformBytes}`;
   let bindGroup = bindGroups.get(key);
   if (!bindGroup) {
-    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    if (offset >= 0) entries.push({ binding: buffers.length, resource: { buffer: arena!, offset, size: uniformBytes } });
+    const entries: GPUBindGroupEntry[] = bindings.map((b, binding) => ({ binding, resource: 'buffer' in b ? { buffer: b.buffer, offset: b.offset, size: b.size } : { buffer: b } }));
+    if (offset >= 0) entries.push({ binding: bindings.length, resource: { buffer: arena!, offset, size: uniformBytes } });
     bindGroup = device.createBindGroup({ layout, entries });
     if (bindGroups.size >= BIND_GROUP_CACHE) bindGroups.delete(bindGroups.keys().next().value!);
     bindGroups.set(key, bindGroup);
   }
-  const inputsInvalid = invalid.size > 0 && buffers.some((b, k) => !writes[k] && invalid.has(b));
-  for (let k = 0; k < buffers.length; k++) if (writes[k]) noteWrite(buffers[k], inputsInvalid);
+  const inputsInvalid = invalid.size > 0 && bindings.some((b, k) => !writes[k] && invalid.has(bufferOf(b)));
+  for (let k = 0; k < bindings.length; k++) if (writes[k]) noteWrite(bufferOf(bindings[k]), inputsInvalid);
   const pass = computePass(label);
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);

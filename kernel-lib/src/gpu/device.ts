@@ -244,6 +244,29 @@ export function deviceInfo(): DeviceInfo {
   return current!.info;
 }
 
+let bindingOverride: number | undefined;
+
+/**
+ * The most bytes one storage binding may hold: the adapter's maxStorageBufferBindingSize (2 GB on
+ * an H200, 128 MB on lavapipe). Images larger than this live in one large buffer and run in slabs
+ * (array/slabs.ts).
+ */
+export function bindingLimit(): number {
+  const limit = deviceInfo().limits.maxStorageBufferBindingSize;
+  return bindingOverride === undefined ? limit : Math.min(limit, bindingOverride);
+}
+
+/**
+ * @internal Lowers the binding limit Tessera plans with (undefined restores the adapter's), so that
+ * tests and benchmarks can exercise the slab paths on small images.
+ */
+export function limitBindingSize(bytes: number | undefined): void {
+  if (bytes !== undefined && !(Number.isInteger(bytes) && bytes >= 1024 && bytes % 256 === 0)) {
+    throw new TesseraError(`limitBindingSize: bytes must be a multiple of 256 of at least 1024; got ${bytes}`);
+  }
+  bindingOverride = bytes;
+}
+
 /** Counts device replacements: objects made for an older device must not be reused. */
 export function deviceGeneration(): number {
   return generation;

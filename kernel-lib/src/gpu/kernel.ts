@@ -1,6 +1,6 @@
 import { TesseraError } from '../errors';
-import { deviceInfo, gpuDevice, onDeviceReset } from './device';
-import { recordDispatch } from './commands';
+import { bindingLimit, deviceInfo, gpuDevice, onDeviceReset } from './device';
+import { BufferBinding, recordDispatch } from './commands';
 
 /**
  * The one way Tessera builds a compute kernel. A kernel is described by its storage bindings
@@ -135,7 +135,8 @@ onDeviceReset(() => {
   byCode.clear();
 });
 
-const checkKeys = (): boolean => process.env.TESSERA_CHECK_KERNELS === '1';
+// Read once: the test runner sets it before the process starts.
+const CHECK_KEYS = process.env.TESSERA_CHECK_KERNELS === '1';
 
 function compile(spec: KernelSpec, code: string, uniforms: UniformLayout | undefined): Kernel {
   const shared = byCode.get(code);
@@ -160,12 +161,13 @@ function compile(spec: KernelSpec, code: string, uniforms: UniformLayout | undef
 /**
  * The compiled kernel of `family` for `params` (a string, or a JSON-serialisable object naming
  * everything that changes the code: dtypes, modes, sizes of unrolled loops ...). `build` must be
- * a pure function of `params`.
+ * a pure function of `params`. Hot callers may pass the key string themselves (with a `build`
+ * that closes over the same values the string spells out), to skip serialising per call.
  */
 export function kernelFor<P>(family: string, params: P, build: (p: P) => KernelSpec): Kernel {
   const key = `${family}|${typeof params === 'string' ? params : JSON.stringify(params)}`;
   const found = kernels.get(key);
-  if (found && !checkKeys()) return found;
+  if (found && !CHECK_KEYS) return found;
   const spec = build(params);
   const { code, uniforms } = kernelSource(spec);
   if (found) {
@@ -192,17 +194,30 @@ export function workgroupGrid(groups: number): [number, number] {
 }
 
 /**
- * Records one dispatch of `k` over `buffers` (in binding order) with `uniforms`. `groups` is a
+ * Records one dispatch of `k` over `buffers` (in binding order: whole buffers, or ranges of
+ * them) with `uniforms`. `groups` is a
  * number of workgroups (laid out by {@link workgroupGrid}) or an explicit [x, y, z] grid.
  */
 export function dispatch(
   k: Kernel,
-  buffers: readonly GPUBuffer[],
+  buffers: readonly BufferBinding[],
   uniforms: UniformValues | undefined,
   groups: number | readonly [number, number, number],
   label = k.label,
 ): void {
   if (buffers.length !== k.writes.length) throw new Error(`internal: ${k.label} takes ${k.writes.length} buffers; got ${buffers.length}`);
+  const limit = bindingLimit();
+  for (const b of buffers) {
+    // Images larger than one binding run in slabs where the operation supports it (array/slabs.ts); anything else stops here.
+    const size = b.size;
+    if (size > limit) {
+      throw new TesseraError(
+        `${label}: an image of ${(size / 1024 ** 2).toFixed(1)} MB is larger than this GPU binds at once ` +
+          `(${(limit / 1024 ** 2).toFixed(1)} MB), and this operation does not run on such images in slabs. ` +
+          'Crop the image, or process it in tiles (tessera.tiled).',
+      );
+    }
+  }
   const grid: readonly [number, number, number] = typeof groups === 'number' ? [...workgroupGrid(groups), 1] : groups;
   const layout = k.uniforms;
   recordDispatch(

@@ -157,7 +157,7 @@ export abstract class LazyArray {
 
   /**
    * Reads a box (default: the whole array) and pushes it to the GPU. The box must fit the GPU
-   * memory budget and one GPU buffer; larger data is processed in tiles. Leading extents of 1
+   * memory budget and the largest GPU buffer (images beyond one binding run in slabs); larger data is processed in tiles. Leading extents of 1
    * are dropped down to the GPU's 4 dimensions. `options` are push's (e.g. `allowNonFinite`).
    */
   async toGpu(start?: readonly number[], size?: readonly number[], options: PushOptions = {}): Promise<GpuImage> {
@@ -170,9 +170,10 @@ export abstract class LazyArray {
     }
     const bytes = product(shape) * bytesPerPixel(options.dtype ?? this.dtype);
     const { bytesInUse, budget } = memoryStats();
-    const maxBinding = deviceInfo().limits.maxStorageBufferBindingSize;
-    if (bytes + bytesInUse > budget || bytes > maxBinding) {
-      const limit = bytes > maxBinding ? `one GPU buffer holds at most ${bytesText(maxBinding)}` : `${bytesText(budget - bytesInUse)} of the ${bytesText(budget)} GPU memory budget are free`;
+    // Images beyond one binding are fine (they run in slabs); the largest buffer and the budget are the limits.
+    const maxBuffer = deviceInfo().limits.maxBufferSize;
+    if (bytes + bytesInUse > budget || bytes > maxBuffer) {
+      const limit = bytes > maxBuffer ? `one GPU buffer holds at most ${bytesText(maxBuffer)}` : `${bytesText(budget - bytesInUse)} of the ${bytesText(budget)} GPU memory budget are free`;
       throw new TesseraError(
         `${what}: the box of shape [${box.size}] needs ${bytesText(bytes)} on the GPU but ${limit}. ` +
           `Process the array in tiles: toGpu(start, size) with boxes that fit (e.g. a few chunks of [${this.chunks}] at a time).`,

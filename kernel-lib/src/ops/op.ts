@@ -1,4 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { GpuImage } from '../array/gpu-image';
+import { planSlabs, readSlab, writeSlab } from '../array/slabs';
+import { create } from '../array/transfer';
+import { isGpuImage } from '../validate/arguments';
 import { DTYPES, type DType } from '../dtype';
 import { TesseraError } from '../errors';
 import { BOUNDARY_MODES, TRANSFORM_MODES, type TransformMode } from '../validate/modes';
@@ -122,11 +126,15 @@ export function defineOp<F extends (...args: never[]) => unknown>(info: OpInfo, 
   if (!name) throw new Error('defineOp: the operation function must be named');
   if (registry.has(name)) throw new Error(`defineOp: ${name} is defined twice`);
   const full = Object.freeze({ ...info, name });
+  // Pointwise and halo operations run on images larger than one GPU binding slab by slab; the
+  // others handle such images themselves where they can (reductions) or refuse them clearly.
+  const slabbed = info.tiling === 'pointwise' || (typeof info.tiling === 'object' && 'halo' in info.tiling);
   const call = fn as unknown as (...a: unknown[]) => unknown;
+  const run = (self: unknown, args: unknown[]) => (slabbed && hasLargeImage(args) ? runInSlabs(full, call, args) : call.apply(self, args));
   const op = function (this: unknown, ...args: unknown[]) {
-    if (trace === undefined) return call.apply(this, args);
+    if (trace === undefined) return run(this, args);
     if (!insideOperation.getStore()) trace.calls.push({ info: full, params: namedArguments(info, args), args });
-    return insideOperation.run(true, () => call.apply(this, args));
+    return insideOperation.run(true, () => run(this, args));
   } as unknown as Op<F>;
   Object.defineProperty(op, 'name', { value: name });
   Object.defineProperty(op, 'length', { value: fn.length });
@@ -134,6 +142,39 @@ export function defineOp<F extends (...args: never[]) => unknown>(info: OpInfo, 
   Object.defineProperty(op, 'implementation', { value: fn });
   registry.set(name, op as Op<(...args: never[]) => unknown>);
   return op;
+}
+
+function hasLargeImage(args: readonly unknown[]): boolean {
+  for (const a of args) if (isGpuImage(a) && a.large) return true;
+  return false;
+}
+
+/**
+ * Runs a pointwise or halo operation on images larger than one GPU binding: slab by slab along the
+ * first axis with the operation's halo as margin (array/slabs.ts), every image argument cut to the
+ * slab, the cores of the results assembled into one large output (or the in-place target).
+ */
+function runInSlabs(info: Readonly<OpInfo & { name: string }>, call: (...a: unknown[]) => unknown, args: unknown[]): GpuImage {
+  const images = args.filter(isGpuImage);
+  const shape = images.find((i) => i.large)!.shape;
+  for (const img of images) {
+    if (img.shape.length !== shape.length || img.shape.some((e, k) => e !== shape[k])) {
+      throw new TesseraError(`${info.name}: images of shapes [${shape}] and [${img.shape}] cannot be processed together in slabs; they must have one shape`);
+    }
+  }
+  const named = namedArguments(info, args);
+  const halo = haloOf(info, named, shape) as Halo;
+  const margin = shape.length >= 3 ? halo[0] : shape.length === 2 ? halo[1] : halo[2];
+  const out = outputDType(info, images.map((i) => i.dtype), named) ?? images[0].dtype;
+  const target = info.inPlace ? (typeof info.inPlace === 'string' ? (named[info.inPlace] as GpuImage) : images[0]) : create(shape, out);
+  for (const tile of planSlabs(info.name, shape, margin, [...images.map((i) => i.dtype), out])) {
+    const slabArgs = args.map((a) => (isGpuImage(a) ? readSlab(a, tile.read) : a));
+    const result = call(...slabArgs);
+    if (!isGpuImage(result)) throw new Error(`internal: ${info.name} returned no image for a slab`);
+    writeSlab(result, tile.inner, target, tile.core);
+    for (const x of new Set([...slabArgs.filter(isGpuImage), result])) x.release();
+  }
+  return target;
 }
 
 /** Every operation defined so far, by name. */

@@ -26,7 +26,7 @@ export { COLORMAPS, colormapLut, type ColormapName, type Lut } from './colormaps
 export { renderPlane, planeOf, type PlaneSpec, type PlaneRequest, type Conversion, type RenderedPlane, type RenderPlaneOptions } from './render-plane';
 export { encodePng, encodeRgbaPng, encodeApng, pngDataUrl, type IndexedImage, type RgbaImage, type AnimationOptions } from './encode/png';
 export { encodeGif } from './encode/gif';
-export { WIDGETS_MODULE, WIDGETS_MODULE_VERSION } from './protocol';
+export { WIDGETS_MODULE, WIDGETS_MODULE_VERSION, VIEW_MIME_TYPE } from './protocol';
 export type * from './protocol';
 
 // The default rich display of GPU images and Zarr arrays in the Tessera kernel: an insight view.
@@ -38,6 +38,17 @@ for (const type of [GpuImage, ZarrArray]) {
   Object.defineProperty(type.prototype, RICH_DISPLAY, {
     value(this: GpuImage | ZarrArray) {
       return showInsight(this);
+    },
+  });
+}
+
+// Method comparisons (ops/compare) show their interpretation and Vega-Lite plots, one output each.
+import { MeasurementComparison, MethodComparison } from '../ops/compare';
+import { displayMimeBundle } from '../jupyter/display';
+for (const type of [MethodComparison, MeasurementComparison]) {
+  Object.defineProperty(type.prototype, RICH_DISPLAY, {
+    value(this: MethodComparison | MeasurementComparison) {
+      for (const bundle of this.mimeBundles()) displayMimeBundle(bundle);
     },
   });
 }

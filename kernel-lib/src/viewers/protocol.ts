@@ -14,6 +14,14 @@ import type { DType } from '../dtype';
 export const WIDGETS_MODULE = '@tessera/widgets';
 export const WIDGETS_MODULE_VERSION = '^0.1.0';
 
+/**
+ * Mime type of a viewer's output: a widget view reference (`{model_id, version_major,
+ * version_minor}`) under Tessera's own type. The Tessera extension renders it as the widget view;
+ * frontends without it (JupyterLab without the extension, nbconvert, GitHub) pass over it and show
+ * the output's still (`image/png`), even where the widget state was saved with the notebook.
+ */
+export const VIEW_MIME_TYPE = 'application/vnd.tessera.view+json';
+
 /** One image shown by a viewer. */
 export interface LayerState {
   name: string;

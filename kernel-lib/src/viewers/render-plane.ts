@@ -1,4 +1,5 @@
-import { computeType, type DType } from '../dtype';
+import { bytesPerPixel, computeType, type DType } from '../dtype';
+import { bindingLimit } from '../gpu/device';
 import type { GpuImage } from '../array/gpu-image';
 import { fromOrderKey, orderKeyFunctions } from '../codegen/snippets';
 import { loader, storageElement } from '../codegen/wgsl';
@@ -140,6 +141,7 @@ function renderSpec({ dtype, mode, histogram }: { dtype: DType; mode: Conversion
     uniforms: [
       { name: 'start', type: 'u32' }, { name: 'du', type: 'u32' }, { name: 'dv', type: 'u32' }, { name: 'width', type: 'u32' },
       { name: 'height', type: 'u32' }, { name: 'words', type: 'u32' }, { name: 'threads', type: 'u32' }, { name: 'conv', type: 'vec4<f32>' },
+      { name: 'base', type: 'u32' }, { name: 'row0', type: 'u32' },
     ],
     workgroupSize: GROUP,
     declarations: `${loader('a', dtype)}
@@ -150,12 +152,12 @@ ${histogram ? 'var<workgroup> wg_hist: array<atomic<u32>, 256>;' : ''}`,
     body: `let tx = wid.x * ${GROUP}u + local.x;
   var hi = 0u;
   var notlo = 0u;
-  let row = wid.y;
+  let row = wid.y + P.row0;
   if (row < P.height && tx < P.threads) {
     for (var j = 0u; j < ${WORDS_PER_THREAD}u; j++) {
       let w = tx + j * P.threads;
       if (w < P.words) {
-        var index = P.start + row * P.dv + w * 4u * P.du;
+        var index = P.start + row * P.dv + w * 4u * P.du - P.base;
         var word = 0u;
         for (var k = 0u; k < 4u; k++) {
           if (w * 4u + k < P.width) {
@@ -180,6 +182,28 @@ ${histogram ? 'var<workgroup> wg_hist: array<atomic<u32>, 256>;' : ''}`,
     if (count > 0u) { atomicAdd(&stats[${HIST_OFFSET}u + b], count); }
   }` : ''}`,
   };
+}
+
+/**
+ * The rows of a plane in groups whose source pixels fit one binding, each with the range of the
+ * image to bind (images larger than one binding are never bound whole): one group for ordinary
+ * images. `base` is the first bound pixel (on a 256-byte boundary, hence on a whole word).
+ */
+function rowWindows(image: GpuImage, start: number, du: number, dv: number, width: number, height: number) {
+  if (!image.large) return [{ binding: image.buffer as GPUBuffer | { buffer: GPUBuffer; offset: number; size: number }, base: 0, row0: 0, rows: height }];
+  const bpp = bytesPerPixel(image.dtype);
+  const rowSpan = ((width - 1) * du + 1) * bpp;
+  const perWindow = dv === 0 ? height : Math.max(1, Math.floor((bindingLimit() - 512 - rowSpan) / (dv * bpp)) + 1);
+  const windows = [];
+  for (let row0 = 0; row0 < height; row0 += perWindow) {
+    const rows = Math.min(perWindow, height - row0);
+    const lo = start + row0 * dv;
+    const hi = start + (row0 + rows - 1) * dv + (width - 1) * du + 1;
+    const offset = Math.floor((lo * bpp) / 256) * 256;
+    const size = Math.min(image.storageBytes, Math.ceil((hi * bpp) / 4) * 4) - offset;
+    windows.push({ binding: { buffer: image.buffer, offset, size }, base: offset / bpp, row0, rows });
+  }
+  return windows;
 }
 
 function checkPlane(image: GpuImage, p: PlaneSpec): void {
@@ -231,7 +255,9 @@ export async function renderPlane(image: GpuImage, plane: PlaneSpec, conversion:
   const stats = acquireBuffer(STATS_WORDS * 4, 'renderPlane statistics');
   try {
     recordClear(stats, 0, STATS_WORDS * 4);
-    dispatch(kernel, [image.buffer, out, stats], uniforms, [Math.ceil(threads / GROUP), height, 1]);
+    for (const w of rowWindows(image, uniforms.start, uniforms.du, uniforms.dv, width, height)) {
+      dispatch(kernel, [w.binding, out, stats], { ...uniforms, base: w.base, row0: w.row0 }, [Math.ceil(threads / GROUP), w.rows, 1]);
+    }
     recordCopy(stats, 0, out, pixelBytes, STATS_WORDS * 4);
     const raw = await readBuffer(out, pixelBytes + STATS_WORDS * 4);
     const head = new Uint32Array(raw, pixelBytes, STATS_WORDS);

@@ -325,6 +325,22 @@ def scenario_rich_display(fe):
             'mimes': [sorted(d['data'].keys()) for d in displays]}
 
 
+COMPARISON_CELL = '''
+import * as tessera from "tessera";
+await tessera.blandAltman([1, 2, 3, 4, 5.5], [1.1, 2, 2.9, 4.2, 5.4], { names: ["Tessera", "scikit-image"] })
+'''
+
+
+def scenario_comparison_display(fe):
+    """A Bland-Altman result as a cell's last expression shows its interpretation and a Vega-Lite plot."""
+    r = fe.run(COMPARISON_CELL, timeout=60)
+    displays = [m['content'] for m in r['msgs'] if m['msg_type'] == 'display_data']
+    return {'status': r['status'], 'stderr': r['stderr'], 'stdout': r.get('stdout', ''),
+            'mimes': [sorted(d['data'].keys()) for d in displays],
+            'markdown': displays[0]['data'].get('text/markdown', '') if displays else '',
+            'schema': displays[-1]['data'].get('application/vnd.vegalite.v5+json', {}).get('$schema', '') if displays else ''}
+
+
 def interrupt_cell(fe, code):
     cell = fe.execute(code)
     fe.iopub(lambda m: parent_id(m) == cell and m['msg_type'] == 'stream' and 'started' in m['content']['text'], what='started')
@@ -377,6 +393,7 @@ def main():
     for name, fn in [
         ('execute', scenario_execute), ('comm_info', scenario_comm_info), ('echo', scenario_echo),
         ('async_comm', scenario_async_comm), ('burst', scenario_burst), ('widgets', scenario_widgets), ('display', scenario_display), ('rich_display', scenario_rich_display),
+        ('comparison_display', scenario_comparison_display),
         ('interrupt', scenario_interrupt), ('restart', scenario_restart), ('shutdown', scenario_shutdown),
     ]:
         t = time.time()

@@ -162,9 +162,18 @@ test('a GPU image as the last expression of a cell shows an insight widget with 
   const r = scenario('rich_display');
   assert.equal(r.status, 'ok', r.stderr);
   assert.equal(r.mimes.length, 1, JSON.stringify(r));
-  assert.ok(r.mimes[0].includes('application/vnd.jupyter.widget-view+json'), JSON.stringify(r.mimes));
+  assert.ok(r.mimes[0].includes('application/vnd.tessera.view+json'), JSON.stringify(r.mimes));
   assert.ok(r.mimes[0].includes('image/png'), JSON.stringify(r.mimes));
   assert.doesNotMatch(r.stdout, /GpuImage/, 'the image is not printed as text as well');
+});
+
+test('a Bland–Altman result as the last expression of a cell shows its interpretation and a Vega-Lite plot', () => {
+  const r = scenario('comparison_display');
+  assert.equal(r.status, 'ok', r.stderr);
+  assert.deepEqual(r.mimes, [['text/markdown', 'text/plain'], ['application/vnd.vegalite.v5+json', 'text/plain']], JSON.stringify(r));
+  assert.match(r.markdown, /^- No systematic offset/);
+  assert.match(r.schema, /vega-lite\/v5\.json$/);
+  assert.doesNotMatch(r.stdout, /MethodComparison/, 'the result is not printed as text as well');
 });
 
 test('interrupt (SIGINT) stops an awaiting cell and a synchronous loop', () => {

@@ -104,7 +104,7 @@ describe('viewers (kernel side)', () => {
     const shown = sent.find((m) => m.type === 'display_data');
     assert.ok(shown);
     const bundle = shown.content.data as JsonObject;
-    assert.deepEqual(bundle['application/vnd.jupyter.widget-view+json'], { model_id: viewer.model.modelId, version_major: 2, version_minor: 1 });
+    assert.deepEqual(bundle[w.VIEW_MIME_TYPE], { model_id: viewer.model.modelId, version_major: 2, version_minor: 1 });
     const png = Buffer.from(String(bundle['image/png']), 'base64');
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     assert.equal(String(bundle['text/plain']), 'tessera slice: z=2 of 0..3\n  image [4, 6, 8] uint16, viridis [0, 357]');

@@ -1,6 +1,10 @@
 import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
+import { forEachSlab, writeSlab } from '../../array/slabs';
 import { create } from '../../array/transfer';
+import { elementwise } from '../../codegen/elementwise';
+import { addImages, maximumImages, minimumImages } from '../arithmetic/image-arithmetic';
+import { paste } from '../transforms/paste';
 import { runPixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage } from '../../validate/arguments';
@@ -21,9 +25,51 @@ import { type DTypeRule, type OpInfo, defineOp, image } from '../op';
  * position projections are uint32. std is the sample standard deviation (n − 1 in the
  * denominator, 0 for a single value), as pyclesperanto (numpy: `a.std(axis, ddof=1)`).
  */
+/**
+ * Projections of images larger than one GPU binding, slab by slab along the first axis. Where
+ * that axis is kept (Y and X projections, Z projections of 4D stacks), each slab gives its own
+ * part of the result; where it is the projected one (Z of a 3D stack), the slabs' projections
+ * are combined (max, min, sum, mean; std and positions would need more than the partial results
+ * and are refused).
+ */
+function projectLarge(fn: string, r: Reducer, input: GpuImage, project: (slab: GpuImage) => GpuImage, placement: 'rows' | 'columns' | 'combine'): GpuImage {
+  if (placement === 'combine') {
+    if (r !== 'max' && r !== 'min' && r !== 'sum' && r !== 'mean') {
+      throw new TesseraError(`${fn}: an image of shape [${input.shape}] is larger than one GPU binding; only maximum, minimum, sum and mean Z projections combine slab by slab. Crop it or use tessera.tiled.`);
+    }
+    const parts = forEachSlab(fn, input, (slab) => (r === 'mean' ? projectZ(fn, 'sum', slab) : project(slab)));
+    let acc = parts[0];
+    for (const p of parts.slice(1)) {
+      const next = r === 'max' ? maximumImages(acc, p) : r === 'min' ? minimumImages(acc, p) : addImages(acc, p);
+      acc.release();
+      p.release();
+      acc = next;
+    }
+    if (r !== 'mean') return acc;
+    // Integer means truncate toward zero, as the whole-image projection does.
+    const mean = elementwise({ op: fn, inputs: [acc], output: input.dtype, compute: 'f32', scalars: { n: input.shape[input.ndim - 3] }, expr: 'a / P.n' });
+    acc.release();
+    return mean;
+  }
+  let out: GpuImage | undefined;
+  forEachSlab(fn, input, (slab, tile) => {
+    const part = project(slab);
+    if (placement === 'rows') writeSlab(part, { start: [0, ...part.shape.slice(1).map(() => 0)], size: [...part.shape] }, (out ??= create(resultShape(input, part), part.dtype)), { start: [tile.core.start[0], ...part.shape.slice(1).map(() => 0)], size: [...part.shape] });
+    else paste(part, (out ??= create([part.shape[0], input.shape[0]], part.dtype)), tile.core.start[0], 0, 0);
+    part.release();
+  });
+  return out!;
+}
+
+/** The full result's shape from one slab's part along the kept first axis. */
+function resultShape(input: GpuImage, part: GpuImage): number[] {
+  return [input.shape[0], ...part.shape.slice(1)];
+}
+
 function projectZ(fn: string, r: Reducer, input: GpuImage): GpuImage {
   checkImage(input, `${fn}: input`);
   checkDims(input, [2, 3, 4], `${fn}: input`);
+  if (input.large) return projectLarge(fn, r, input, (slab) => projectZ(fn, r, slab), input.ndim === 3 ? 'combine' : 'rows');
   const [x, y] = [input.shape[input.ndim - 1], input.shape[input.ndim - 2]];
   if (input.ndim === 2) return reduceStrided(fn, r, input, 1, 1, x * y, [y, x]);
   const z = input.shape[input.ndim - 3];
@@ -34,6 +80,7 @@ function projectZ(fn: string, r: Reducer, input: GpuImage): GpuImage {
 function projectY(fn: string, r: Reducer, input: GpuImage): GpuImage {
   checkImage(input, `${fn}: input`);
   checkDims(input, [2, 3], `${fn}: input`);
+  if (input.large && input.ndim === 3) return projectLarge(fn, r, input, (slab) => projectY(fn, r, slab), 'rows');
   const [x, y] = [input.shape[input.ndim - 1], input.shape[input.ndim - 2]];
   const z = input.ndim === 3 ? input.shape[0] : 1;
   return reduceStrided(fn, r, input, z, y, x, input.ndim === 3 ? [z, x] : [x]);
@@ -42,6 +89,7 @@ function projectY(fn: string, r: Reducer, input: GpuImage): GpuImage {
 function projectX(fn: string, r: Reducer, input: GpuImage): GpuImage {
   checkImage(input, `${fn}: input`);
   checkDims(input, [2, 3], `${fn}: input`);
+  if (input.large && input.ndim === 3) return projectLarge(fn, r, input, (slab) => projectX(fn, r, slab), 'columns');
   const [x, y] = [input.shape[input.ndim - 1], input.shape[input.ndim - 2]];
   const z = input.ndim === 3 ? input.shape[0] : 1;
   return reduceRows(fn, r, input, z, y, x, [y, z]);

@@ -1,6 +1,8 @@
 import { ComputeType, DType, computeType, pixelsPerWord } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
+import { forEachSlab } from '../../array/slabs';
 import { create } from '../../array/transfer';
+import { runPixelProgram } from '../../codegen/program';
 import { HIGHEST, LOWEST, ReducedVariable, ZERO, workgroupArrays, workgroupReduce } from '../../codegen/snippets';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
@@ -220,7 +222,36 @@ export async function readMoments(p: Partials, dtype: DType): Promise<Moments[]>
 
 /** Whole-image (or masked) statistics in one pass and one readback. */
 export async function moments(op: string, input: GpuImage, mask?: GpuImage): Promise<Moments> {
+  if (input.large) {
+    // Slab by slab, merged on the host (Chan's formula for the variance).
+    const parts = await Promise.all(
+      forEachSlab(op, input, (slab, tile, [m]) => {
+        const inner = tile.inner.start[0] === 0 && tile.inner.size[0] === slab.shape[0];
+        if (!inner) throw new Error('internal: moments slabs have no margin');
+        return readMoments(recordMoments(op, slab, 1, m), input.dtype).then((r) => r[0]);
+      }, { alongside: mask ? [mask] : [] }),
+    );
+    return mergeMoments(parts);
+  }
   return (await readMoments(recordMoments(op, input, 1, mask), input.dtype))[0];
+}
+
+/** The moments of the union of disjoint parts. */
+export function mergeMoments(parts: readonly Moments[]): Moments {
+  const full = parts.filter((p) => p.pixelCount > 0);
+  const n = full.reduce((a, p) => a + p.pixelCount, 0);
+  if (n === 0) return { pixelCount: 0, minimum: NaN, maximum: NaN, sum: 0, mean: NaN, variance: NaN };
+  const sum = full.reduce((a, p) => a + p.sum, 0);
+  const mean = sum / n;
+  const m2 = full.reduce((a, p) => a + p.variance * p.pixelCount + p.pixelCount * (p.mean - mean) ** 2, 0);
+  return {
+    pixelCount: n,
+    minimum: Math.min(...full.map((p) => p.minimum)),
+    maximum: Math.max(...full.map((p) => p.maximum)),
+    sum,
+    mean,
+    variance: m2 / n,
+  };
 }
 
 function finalizeSpec(t: ComputeType): KernelSpec {
@@ -267,6 +298,24 @@ export function widenedDType(d: DType): DType {
  * operations that need the range before their own pass (histogram, gammaCorrection).
  */
 export function gpuMinMax(op: string, input: GpuImage): GpuImage {
+  if (input.large) {
+    // Each slab's range, folded on the GPU: still no readback.
+    const ranges = forEachSlab(op, input, (slab) => gpuMinMax(op, slab));
+    let range = ranges[0];
+    for (const next of ranges.slice(1)) {
+      const both = runPixelProgram({
+        op: `${op} range`,
+        inputs: { a: range, b: next },
+        output: create([2], range.dtype),
+        computeType: computeType(range.dtype),
+        body: 'if (i == 0u) { return min(load_a(0u), load_b(0u)); }\n  return max(load_a(1u), load_b(1u));',
+      });
+      range.release();
+      next.release();
+      range = both;
+    }
+    return range;
+  }
   const p = recordMoments(op, input, 1);
   const t = computeType(input.dtype);
   const out = create([2], widenedDType(input.dtype));

@@ -2,6 +2,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import { checkImage, checkSameShape } from '../../validate/arguments';
 import { notEqual } from '../logic/comparisons';
 import { squaredDifference } from '../arithmetic/image-arithmetic';
+import { forEachSlab } from '../../array/slabs';
 import { moments, readMoments, recordMoments } from './moments';
 import { type OpInfo, defineOp, image } from '../op';
 
@@ -84,7 +85,11 @@ export interface SliceStatistics {
 export const statisticsOfSlices = defineOp(HOST_VALUE, async function statisticsOfSlices(input: GpuImage): Promise<SliceStatistics> {
   checkImage(input, 'statisticsOfSlices: input');
   const slices = input.ndim <= 2 ? 1 : input.size / (input.shape[input.ndim - 1] * input.shape[input.ndim - 2]);
-  const all = await readMoments(recordMoments('statisticsOfSlices', input, slices), input.dtype);
+  const plane = input.ndim <= 2 ? input.size : input.shape[input.ndim - 1] * input.shape[input.ndim - 2];
+  // Large images: slabs hold whole slices (cut along the first axis), so their slice statistics simply follow each other.
+  const all = input.large
+    ? (await Promise.all(forEachSlab('statisticsOfSlices', input, (slab) => readMoments(recordMoments('statisticsOfSlices', slab, slab.size / plane), input.dtype)))).flat()
+    : await readMoments(recordMoments('statisticsOfSlices', input, slices), input.dtype);
   const pick = (f: (m: (typeof all)[number]) => number) => all.map(f);
   return {
     pixelCount: pick((m) => m.pixelCount),

@@ -1,5 +1,6 @@
 import { ComputeType, DType, computeType, dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
+import { forEachSlab } from '../../array/slabs';
 import { create, push } from '../../array/transfer';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { recordClear } from '../../gpu/commands';
@@ -129,10 +130,17 @@ export type BinSpec =
  * cleared here first).
  */
 export function recordHistogram(op: string, input: GpuImage, counts: GpuImage, bins: number, spec: BinSpec): void {
+  recordClear(counts.buffer, 0, bins * 4);
+  // Images larger than one binding are counted slab by slab into the same counts.
+  if (input.large) forEachSlab(op, input, (slab) => countPixels(op, slab, counts, bins, spec));
+  else countPixels(op, input, counts, bins, spec);
+}
+
+/** Adds the counts of `input`'s pixels to `counts`. */
+function countPixels(op: string, input: GpuImage, counts: GpuImage, bins: number, spec: BinSpec): void {
   const cap = localCapacity();
   const local = bins <= 256 ? 256 : bins <= 1024 ? 1024 : bins <= cap ? cap : 0;
   const t = computeType(input.dtype);
-  recordClear(counts.buffer, 0, bins * 4);
   const groups = Math.ceil(input.size / CHUNK);
   const u: Record<string, number> = { n: bins, pixels: input.size, groups, off_u: 0, off_i: 0, hi_u: 0, hi_i: 0, has_lo: 0, has_hi: 0 };
   const setLo = (x: number) => (t === 'u32' ? (u.off_u = x) : (u.off_i = x));

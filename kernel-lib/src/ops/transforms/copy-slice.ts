@@ -1,8 +1,8 @@
 import { computeType } from '../../dtype';
+import { planesOf } from '../../array/slabs';
 import { create } from '../../array/transfer';
 import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';
-import { loader } from '../../codegen/wgsl';
 import { checkDims, checkImage, checkInteger } from '../../validate/arguments';
 import { TesseraError } from '../../errors';
 import { type Tiling, defineOp, image, integer } from '../op';
@@ -26,6 +26,13 @@ export const copySlice = defineOp({
   if (destination === undefined) {
     checkDims(input, [3], 'copySlice: input');
     const z = checkInteger(slice, 'copySlice: slice', 0, input.shape[0] - 1);
+    if (input.large) {
+      // Only the slice's planes travel into a bindable image.
+      const { slab, offset } = planesOf('copySlice', input, z, z + 1);
+      const out = copySlice(slab, offset);
+      slab.release();
+      return out;
+    }
     return runPixelProgram({
       op: 'copySliceOut',
       inputs: { a: input },
@@ -100,7 +107,6 @@ function copyPlane(fn: string, axis: 'x' | 'y', input: GpuImage, sliceIndex: num
     scalars: { s: { type: 'i32', value: s } },
     coords: true,
     computeType: computeType(input.dtype),
-    helpers: loader('out', destination.dtype),
     body: axis === 'y'
       ? 'if (c.y == P.s) { return at_a(vec4<i32>(c.x, c.z, 0, 0)); }\n  return load_out(i);'
       : 'if (c.x == P.s) { return at_a(vec4<i32>(c.y, c.z, 0, 0)); }\n  return load_out(i);',

@@ -1,4 +1,5 @@
 import { computeType } from '../../dtype';
+import { planesOf } from '../../array/slabs';
 import { create } from '../../array/transfer';
 import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';
@@ -33,6 +34,14 @@ export const crop = defineOp({
     }
   }
   if (n < 2) throw new TesseraError(`crop: input must have 2 to 4 dimensions; got shape [${input.shape}]`);
+  if (input.large && n <= 3) {
+    // Only the planes the box covers (along the first axis) travel into a bindable image.
+    const [first, count] = n === 3 ? [sz, d] : [sy, h];
+    const { slab, offset } = planesOf('crop', input, first, first + count);
+    const out = n === 3 ? crop(slab, sx, sy, offset, w, h, d) : crop(slab, sx, offset, 0, w, h, d);
+    slab.release();
+    return out;
+  }
   const shape = [...input.shape];
   shape[n - 1] = w;
   shape[n - 2] = h;
