@@ -11,6 +11,8 @@ import * as tessera from 'tessera';
 export interface BenchOp {
   name: string;
   shape: number[];
+  /** A named input set of INPUT_SETS instead of the random a, b, m, n. */
+  inputs?: keyof typeof INPUT_SETS;
   /** Runs the operation once on the prepared inputs; returns what to release. */
   run?: (x: Inputs) => tessera.GpuImage | Promise<unknown>;
   /** Bytes an ideal implementation moves (inputs read once + output written once). */
@@ -30,6 +32,70 @@ export interface Inputs {
   /** For rows with `labelGrid`: the label image of {@link gridLabels} (uint32). */
   labels?: tessera.GpuImage;
 }
+
+/** The images of an input set by name. */
+export type InputSet = Record<string, tessera.GpuImage>;
+
+const mask30 = (n: number, seed: number): Uint8Array => {
+  const a = new Uint8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) a[i] = (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296 < 0.3 ? 1 : 0;
+  return a;
+};
+
+/**
+ * Input sets of the segmentation rows (issue 11), made once by run.ts and written to disk
+ * (bench/out/inputs/<set>/) so that peers.py times the peers on the same pixels:
+ * - embryo: the seed's stack size (140×355×710 float32) with ~1,750 nuclei (tessera.syntheticNuclei,
+ *   seed 1) as `e`, its top hat (5, 5, 0) as `h`, and Tessera's voronoiOtsuLabeling(h, 3.5, 1) as `L`;
+ * - noise: 256³ uint8 random noise of 30 % ones as `q`.
+ */
+export const INPUT_SETS = {
+  embryo: {
+    shape: [140, 355, 710],
+    make: async (): Promise<InputSet> => {
+      const s = tessera.syntheticNuclei({ shape: [140, 355, 710], seed: 1 });
+      s.labels.release();
+      const h = tessera.topHatBox(s.image, 5, 5, 0);
+      const L = await tessera.voronoiOtsuLabeling(h, 3.5, 1);
+      return { e: s.image, h, L };
+    },
+  },
+  noise: {
+    shape: [256, 256, 256],
+    make: async (): Promise<InputSet> => ({ q: tessera.push(mask30(256 ** 3, 11), [256, 256, 256]) }),
+  },
+} as const;
+
+/** Rows of the segmentation workflow, labelings and measurements (issue 11). */
+function segmentationRows(): BenchOp[] {
+  const e = 140 * 355 * 710;
+  const q = 256 ** 3;
+  const props = "('label', 'area', 'bbox', 'centroid', 'intensity_mean', 'intensity_min', 'intensity_max')";
+  return [
+    { name: 'SeedTopHat', shape: INPUT_SETS.embryo.shape.slice(), inputs: 'embryo', bytes: 8 * e, run: (x) => tessera.topHatBox(set(x).e, 5, 5, 0),
+      cupy: 'e - xdi.grey_opening(e, size=(1, 11, 11))', cle: 'cle.top_hat_box(e, radius_x=5, radius_y=5, radius_z=0)' },
+    { name: 'SeedVoronoiOtsu', shape: INPUT_SETS.embryo.shape.slice(), inputs: 'embryo', bytes: 8 * e, run: (x) => tessera.voronoiOtsuLabeling(set(x).h, 3.5, 1),
+      cle: 'cle.voronoi_otsu_labeling(h, spot_sigma=3.5, outline_sigma=1)' },
+    { name: 'SeedWorkflow', shape: INPUT_SETS.embryo.shape.slice(), inputs: 'embryo', bytes: 8 * e,
+      run: async (x) => {
+        const h = tessera.topHatBox(set(x).e, 5, 5, 0);
+        const labels = await tessera.voronoiOtsuLabeling(h, 3.5, 1);
+        h.release();
+        return labels;
+      },
+      cle: 'cle.voronoi_otsu_labeling(cle.top_hat_box(e, radius_x=5, radius_y=5, radius_z=0), spot_sigma=3.5, outline_sigma=1)' },
+    { name: 'StatisticsOfLabels', shape: INPUT_SETS.embryo.shape.slice(), inputs: 'embryo', bytes: 8 * e, run: (x) => tessera.statisticsOfLabelledPixels(set(x).h, set(x).L),
+      cle: 'cle.statistics_of_labelled_pixels(h, L)', scipy: `measure.regionprops_table(L, h, properties=${props})` },
+    { name: 'CCL6', shape: INPUT_SETS.noise.shape.slice(), inputs: 'noise', bytes: 5 * q, run: (x) => tessera.connectedComponentsLabeling(set(x).q, 'diamond'),
+      cupy: 'xdi.label(q, structure=fp6)[0]', cle: "cle.connected_component_labeling(q, connectivity='sphere')", scipy: 'ndi.label(q, structure=fp6)[0]' },
+    { name: 'CCL26', shape: INPUT_SETS.noise.shape.slice(), inputs: 'noise', bytes: 5 * q, run: (x) => tessera.connectedComponentsLabeling(set(x).q, 'box'),
+      cupy: 'xdi.label(q, structure=fp26)[0]', cle: "cle.connected_component_labeling(q, connectivity='box')", scipy: 'ndi.label(q, structure=fp26)[0]' },
+  ];
+}
+
+/** The input set a row with `inputs` is given (run.ts passes it in place of a, b, m, n). */
+const set = (x: Inputs): InputSet => x as unknown as InputSet;
 
 export const SHAPES: Record<string, number[]> = { '2D': [2048, 1024], '3D': [256, 256, 256] };
 
@@ -130,5 +196,6 @@ export function catalogue(): BenchOp[] {
     },
     cle: 'cle.generate_touch_matrix(labels)',
   });
+  rows.push(...segmentationRows());
   return rows;
 }

@@ -12,6 +12,7 @@ import time
 import numpy as np
 import scipy.ndimage as ndi
 import skimage.filters as filters
+import skimage.measure as measure
 
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "bench/out"
 spec = json.load(open(os.path.join(out_dir, "tessera.json")))
@@ -58,9 +59,23 @@ def cupy_otsu(cp):
 results = {}
 host = {}
 for row in spec["ops"]:
-    host.setdefault(tuple(row["shape"]), None)
+    if not row.get("inputs"):
+        host.setdefault(tuple(row["shape"]), None)
 for shape in host:
     host[shape] = inputs(shape)
+
+
+def input_set(name):
+    """The arrays Tessera wrote for a named input set (bench/ops.ts INPUT_SETS), by variable name."""
+    d = os.path.join(out_dir, "inputs", name)
+    meta = json.load(open(os.path.join(d, "meta.json")))
+    return {k: np.fromfile(os.path.join(d, v["file"]), dtype=v["dtype"]).reshape(v["shape"]) for k, v in meta.items()}
+
+
+# Rows with named input sets (segmentation, labeling, measurements): each set's rows in turn.
+SETS = sorted({row["inputs"] for row in spec["ops"] if row.get("inputs")})
+set_rows = lambda name: [row for row in spec["ops"] if row.get("inputs") == name]
+FP = {"fp6": ndi.generate_binary_structure(3, 1), "fp26": np.ones((3, 3, 3), bool)}
 
 info = {}
 try:
@@ -73,10 +88,20 @@ try:
         env = {"cp": cp, "xdi": xdi, "a": cp.asarray(a), "b": cp.asarray(b), "m": cp.asarray(m).astype(bool),
                "n": cp.asarray(n).astype(bool), "fp": cp.ones((3,) * len(shape), bool), "otsu": cupy_otsu(cp)}
         for row in spec["ops"]:
-            if tuple(row["shape"]) == shape and row.get("cupy"):
+            if tuple(row["shape"]) == shape and row.get("cupy") and not row.get("inputs"):
                 try:
                     results.setdefault(row["name"], {})["cupy_ms"] = wall(lambda: eval(row["cupy"], env), sync)
                 except Exception as e:  # noqa: BLE001 - report and go on
+                    print("cupy", row["name"], "failed:", e, flush=True)
+        del env
+        cp.get_default_memory_pool().free_all_blocks()
+    for name in SETS:
+        env = {"cp": cp, "xdi": xdi, **{k: cp.asarray(v) for k, v in input_set(name).items()}, **{k: cp.asarray(v) for k, v in FP.items()}}
+        for row in set_rows(name):
+            if row.get("cupy"):
+                try:
+                    results.setdefault(row["name"], {})["cupy_ms"] = wall(lambda: eval(row["cupy"], env), sync)
+                except Exception as e:  # noqa: BLE001
                     print("cupy", row["name"], "failed:", e, flush=True)
         del env
         cp.get_default_memory_pool().free_all_blocks()
@@ -99,7 +124,7 @@ try:
     for shape, (a, b, m, n) in host.items():
         env = {"cle": cle, "a": cle.push(a), "b": cle.push(b), "m": cle.push(m), "n": cle.push(n)}
         for row in spec["ops"]:
-            if tuple(row["shape"]) == shape and row.get("cle"):
+            if tuple(row["shape"]) == shape and row.get("cle") and not row.get("inputs"):
                 if row.get("labelGrid"):
                     env["labels"] = cle.push(grid_labels(shape, row["labelGrid"]))
                 try:
@@ -109,6 +134,20 @@ try:
         if shape == (256, 256, 256):
             info["cle_push64_ms"] = wall(lambda: cle.push(a), lambda: None, reps=10)
             info["cle_pull64_ms"] = wall(lambda: cle.pull(env["a"]), lambda: None, reps=10)
+    for name in SETS:
+        env = {"cle": cle, **{k: cle.push(v) for k, v in input_set(name).items()}}
+        for row in set_rows(name):
+            if row.get("cle"):
+                try:
+                    results.setdefault(row["name"], {})["cle_ms"] = wall(lambda: eval(row["cle"], env), lambda: None)
+                except Exception as e:  # noqa: BLE001
+                    print("cle", row["name"], "failed:", e, flush=True)
+        seed = next((row for row in set_rows(name) if row["name"] == "SeedWorkflow"), None)
+        if seed:
+            try:
+                info["cle_seed_labels"] = int(cle.maximum_of_all_pixels(eval(seed["cle"], env)))
+            except Exception as e:  # noqa: BLE001
+                print("cle seed label count failed:", e, flush=True)
 except Exception as e:  # noqa: BLE001
     info["cle_error"] = repr(e)
 
@@ -117,7 +156,17 @@ if os.environ.get("SKIP_SCIPY") != "1":
         env = {"np": np, "ndi": ndi, "filters": filters, "a": a, "b": b, "m": m.astype(bool), "n": n.astype(bool),
                "fp": np.ones((3,) * len(shape), bool)}
         for row in spec["ops"]:
-            if tuple(row["shape"]) == shape and row.get("scipy"):
+            if tuple(row["shape"]) == shape and row.get("scipy") and not row.get("inputs"):
+                try:
+                    results.setdefault(row["name"], {})["scipy_ms"] = wall(lambda: eval(row["scipy"], env), lambda: None,
+                                                                           reps=5, warmup=1, budget_s=10)
+                except Exception as e:  # noqa: BLE001
+                    print("scipy", row["name"], "failed:", e, flush=True)
+
+    for name in SETS:
+        env = {"np": np, "ndi": ndi, "measure": measure, **input_set(name), **FP}
+        for row in set_rows(name):
+            if row.get("scipy"):
                 try:
                     results.setdefault(row["name"], {})["scipy_ms"] = wall(lambda: eval(row["scipy"], env), lambda: None,
                                                                            reps=5, warmup=1, budget_s=10)

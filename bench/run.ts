@@ -6,7 +6,7 @@
  * - `wall`: one call followed by a GPU sync, as a notebook user experiences one call
  *   (the same method as shared/tools/peer_table.py uses for the peers);
  * - `gpu`: the GPU time of the call's passes from timestamp queries (kernel time alone).
- * Usage: node bench/dist/run.js [--quick] [--rounds N] [--out DIR]
+ * Usage: node bench/dist/run.js [--quick] [--rounds N] [--out DIR] [--only NAME-SUBSTRING]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,13 +15,14 @@ import { STORAGE_USAGE } from 'tessera/dist/src/gpu/buffer-pool';
 import { flush, recordCopy } from 'tessera/dist/src/gpu/commands';
 import { gpuDevice } from 'tessera/dist/src/gpu/device';
 import { runPixelProgram } from 'tessera/dist/src/codegen/program';
-import { BenchOp, Inputs, SHAPES, catalogue, gridLabels } from './ops';
+import { BenchOp, INPUT_SETS, InputSet, Inputs, SHAPES, catalogue, gridLabels } from './ops';
 
 const quick = process.argv.includes('--quick');
 const outDir = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : join(__dirname, '..', 'out');
 const REPS = quick ? 5 : 20;
 const WARMUP = 3;
 const ROUNDS = process.argv.includes('--rounds') ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) : 1;
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
 
@@ -204,6 +205,32 @@ async function sizeSweep(): Promise<Array<Record<string, number>>> {
   return rows;
 }
 
+/**
+ * Makes the input sets the rows use (ops.ts INPUT_SETS) and writes them to OUT/inputs/<set>/ as
+ * raw little-endian pixels with a meta.json ({ name: { file, shape, dtype } }) for peers.py.
+ * A set that cannot be made fails the run.
+ */
+async function makeInputSets(rows: BenchOp[]): Promise<Record<string, InputSet>> {
+  const sets: Record<string, InputSet> = {};
+  for (const name of new Set(rows.map((r) => r.inputs).filter((x): x is keyof typeof INPUT_SETS => x !== undefined))) {
+    const t0 = performance.now();
+    const images = await INPUT_SETS[name].make();
+    const dir = join(outDir, 'inputs', name);
+    mkdirSync(dir, { recursive: true });
+    const meta: Record<string, { file: string; shape: number[]; dtype: string }> = {};
+    for (const [key, img] of Object.entries(images)) {
+      const { data, shape, dtype } = await tessera.pull(img);
+      writeFileSync(join(dir, `${key}.raw`), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      meta[key] = { file: `${key}.raw`, shape, dtype };
+    }
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+    const labels = images.L ? ` (${(await tessera.maximumOfAllPixels(images.L)).toFixed(0)} labels in L)` : '';
+    console.log(`input set ${name}: ${Object.keys(images).join(', ')} in ${(performance.now() - t0).toFixed(0)} ms${labels}`);
+    sets[name] = images;
+  }
+  return sets;
+}
+
 async function main(): Promise<void> {
   await tessera.init();
   const info = await tessera.info();
@@ -240,14 +267,16 @@ async function main(): Promise<void> {
     if (!labelInputs.has(key)) labelInputs.set(key, { ...base, labels: tessera.push(gridLabels(row.shape, row.labelGrid), row.shape) });
     return labelInputs.get(key)!;
   };
+  const rows = catalogue().filter((r) => !ONLY || r.name.includes(ONLY));
+  const sets = await makeInputSets(rows);
   const results: Array<BenchOp & { wall_ms?: number; gpu_ms?: number | null; error?: string }> = [];
   // The catalogue runs ROUNDS times; the last round is reported, earlier ones are kept as `first_round`
   // (in one run on the H100 the first rows of the first round ran 2-4x slower on the GPU than later).
   const firstRound: Record<string, { wall_ms?: number; gpu_ms?: number | null }> = {};
   for (let round = 0; round < ROUNDS; round++) {
     results.length = 0;
-    for (const row of catalogue()) {
-      const x = inputsOf(row);
+    for (const row of rows) {
+      const x = row.inputs ? (sets[row.inputs] as unknown as Inputs) : inputsOf(row);
       const entry: (typeof results)[number] = { ...row, run: undefined };
       try {
         entry.wall_ms = await timeWall(() => row.run!(x));

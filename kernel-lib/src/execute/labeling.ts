@@ -19,6 +19,8 @@ import type { GpuImage } from '../array/gpu-image';
 import { pull, type HostImage } from '../array/transfer';
 import { TesseraError } from '../errors';
 import type { LazyArray } from '../io/lazy-array';
+import { connectedComponentsLabeling } from '../ops/labels/connected-components';
+import { notEqualConstant } from '../ops/logic/comparisons';
 import { crop } from '../ops/transforms/crop';
 import { ZarrArray } from '../io/zarr';
 import { product, stridesOf, type Box } from '../plan/box';
@@ -78,14 +80,22 @@ class UnionFind {
 }
 
 /**
- * Labels the foreground (non-zero) pixels of one tile: consecutive labels 1..count in raster
- * order. THE SWITCH POINT: this runs on the host (two-pass union-find) until the segmentation
- * engineer's GPU `connectedComponentsLabeling` (ops/labels/) is merged; then it becomes
- * `pull(connectedComponentsLabeling(mask, connectivity))` with count = its maximum.
+ * Labels the foreground (non-zero) pixels of one tile on the GPU: consecutive labels 1..count in
+ * raster order (`connectedComponentsLabeling` of the tile's non-zero pixels, whose numbering is
+ * raster order of first pixels); count is the largest label.
  */
 export async function labelTile(mask: GpuImage, connectivity: Connectivity): Promise<{ labels: Uint32Array; count: number }> {
-  const { data } = await pull(mask);
-  return labelHost(data, mask.shape, connectivity);
+  const binary = notEqualConstant(mask, 0);
+  const labeled = connectedComponentsLabeling(binary, connectivity);
+  binary.release();
+  try {
+    const labels = (await pull(labeled)).data as Uint32Array;
+    let count = 0;
+    for (let i = 0; i < labels.length; i++) if (labels[i] > count) count = labels[i];
+    return { labels, count };
+  } finally {
+    labeled.release();
+  }
 }
 
 /** Two-pass union-find labeling of non-zero pixels on the host. */

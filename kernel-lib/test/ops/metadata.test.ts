@@ -213,6 +213,7 @@ const CALLS: Record<string, Array<(d: DType, im: Images) => unknown[]>> = {
   pointIndexListToMesh: [(_d, im) => [im.pointlist(4), im.indexList(4), SHAPE]],
   pointlistToLabelledSpots: [(_d, im) => [im.pointlist(4), SHAPE]],
   blandAltman: [() => [[1, 2, 3, 4, 5], [1.1, 2.2, 2.9, 4.1, 5.2]]],
+  parametricMap: [(d, im) => [im.make(SHAPE, d === 'float32' ? 'uint8' : d), [1, 2, 3]]],
   compareMeasurements: [() => [{ label: [1, 2, 3, 4, 5], area: [1, 2, 3, 4, 5] }, { label: [1, 2, 3, 4, 5], area: [1.1, 2, 3.2, 4, 5.1] }, ['area']]],
 };
 

@@ -140,9 +140,7 @@ describe('meshes and maps from label images', () => {
     test(`centroid meshes and neighbour maps ${name}`, async () => {
       const img = pushed(labels);
       const touch = await t.generateTouchMatrix(img);
-      // The temporary centroids (ops/neighbours/centroids.ts) against regionprops.
-      const { centroidsOfLabels } = await import('../../src/ops/neighbours/centroids');
-      const c = await centroidsOfLabels(img);
+      const c = await t.centroidsOfLabels(img);
       const cp = await pulled(c);
       assertClose(cp.data, (await ref('N.centroids(a)', { a: labels })).data, { rtol: 1e-6, what: `centroids ${name}` });
       const tm = await pulled(touch);

@@ -38,3 +38,14 @@ export function voronoiLabels(shape: readonly number[], seeds: number, radius: n
   }
   return { data, shape: [...shape], dtype: 'uint32' };
 }
+
+/** Path of the Python reference helpers of the labeling tests (source tree). */
+const LABELS_REF = resolve(__dirname, '../../../test/support/labels_ref.py');
+
+/**
+ * Wraps an oracle expression so it can call the helpers of labels_ref.py as `L.<name>`, e.g.
+ * `withLabelsRef("L.label(a, 'box')")`.
+ */
+export function withLabelsRef(expr: string): string {
+  return `(lambda L: ${expr})(__import__('types').SimpleNamespace(**__import__('runpy').run_path(${JSON.stringify(LABELS_REF)})))`;
+}

@@ -4,7 +4,7 @@ import { runPixelProgram } from '../../codegen/program';
 import { checkLabelImage, checkNeighbourCount } from '../../validate/neighbours';
 import { set } from '../arithmetic/set-operations';
 import { defineOp, image } from '../op';
-import { centroidsOfLabels } from './centroids';
+import { centroidsOfLabels } from '../measure/statistics';
 import { averageDistanceOfNClosestPoints, averageDistanceOfTouchingNeighbors, generateDistanceMatrix } from './distance-matrix';
 import { countTouchingNeighbors, generateTouchMatrix } from './touch-matrix';
 

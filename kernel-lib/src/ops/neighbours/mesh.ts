@@ -9,7 +9,7 @@ import { checkShape } from '../../validate/arguments';
 import { checkLabelImage, checkMatrix, checkNeighbourCount, checkPointlist } from '../../validate/neighbours';
 import { set } from '../arithmetic/set-operations';
 import { defineOp, image } from '../op';
-import { centroidsOfLabels } from './centroids';
+import { centroidsOfLabels } from '../measure/statistics';
 import { generateDistanceMatrix, nClosestPoints } from './distance-matrix';
 import { shapeOfPointlist } from './pointlists';
 import { generateTouchMatrix } from './touch-matrix';
