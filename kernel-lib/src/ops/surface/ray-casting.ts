@@ -70,22 +70,31 @@ const brickKernel = (p: CastParams) =>
       { name: 'presence', type: 'u32' },
     ],
     workgroupSize: WORKGROUP,
-    declarations: `${loader('lab', labels)}\n${outsideFn(mask)}`,
+    declarations: `${loader('lab', labels)}
+${outsideFn(mask)}
+/** What voxel i (holding label l) tells its brick: a label, a voxel outside the mask. */
+fn voxel_bits(i: u32, l: u32) -> u32 {
+  return select(0u, ${LABEL_BIT}u, l != 0u)${mask ? ` | select(0u, ${OUTSIDE_BIT}u, outside_at(i))` : ''};
+}`,
     body: `let i = gid;
   if (i >= P.count) { return; }
   let s = P.shape;
-  let b = vec3<u32>(i % s.x, (i / s.x) % s.y, i / (s.x * s.y)) / ${BRICK}u;
+  let x = i % s.x;
+  let b = vec3<u32>(x, (i / s.x) % s.y, i / (s.x * s.y)) / ${BRICK}u;
   let l = u32(load_lab(i));
-  var bits = 0u;
-  if (l != 0u) {
-    bits = ${LABEL_BIT}u;
+  let bits = voxel_bits(i, l);
+  // Only the first voxel of a run along x within a brick row marks what it holds: its
+  // neighbours along the run hold the same, so the same few words are not hit by every voxel.
+  let head = x % ${BRICK}u == 0u;
+  let prev = select(i - 1u, i, head);
+  let prev_l = u32(load_lab(prev));
+  if (l != 0u && (head || prev_l != l)) {
     let k = P.presence + l;
     if (atomicLoad(&table[k]) == 0u) { atomicStore(&table[k], 1u); }
   }
-  ${mask ? `if (outside_at(i)) { bits |= ${OUTSIDE_BIT}u; }` : ''}
-  if (bits != 0u) {
+  if (bits != 0u && (head || voxel_bits(prev, prev_l) != bits)) {
     let k = (b.z * P.bricks_shape.y + b.y) * P.bricks_shape.x + b.x;
-    // Read first: most voxels of a brick find their bits set already.
+    // Read first: most runs of a brick find their bits set already.
     if ((atomicLoad(&bricks[k]) & bits) != bits) { atomicOr(&bricks[k], bits); }
   }`,
   }));
