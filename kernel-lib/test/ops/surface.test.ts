@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { GpuImage, SyntheticEmbryo } from '../../src';
+import { limitBindingSize } from '../../src/gpu/device';
 import { assertClose } from '../support/assert';
 import { rng } from '../support/data';
 import { pulled, pushed, setup } from '../support/gpu';
@@ -332,6 +333,15 @@ describe('bad input', () => {
     await throwsTessera(() => t.classifySurfaceLabels(l, { minimumHits: 0 }), /options.minimumHits must be an integer >= 1/);
     await throwsTessera(() => t.surfaceLabels(l, 5 as never), /options must be an options object/);
     await throwsTessera(() => t.surfaceLabels(t.push(new Uint32Array([0, 4e8]), [1, 1, 2])), /table of ray counts needs .* more than one GPU buffer holds/);
+    const full = t.push(new Uint8Array(150 ** 3).fill(1), [150, 150, 150]);
+    await throwsTessera(() => t.surfaceLabels(full, { directions: 100_000 }), /rays \(100006 directions through \[150,150,150\]\) are more than the 32-bit counters hold/);
+    limitBindingSize(1024 * 1024);
+    try {
+      await throwsTessera(() => t.classifySurfaceLabels(full), /labels \(3.2 MB\) is larger than this GPU binds at once \(1.0 MB\); the ray casting needs the whole volume in one binding/);
+    } finally {
+      limitBindingSize(undefined);
+    }
+    await release(full);
   });
 
   test('meshes: subsets and merges', async () => {

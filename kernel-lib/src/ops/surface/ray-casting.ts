@@ -4,6 +4,7 @@ import { xyzt } from '../../codegen/program';
 import { ZERO } from '../../codegen/snippets';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { computeType, type DType } from '../../dtype';
+import { TesseraError } from '../../errors';
 import { dispatch, kernelFor } from '../../gpu/kernel';
 import { set } from '../arithmetic/set-operations';
 import { rayGrids, surfaceDirections, TILE } from './rays';
@@ -235,9 +236,14 @@ fn march(o: vec3<f32>, v: vec3<f32>, inv: vec3<f32>) -> u32 {
  * `directions` more (physical space, `voxelSize` in z, y, x order), counting only rays from
  * outside `mask` where one is given. Checks are the caller's.
  */
-export function castRays(labels: GpuImage, n: number, directions: number, voxelSize: readonly number[], mask: GpuImage | undefined): RayCasting {
+export function castRays(fn: string, labels: GpuImage, n: number, directions: number, voxelSize: readonly number[], mask: GpuImage | undefined): RayCasting {
   const extent = xyzt(labels.shape).slice(0, 3);
   const bricksShape = extent.map((e) => Math.ceil(e / BRICK));
+  const physical = surfaceDirections(directions);
+  const grids = rayGrids(physical, extent, [...voxelSize].reverse());
+  if (grids.rays > 0xffffffff) {
+    throw new TesseraError(`${fn}: ${grids.rays.toExponential(2)} rays (${physical.length / 3} directions through [${labels.shape}]) are more than the 32-bit counters hold; cast fewer directions`);
+  }
   const params: CastParams = { labels: labels.dtype, mask: mask?.dtype ?? null };
   const table = set(create([2 * (n + 1)], 'uint32'), 0);
   const bricks = set(create([bricksShape[0] * bricksShape[1] * bricksShape[2]], 'uint32'), 0);
@@ -250,8 +256,6 @@ export function castRays(labels: GpuImage, n: number, directions: number, voxelS
     { shape, bricks_shape: brickShape, count: labels.size, presence: n + 1 },
     Math.ceil(labels.size / WORKGROUP),
   );
-  const physical = surfaceDirections(directions);
-  const grids = rayGrids(physical, extent, [...voxelSize].reverse());
   // Finite by construction: no NaN check.
   const gridF = push(grids.floats, [grids.floats.length], { allowNonFinite: true });
   const gridU = push(grids.words, [grids.words.length]);

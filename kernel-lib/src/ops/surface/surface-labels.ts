@@ -1,7 +1,9 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create, pull } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';
+import { bytesPerPixel } from '../../dtype';
 import { TesseraError } from '../../errors';
+import { bindingLimit } from '../../gpu/device';
 import { checkImage, checkInteger, checkOptionsObject, checkSameShape, checkVoxelSize } from '../../validate/arguments';
 import { checkLabelImage } from '../../validate/neighbours';
 import { checkMatrixFits, labelCount } from '../neighbours/label-count';
@@ -100,6 +102,12 @@ async function checkSurfaceArguments(fn: string, labels: unknown, options: unkno
     mask = checkImage(o.mask, `${fn}: options.mask`);
     checkSameShape(img, mask, [`${fn}: labels`, 'options.mask']);
   }
+  for (const [image, what] of [[img, 'labels'], [mask, 'options.mask']] as const) {
+    if (image?.large) {
+      const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
+      throw new TesseraError(`${fn}: ${what} (${mb(image.size * bytesPerPixel(image.dtype))}) is larger than this GPU binds at once (${mb(bindingLimit())}); the ray casting needs the whole volume in one binding: crop or downsample it`);
+    }
+  }
   const n = await labelCount(fn, img);
   if (n === 0) throw new TesseraError(`${fn}: labels holds no labels (every pixel is 0)`);
   checkMatrixFits(fn, 2, n + 1, 'table of ray counts');
@@ -123,7 +131,7 @@ export const surfaceLabels = defineOp(
   { params: [image('labels'), { name: 'options', kind: 'options', fields: optionFields }], output: 'none', tiling: 'global' },
   async function surfaceLabels(labels: GpuImage, options: SurfaceOptions = {}): Promise<SurfaceLabels> {
     const c = await checkSurfaceArguments('surfaceLabels', labels, options);
-    const cast = castRays(c.labels, c.n, c.directions, c.voxelSize, c.mask);
+    const cast = castRays('surfaceLabels', c.labels, c.n, c.directions, c.voxelSize, c.mask);
     const table = (await pull(cast.table)).data as Uint32Array;
     cast.table.release();
     const hits = table.slice(0, c.n + 1);
@@ -156,7 +164,7 @@ export const classifySurfaceLabels = defineOp(
     const fn = 'classifySurfaceLabels';
     const c = await checkSurfaceArguments(fn, labels, options);
     const minimumHits = checkInteger(options.minimumHits ?? 1, `${fn}: options.minimumHits`, 1);
-    const cast = castRays(c.labels, c.n, c.directions, c.voxelSize, c.mask);
+    const cast = castRays(fn, c.labels, c.n, c.directions, c.voxelSize, c.mask);
     const classes = runPixelProgram({
       op: fn,
       inputs: { lab: c.labels, h: cast.table },
