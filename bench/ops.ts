@@ -197,5 +197,40 @@ export function catalogue(): BenchOp[] {
     cle: 'cle.generate_touch_matrix(labels)',
   });
   rows.push(...segmentationRows());
+  // Issue 17: surface / sub-surface classification by ray casting, 1,000 directions (and the 6 axes)
+  // through a 64 MB uint32 label volume (256³, the ~2,000 cells of a synthetic embryo). Goal: < 50 ms.
+  const embryoPx = EMBRYO_SHAPE.reduce((p, q) => p * q, 1);
+  rows.push({
+    name: 'ClassifySurfaceLabels1000', shape: EMBRYO_SHAPE, bytes: 4 * embryoPx + embryoPx,
+    run: async () => {
+      const e = embryoCells();
+      const c = await tessera.classifySurfaceLabels(e.cells, { directions: 1000 });
+      if (!e.checked) {
+        const same = c.surface.length === e.outer.length && c.surface.every((l, k) => l === e.outer[k]);
+        if (!same) throw new Error(`ClassifySurfaceLabels1000: found ${c.surface.length} surface cells; the embryo has ${e.outer.length} on its outer shell`);
+        e.checked = true;
+      }
+      return c.classes;
+    },
+  });
   return rows;
+}
+
+/** The volume of the surface row: 256³ uint32 labels (64 MB). */
+export const EMBRYO_SHAPE = [256, 256, 256];
+
+let embryo: { cells: tessera.GpuImage; outer: Uint32Array; checked: boolean } | undefined;
+
+/**
+ * The cells of a synthetic embryo (tessera.syntheticEmbryo: two shells of nuclei, Voronoi cells in
+ * the embryo) of {@link EMBRYO_SHAPE}, made once; fails loudly unless it holds about 2,000 cells
+ * (and the row, unless the classification finds the outer shell).
+ */
+function embryoCells(): { cells: tessera.GpuImage; outer: Uint32Array; checked: boolean } {
+  if (embryo) return embryo;
+  const e = tessera.syntheticEmbryo({ shape: EMBRYO_SHAPE });
+  for (const img of [e.image, e.nuclei, e.mask]) img.release();
+  if (e.count < 1800 || e.count > 2200) throw new Error(`ClassifySurfaceLabels1000: the synthetic embryo has ${e.count} cells, not about 2,000`);
+  embryo = { cells: e.cells, outer: e.outer, checked: false };
+  return embryo;
 }

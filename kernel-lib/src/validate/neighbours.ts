@@ -46,3 +46,43 @@ export function checkNeighbourCount(n: unknown, candidates: number, argument: st
   }
   return n as number;
 }
+
+/**
+ * A set of label ids: an array or typed array of whole numbers >= 0 (0, the background, and ids
+ * above the image's largest label select nothing).
+ */
+export type LabelIds = ArrayLike<number>;
+
+/**
+ * Which lines a mesh keeps: those between two labels of one set (`ids`), or those with one end in
+ * `from` and the other in `to`.
+ */
+export type LabelSubset = LabelIds | { from: LabelIds; to: LabelIds };
+
+function checkLabelIds(x: unknown, argument: string): LabelIds {
+  if (!(Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView)))) {
+    throw new TesseraError(`${argument} must be an array of label ids (numbers, e.g. from classifySurfaceLabels); got ${x === null ? 'null' : typeof x}`);
+  }
+  const ids = x as ArrayLike<unknown>;
+  for (let k = 0; k < ids.length; k++) {
+    const v = ids[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw new TesseraError(`${argument}[${k}] must be a label id (a whole number >= 0); got ${String(v)}`);
+    }
+  }
+  return ids as LabelIds;
+}
+
+/** A {@link LabelSubset} as the two sets a line must join (both the same set for a plain list). */
+export function checkLabelSubset(x: unknown, argument: string): { from: LabelIds; to: LabelIds } {
+  if (typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x)) {
+    const keys = Object.keys(x);
+    if (!('from' in x) || !('to' in x) || keys.some((k) => k !== 'from' && k !== 'to')) {
+      throw new TesseraError(`${argument} must be an array of label ids or { from, to } (two arrays of label ids); got keys ${keys.join(', ') || 'none'}`);
+    }
+    const s = x as { from: unknown; to: unknown };
+    return { from: checkLabelIds(s.from, `${argument}.from`), to: checkLabelIds(s.to, `${argument}.to`) };
+  }
+  const ids = checkLabelIds(x, argument);
+  return { from: ids, to: ids };
+}

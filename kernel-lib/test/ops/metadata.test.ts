@@ -207,6 +207,7 @@ const CALLS: Record<string, Array<(d: DType, im: Images) => unknown[]>> = {
   nClosestPoints: [(_d, im) => [im.matrix(4), 2]],
   averageDistanceOfNClosestPoints: [(_d, im) => [im.matrix(4), 2]],
   averageDistanceOfTouchingNeighbors: [(_d, im) => [im.matrix(4), im.matrix(4, 'uint32')]],
+  generateProximalNeighborsMatrix: [(_d, im) => [im.matrix(4), 0, 3]],
   countTouchingNeighbors: [(_d, im) => [im.matrix(4, 'uint32')]],
   neighborsOfNeighbors: [(_d, im) => [im.matrix(4, 'uint32')]],
   touchMatrixToMesh: [(_d, im) => [im.pointlist(4), im.matrix(4, 'uint32'), SHAPE]],

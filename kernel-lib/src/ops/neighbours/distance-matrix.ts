@@ -3,7 +3,7 @@ import { create } from '../../array/transfer';
 import { computeType } from '../../dtype';
 import { TesseraError } from '../../errors';
 import { runPixelProgram } from '../../codegen/program';
-import { checkBoolean, checkSameShape } from '../../validate/arguments';
+import { checkBoolean, checkNumber, checkSameShape } from '../../validate/arguments';
 import { checkMatrix, checkNeighbourCount, checkPointlist } from '../../validate/neighbours';
 import { defineOp, image } from '../op';
 import { checkMatrixFits } from './label-count';
@@ -194,6 +194,47 @@ export const averageDistanceOfTouchingNeighbors = defineOp(
     }
   }
   return select(0.0, sum / f32(count), count > 0);`,
+    });
+  },
+);
+
+/**
+ * The proximal neighbours of a distance matrix: uint32 of the same shape with 1 where
+ * `minimumDistance <= distance <= maximumDistance` between two different points (off the
+ * diagonal; row and column 0, the background, and NaN distances 0) — a touch matrix of labels
+ * whose centroids are close, for `touchMatrixToMesh` and `drawMeshBetweenProximalLabels`.
+ * pyclesperanto: `generate_proximal_neighbors_matrix(distance_matrix, min_distance, max_distance)`
+ * (bounds inclusive); numpy: `(D >= lo) & (D <= hi)` with the diagonal, row 0 and column 0 cleared.
+ */
+export const generateProximalNeighborsMatrix = defineOp(
+  {
+    params: [
+      image('distanceMatrix'),
+      { name: 'minimumDistance', kind: 'number', default: 0, soft: [0, 100] },
+      { name: 'maximumDistance', kind: 'number', default: Infinity, doc: 'upper bound (inclusive); Infinity: no bound' },
+    ],
+    output: 'uint32',
+    tiling: 'global',
+  },
+  function generateProximalNeighborsMatrix(distanceMatrix: GpuImage, minimumDistance = 0, maximumDistance = Infinity): GpuImage {
+    const fn = 'generateProximalNeighborsMatrix';
+    const m = checkMatrix(distanceMatrix, `${fn}: distanceMatrix`, false);
+    const lo = checkNumber(minimumDistance, `${fn}: minimumDistance`);
+    const hi = maximumDistance === Infinity ? Infinity : checkNumber(maximumDistance, `${fn}: maximumDistance`);
+    if (lo > hi) throw new TesseraError(`${fn}: minimumDistance (${lo}) is larger than maximumDistance (${hi})`);
+    // Bounds beyond float32 compare as the largest float32 (so Infinity keeps every finite distance).
+    const f32 = (v: number) => Math.max(-3.4028234663852886e38, Math.min(3.4028234663852886e38, v));
+    return runPixelProgram({
+      op: fn,
+      inputs: { m },
+      output: create(m.shape, 'uint32'),
+      scalars: { lo: { type: 'f32', value: f32(lo) }, hi: { type: 'f32', value: f32(hi) } },
+      coords: true,
+      computeType: 'u32',
+      helpers: IS_NAN,
+      body: `if (c.x == 0 || c.y == 0 || c.x == c.y) { return 0u; }
+  let d = f32(load_m(i));
+  return select(0u, 1u, !is_nan(d) && d >= P.lo && d <= P.hi);`,
     });
   },
 );

@@ -2,16 +2,17 @@ import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { computeType, type DType } from '../../dtype';
 import { TesseraError } from '../../errors';
-import { xyzt } from '../../codegen/program';
+import { runPixelProgram, xyzt } from '../../codegen/program';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { dispatch, kernelFor } from '../../gpu/kernel';
-import { checkShape } from '../../validate/arguments';
-import { checkLabelImage, checkMatrix, checkNeighbourCount, checkPointlist } from '../../validate/neighbours';
+import { checkNumber, checkOptionsObject, checkShape, checkVoxelSize } from '../../validate/arguments';
+import { checkLabelImage, checkMatrix, checkNeighbourCount, checkPointlist, type LabelSubset } from '../../validate/neighbours';
 import { set } from '../arithmetic/set-operations';
-import { defineOp, image } from '../op';
+import { defineOp, image, type ParamSpec } from '../op';
 import { centroidsOfLabels } from '../measure/statistics';
-import { generateDistanceMatrix, nClosestPoints } from './distance-matrix';
+import { generateDistanceMatrix, generateProximalNeighborsMatrix, nClosestPoints } from './distance-matrix';
 import { shapeOfPointlist } from './pointlists';
+import { restrictToSubset } from './subset';
 import { generateTouchMatrix } from './touch-matrix';
 
 /**
@@ -166,16 +167,46 @@ export const pointIndexListToMesh = defineOp(
   },
 );
 
+/** Options of the meshes drawn from label images. */
+export interface MeshOptions {
+  /**
+   * Draw only the lines between labels of this subset: a list of label ids (both ends in it), or
+   * `{ from, to }` (one end in each list), e.g. the surface and sub-surface labels of
+   * `classifySurfaceLabels`. Ids that are not labels of the image select nothing. Default: all.
+   */
+  subset?: LabelSubset;
+}
+
+/** Options of {@link drawMeshBetweenProximalLabels}. */
+export interface ProximalMeshOptions extends MeshOptions {
+  /** Voxel size (z, y, x) in which `maximumDistance` is measured; default 1 on every axis (pixels). */
+  voxelSize?: readonly number[];
+}
+
+const subsetField: ParamSpec = { name: 'subset', kind: 'value', optional: true, doc: 'label ids, or { from, to }: only lines between these labels' };
+
+/** A neighbour matrix of `labels` (from its centroids) drawn as a mesh of the label image's shape, restricted to `subset`. */
+async function drawNeighbourMatrix(fn: string, labels: GpuImage, centroids: GpuImage, matrix: GpuImage, subset: LabelSubset | undefined): Promise<GpuImage> {
+  const kept = restrictToSubset(fn, matrix, subset);
+  try {
+    return await touchMatrixToMesh(centroids, kept, labels.shape);
+  } finally {
+    if (kept !== matrix) kept.release();
+  }
+}
+
 /**
  * The seed's neighbour mesh: lines between the centroids of touching labels, in a float32 image
- * of the label image's shape (line pixels 1). Async.
- * pyclesperanto_prototype: `draw_mesh_between_touching_labels`.
+ * of the label image's shape (line pixels 1). With `options.subset`, only the lines between
+ * labels of the subset (e.g. the surface mesh of `classifySurfaceLabels`). Async.
+ * pyclesperanto_prototype: `draw_mesh_between_touching_labels` (without subsets).
  */
 export const drawMeshBetweenTouchingLabels = defineOp(
-  { params: [image('labels')], output: 'float32', tiling: 'global' },
-  async function drawMeshBetweenTouchingLabels(labels: GpuImage): Promise<GpuImage> {
+  { params: [image('labels'), { name: 'options', kind: 'options', fields: [subsetField] }], output: 'float32', tiling: 'global' },
+  async function drawMeshBetweenTouchingLabels(labels: GpuImage, options: MeshOptions = {}): Promise<GpuImage> {
     const fn = 'drawMeshBetweenTouchingLabels';
     checkLabelImage(labels, `${fn}: labels`);
+    const { subset } = checkOptionsObject<MeshOptions>(options, `${fn}: options`);
     const touch = await generateTouchMatrix(labels);
     if (touch.shape[0] === 1) {
       touch.release();
@@ -183,10 +214,63 @@ export const drawMeshBetweenTouchingLabels = defineOp(
     }
     const centroids = await centroidsOfLabels(labels);
     try {
-      return await touchMatrixToMesh(centroids, touch, labels.shape);
+      return await drawNeighbourMatrix(fn, labels, centroids, touch, subset);
     } finally {
       centroids.release();
       touch.release();
+    }
+  },
+);
+
+/** A pointlist [dims, N] with row k (x, y, z) multiplied by the voxel size of that axis (given in z, y, x order). */
+function scalePointlist(points: GpuImage, voxelSize: readonly number[]): GpuImage {
+  const [sx, sy, sz] = [...voxelSize].reverse();
+  return runPixelProgram({
+    op: 'scalePointlist',
+    inputs: { p: points },
+    output: create(points.shape, 'float32'),
+    scalars: { sx: { type: 'f32', value: sx }, sy: { type: 'f32', value: sy ?? 1 }, sz: { type: 'f32', value: sz ?? 1 } },
+    coords: true,
+    computeType: 'f32',
+    body: 'return f32(load_p(i)) * select(select(P.sz, P.sy, c.y == 1), P.sx, c.y == 0);',
+  });
+}
+
+/**
+ * Lines between the centroids of labels whose centroids are at most `maximumDistance` apart
+ * (measured in `options.voxelSize` units; pixels by default), in a float32 image of the label
+ * image's shape (line pixels 1); with `options.subset`, only lines between labels of the subset.
+ * Async. pyclesperanto_prototype: `draw_mesh_between_proximal_labels(labels, maximum_distance)`
+ * (centroids, `generate_distance_matrix`, `generate_proximal_neighbors_matrix`, `touch_matrix_to_mesh`).
+ */
+export const drawMeshBetweenProximalLabels = defineOp(
+  {
+    params: [
+      image('labels'),
+      { name: 'maximumDistance', kind: 'number', default: 1, min: 0, soft: [0, 100] },
+      { name: 'options', kind: 'options', fields: [subsetField, { name: 'voxelSize', kind: 'value', optional: true, doc: 'voxel size (z, y, x) of the distances' }] },
+    ],
+    output: 'float32',
+    tiling: 'global',
+  },
+  async function drawMeshBetweenProximalLabels(labels: GpuImage, maximumDistance = 1, options: ProximalMeshOptions = {}): Promise<GpuImage> {
+    const fn = 'drawMeshBetweenProximalLabels';
+    checkLabelImage(labels, `${fn}: labels`);
+    const limit = checkNumber(maximumDistance, `${fn}: maximumDistance`);
+    if (limit < 0) throw new TesseraError(`${fn}: maximumDistance must be >= 0; got ${limit}`);
+    const { subset, voxelSize } = checkOptionsObject<ProximalMeshOptions>(options, `${fn}: options`);
+    const size = checkVoxelSize(voxelSize, labels.ndim, `${fn}: options.voxelSize`);
+    const centroids = await centroidsOfLabels(labels);
+    const physical = scalePointlist(centroids, size);
+    const distances = generateDistanceMatrix(physical, physical);
+    physical.release();
+    const proximal = generateProximalNeighborsMatrix(distances, 0, limit);
+    distances.release();
+    try {
+      return await drawNeighbourMatrix(fn, labels, centroids, proximal, subset);
+    } finally {
+      centroids.release();
+      proximal.release();
     }
   },
 );
