@@ -407,7 +407,10 @@ async function initialState(spec: ViewerSpec, layers: Layer[]): Promise<ViewerSt
     const dataRange = (await layer.valueRange()) ?? null;
     let displayRange = input.displayRange ?? (k === 0 ? options.displayRange : undefined) ?? dataRange ?? undefined;
     if (!displayRange) {
-      const probe = await layer.render({ axis, index, t }, { mode: 'labels' }).catch(() => undefined);
+      // A lazy source's range is unknown: probe the first plane, at most 512 pixels across (a pyramid reads a coarse level).
+      const [pw, ph] = planeSize(layer.shape, axis);
+      const step = Math.max(1, Math.ceil(Math.max(pw, ph) / DEFAULT_VIEW_SIZE));
+      const probe = await layer.render({ axis, index: Math.min(index, [Z, Y, X][axis] - 1), t, step }, { mode: 'labels' }).catch(() => undefined);
       displayRange = probe ? [probe.min, probe.max] : [0, 255];
     }
     if (!Array.isArray(displayRange) || displayRange.length !== 2 || !displayRange.every(Number.isFinite)) {

@@ -139,9 +139,15 @@ export class PlaneCanvas {
     return [Math.max(1, Math.round(this.width * this.zoom)), Math.max(1, Math.round(this.height * this.zoom))];
   }
 
-  /** Device pixels per image pixel at the current magnification: the resolution worth fetching. */
+  /**
+   * Device pixels per image pixel at the current magnification: the resolution worth fetching.
+   * The canvas may be shown narrower than its zoom asks for (CSS max-width in a narrow notebook):
+   * then its shown width counts.
+   */
   get resolution(): number {
-    return this.zoom * this.viewport.scale * (window.devicePixelRatio || 1);
+    const shown = this.canvas.isConnected ? this.canvas.getBoundingClientRect().width : 0;
+    const perPixel = shown > 0 && this.width > 0 ? Math.min(this.zoom, shown / this.width) : this.zoom;
+    return perPixel * this.viewport.scale * (window.devicePixelRatio || 1);
   }
 
   /** Redraws the visible canvas from the held pixels (after a viewport, crosshair or curtain change). */
