@@ -1,4 +1,4 @@
-import { bytesPerPixel, type DType, type TypedArray } from '../dtype';
+import type { DType, TypedArray } from '../dtype';
 import { GpuImage } from '../array/gpu-image';
 import { push } from '../array/transfer';
 import { TesseraError } from '../errors';
@@ -387,9 +387,4 @@ export function describeInput(input: ImageInput): { shape: readonly number[]; dt
 /** (x, y, z, t) extents of a layer. */
 export function extentsOf(layer: Layer): [number, number, number, number] {
   return xyztOf(layer.shape);
-}
-
-/** Bytes per pixel of a layer's dtype. */
-export function layerPixelBytes(layer: Layer): number {
-  return bytesPerPixel(layer.dtype);
 }
