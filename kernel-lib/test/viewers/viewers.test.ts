@@ -116,8 +116,9 @@ describe('viewers (kernel side)', () => {
     const img = t.push(stack().data, [4, 6, 8]);
     const viewer = await w.slice(img);
     const r = await ask(viewer, { request: 'plane', id: 7, layer: 0, axis: 0, index: 3, t: 0, display_range: [300, 357], labels: false });
-    const { kernel_ms: kernelMs, ...content } = reply(r);
-    assert.deepEqual(content, { response: 'plane', id: 7, layer: 0, width: 8, height: 6, min: 300, max: 357 });
+    const { kernel_ms: kernelMs, sent_at: sentAt, ...content } = reply(r);
+    assert.deepEqual(content, { response: 'plane', id: 7, layer: 0, width: 8, height: 6, min: 300, max: 357, region: [0, 0, 8, 6], level: 0, bytes_read: 0 });
+    assert.ok(Math.abs(Number(sentAt) - Date.now()) < 60_000, 'sent_at is a time since the epoch');
     assert.equal(typeof kernelMs, 'number');
     const codes = r.buffers[0];
     assert.equal(codes.length, 48);
