@@ -43,3 +43,5 @@ export * from './io';
 export * as widgets from './widgets';
 export type { BoundaryMode, BoundaryOptions, TransformMode, TransformOptions } from './validate/modes';
 export { setCurrentWork } from './jupyter/status-file';
+// Synthetic sample data (data/): blobs and gradients with their ground truth.
+export * from './data';
