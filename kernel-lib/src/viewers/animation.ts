@@ -1,3 +1,4 @@
+import { interruptSignal } from '../abort';
 import type { Lut } from './colormaps';
 import { encodeGif } from './encode/gif';
 import { encodeApng, type AnimationOptions, type IndexedImage } from './encode/png';
@@ -27,7 +28,9 @@ export async function renderFrames(layer: Layer, selection: FrameSelection, conv
   const timelapse = shape.length === 4;
   const count = timelapse ? shape[0] : shape.length === 3 ? shape[shape.length - 3 + axis] : 1;
   const frames: IndexedImage[] = [];
+  const signal = interruptSignal();
   for (let k = 0; k < count; k++) {
+    signal.throwIfAborted();
     const request = timelapse ? { axis, index, t: k, step } : { axis: shape.length === 3 ? axis : 0, index: shape.length === 3 ? k : 0, step };
     const { pixels, width, height } = await layer.render(request, conversion);
     frames.push({ pixels: pixels.slice(), width, height });
