@@ -12,6 +12,7 @@
  */
 import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -115,6 +116,15 @@ async function snapshots(page: IJupyterLabPageFixture, stem: string, widgets: Re
   await page.theme.setLightTheme();
 }
 
+/** Whether this machine has a Slurm partition up with a node that takes jobs, as notebook 6 decides. */
+function hasSlurm(): boolean {
+  try {
+    return /^\S+ up \d+ (idle|mix|alloc)/m.test(execFileSync('sinfo', ['-h', '-o', '%P %a %D %t'], { encoding: 'utf8', timeout: 10_000 }));
+  } catch {
+    return false;
+  }
+}
+
 /** Checks of one notebook beyond "runs and renders", after its cells ran. */
 const CHECKS: Record<string, (nb: Opened) => Promise<void>> = {
   '01-getting-started.ipynb': async ({ page, output }) => {
@@ -147,6 +157,24 @@ const CHECKS: Record<string, (nb: Opened) => Promise<void>> = {
     await expect((await output('absoluteDifference(edges, viaFilters)')).locator('.jp-OutputArea-output')).toHaveText(/^\s*0\s*$/);
     await expect(await output("'typo'")).toContainText("line 2 of the operation: unresolved value 'doubledd'");
     await snapshots(page, 'custom-kernels', { 'squared-difference': (await output('colormaps: [\'grey\', \'magma\']')).locator('.tessera-widget') });
+  },
+  '06-slurm.ipynb': async ({ output }) => {
+    // Local workers and (where there is a cluster) a Slurm job array give the result of this process exactly.
+    const workers = await output('workers: 2, tileShape');
+    await expect(workers).toContainText(/executor\s*│\s*'workers'/);
+    await expect(workers).toContainText(/largest difference to this process\s*│\s*0\s/);
+    const slurm = await output('const slurmOptions');
+    await expect(slurm).toContainText(hasSlurm() ? /largest difference to this process\s*│\s*0\s/ : 'No Slurm: this would submit');
+    await expect(await output("'already done, skipped'")).toContainText(/already done, skipped\s*│\s*16\s/);
+  },
+  '07-bland-altman.ipynb': async ({ output }) => {
+    const table = await output('await tessera.compareMeasurements(');
+    await expect(table.locator('table')).toContainText('mean_intensity');
+    await expect(table.locator('.jp-RenderedVegaLite')).toHaveCount(1);
+    const threshold = await output('acceptableDifference: 5');
+    await expect(threshold).toContainText('Proportional error');
+    await expect(threshold).toContainText('are not interchangeable');
+    await expect(await output('acceptableDifference: 0.01')).toContainText('GPU (float32) and CPU (float64) can be used interchangeably');
   },
   '08-widgets-tour.ipynb': async ({ page, output }) => {
     await test.step('the kernel moves the slider', async () => {
