@@ -43,8 +43,6 @@ export * from './ops/neighbours';
 export * from './ops/compare';
 export * from './ops/surface';
 export * from './io';
-export { syntheticNuclei, type SyntheticNuclei, type SyntheticNucleiOptions } from './data/synthetic-nuclei';
-export { syntheticEmbryo, type SyntheticEmbryo, type SyntheticEmbryoOptions } from './data/synthetic-embryo';
 export * as widgets from './widgets';
 export type { BoundaryMode, BoundaryOptions, TransformMode, TransformOptions } from './validate/modes';
 export { setCurrentWork } from './jupyter/status-file';
@@ -59,3 +57,5 @@ export {
   mapTimepoints, tiledStatistics, tiledThresholdOtsu, tiledThresholdOtsuValue, tiledConnectedComponentsLabeling, tiledLabelStatistics,
   type MapTimepointsOptions, type Connectivity, type LabelingOptions, type LabelStatistics, type GlobalOptions, type SlurmOptions,
 } from './execute';
+// Synthetic sample data (data/): blobs, gradients, nuclei and embryos with their ground truth.
+export * from './data';

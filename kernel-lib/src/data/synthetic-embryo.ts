@@ -3,6 +3,7 @@ import { push } from '../array/transfer';
 import { TesseraError } from '../errors';
 import { checkInteger, checkNumber, checkShape, checkVoxelSize } from '../validate/arguments';
 import { gaussianBlur } from '../ops/filters/gaussian-blur';
+import { ellipsoidArea, uniform } from './random';
 
 /**
  * A synthetic embryo with known surface and sub-surface cells, for the ray-casting analysis
@@ -51,20 +52,6 @@ export interface SyntheticEmbryo {
   /** Nucleus centres in pixels: x, y, z of label k at 3 (k - 1). */
   centres: Float64Array;
 }
-
-/** Uniform numbers in [0, 1) from a 32-bit seed (mulberry32). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Approximate surface area of an ellipsoid (Knud Thomsen's formula, within about 1 %). */
-const ellipsoidArea = (a: number, b: number, c: number) => 4 * Math.PI * (((a * b) ** 1.6 + (a * c) ** 1.6 + (b * c) ** 1.6) / 3) ** (1 / 1.6);
 
 /** A random rotation (a uniform unit quaternion, Shoemake) as a row-major 3 × 3 matrix. */
 function randomRotation(rand: () => number): number[] {

@@ -4,6 +4,7 @@ import { TesseraError } from '../errors';
 import { checkShape } from '../validate/arguments';
 import { addImages } from '../ops/arithmetic/image-arithmetic';
 import { gaussianBlur } from '../ops/filters/gaussian-blur';
+import { addGaussianNoise, ellipsoidArea, uniform } from './random';
 
 /**
  * A synthetic embryo-like 3D stack with known ground truth, for tests, benchmarks and notebooks:
@@ -41,20 +42,6 @@ export interface SyntheticNuclei {
   nuclei: Array<{ centre: [number, number, number]; radii: [number, number, number] }>;
 }
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Approximate surface area of an ellipsoid (Knud Thomsen's formula). */
-const ellipsoidArea = (a: number, b: number, c: number) => 4 * Math.PI * (((a * b) ** 1.6 + (a * c) ** 1.6 + (b * c) ** 1.6) / 3) ** (1 / 1.6);
-
 /**
  * Makes the stack and its ground truth (see {@link SyntheticNucleiOptions} for the defaults).
  * Nuclei do not touch: their centres keep the sum of their largest semi-axes plus 3 pixels apart.
@@ -67,7 +54,7 @@ export function syntheticNuclei(options: SyntheticNucleiOptions = {}): Synthetic
   const [rmin, rmax] = options.radius ?? [3.5, 5.5];
   const [bmin, bmax] = options.brightness ?? [250, 700];
   const [g0, g1] = options.background ?? [20, 120];
-  const rand = random(options.seed ?? 1);
+  const rand = uniform(options.seed ?? 1);
   // The embryo: an ellipsoid filling most of the stack; nuclei sit in a shell just inside its surface.
   const semi = [0.42 * nx, 0.4 * ny, 0.38 * nz];
   const centre = [nx / 2, ny / 2, nz / 2];
@@ -127,12 +114,7 @@ export function syntheticNuclei(options: SyntheticNucleiOptions = {}): Synthetic
   let image = blurred;
   if (noise > 0) {
     const e = new Float32Array(n);
-    for (let i = 0; i < n; i += 2) {
-      const r = Math.sqrt(-2 * Math.log(1 - rand())) * noise;
-      const a = 2 * Math.PI * rand();
-      e[i] = r * Math.cos(a);
-      if (i + 1 < n) e[i + 1] = r * Math.sin(a);
-    }
+    addGaussianNoise(e, noise, rand);
     const noiseImage = push(e, shape);
     image = addImages(blurred, noiseImage);
     blurred.release();
