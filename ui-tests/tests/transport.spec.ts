@@ -55,6 +55,8 @@ test('transport of a 2048 x 2048 slice, split by stage', async ({ page, tmpPath,
     }
     window.WebSocket = Recording as typeof WebSocket;
   });
+  // Views fetch the resolution they are shown at: a window wide enough to show all 2048 columns.
+  await page.setViewportSize({ width: 2560, height: 1200 });
   await page.goto();
   await page.contents.uploadContent(notebook(CELLS), 'text', `${tmpPath}/t.ipynb`);
   await page.notebook.openByPath(`${tmpPath}/t.ipynb`);

@@ -216,10 +216,14 @@ test('Tessera widgets render in JupyterLab with the Tessera kernel', async ({ pa
   });
 
   await test.step('round trip of a 2048 x 2048 uint16 slice', async () => {
+    // Views fetch the resolution they are shown at: a window wide enough to show all 2048 columns.
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 2560, height: 1200 });
     await run(page, 8);
     const full = await run(page, 9);
     await changed(full.locator('canvas.tessera-canvas'));
     const fullRes = await measure(page, full.locator('input.tessera-slider-input').first(), 15);
+    if (viewport) await page.setViewportSize(viewport);
     const fit = await run(page, 10);
     await changed(fit.locator('canvas.tessera-canvas'));
     const fitted = await measure(page, fit.locator('input.tessera-slider-input').first(), 15);

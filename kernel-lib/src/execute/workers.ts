@@ -1,7 +1,7 @@
 /**
- * Local workers: `n` processes on this host, each opening its own GPU (the n-th hardware adapter
- * where the host has several: `TESSERA_ADAPTER_INDEX`; else the one there is, e.g. lavapipe on
- * the CPU), and each with its share of the codec threads. Tiles are assigned dynamically: a
+ * Local workers: `n` processes on this host, each opening its own GPU (worker k the k-th GPU by
+ * PCI address where the host has several, gpu-assignment.ts; else the one there is, e.g.
+ * lavapipe on the CPU), and each with its share of the codec threads. Tiles are assigned dynamically: a
  * worker asks for more as it finishes tiles, so fast workers do more. A worker that dies (killed,
  * out of memory) has its unfinished tiles given to the others, up to `TESSERA_WORKER_RETRIES`
  * (default 2) times per job; after that the job fails, keeping every finished tile for a re-run.
@@ -9,6 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { TesseraError } from '../errors';
+import { gpuPciAddresses, workerGpuEnv } from './gpu-assignment';
 import { TASK_ENTRY } from './job';
 import { Progress, type ProgressDisplayMode } from './progress';
 import type { PreparedJob } from './distributed';
@@ -16,6 +17,7 @@ import type { FromWorker, ToWorker } from './task';
 
 interface Worker {
   index: number;
+  slot: number;
   child: ChildProcess;
   assigned: Set<number>;
   ended: boolean;
@@ -28,6 +30,7 @@ export async function runWorkers(job: PreparedJob, count: number, display?: Prog
   const workerCount = Math.max(1, Math.min(count, queue.length));
   const ioThreads = Math.max(1, Math.floor((availableParallelism() - 1) / workerCount));
   let retries = Number(process.env.TESSERA_WORKER_RETRIES ?? 2);
+  const gpus = gpuPciAddresses();
   const progress = new Progress({
     label: job.label, tilesTotal: spec.tiles.length, tilesSkipped: spec.tiles.length - todo.length, display,
     record: { jobId: spec.jobId, tasks: 1 },
@@ -68,13 +71,14 @@ export async function runWorkers(job: PreparedJob, count: number, display?: Prog
       for (const w of workers) if (!w.ended && w.assigned.size === 0 && queue.length) give(w, 1);
     };
 
-    const spawn = () => {
+    // `slot`: which GPU; a replacement worker takes the slot of the one that died.
+    const spawn = (slot = spawned) => {
       const index = spawned++;
       const child = fork(TASK_ENTRY, ['worker', job.file], {
-        env: { ...process.env, TESSERA_ADAPTER_INDEX: String(index % workerCount), TESSERA_IO_THREADS: String(ioThreads) },
+        env: { ...process.env, ...workerGpuEnv(slot, gpus), TESSERA_ADAPTER_INDEX: String(slot), TESSERA_IO_THREADS: String(ioThreads) },
         stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       });
-      const w: Worker = { index, child, assigned: new Set(), ended: false, stderr: '' };
+      const w: Worker = { index, slot, child, assigned: new Set(), ended: false, stderr: '' };
       workers.add(w);
       child.stderr!.on('data', (d: Buffer) => {
         w.stderr = (w.stderr + d.toString()).slice(-4000);
@@ -102,7 +106,7 @@ export async function runWorkers(job: PreparedJob, count: number, display?: Prog
         queue.unshift(...w.assigned);
         const how = sig ? `was killed (${sig})` : `exited with code ${code}`;
         if (retries-- > 0) {
-          spawn();
+          spawn(w.slot);
           wakeIdle();
           return;
         }

@@ -1,5 +1,6 @@
 import { GpuImage } from '../array/gpu-image';
 import { TesseraError } from '../errors';
+import { notebookVariables } from '../jupyter/notebook-scope';
 import type { OpInfo, ParamSpec } from '../ops/op';
 import { maximumOfAllPixels, minimumOfAllPixels } from '../ops/reductions';
 import { copy } from '../ops/transforms';
@@ -40,9 +41,9 @@ interface Slot {
   control?: ControlSpec;
 }
 
-/** The notebook's variables (tslab keeps them on `globalThis.__tslab__.exports`). */
+/** The GPU images among the notebook's variables (none outside the Tessera kernel). */
 function notebookImages(): Record<string, GpuImage> {
-  const vars = (globalThis as { __tslab__?: { exports?: Record<string, unknown> } }).__tslab__?.exports ?? {};
+  const vars = notebookVariables();
   const out: Record<string, GpuImage> = {};
   for (const [name, value] of Object.entries(vars)) if (value instanceof GpuImage && !value.released) out[name] = value;
   return out;
@@ -63,12 +64,14 @@ function controlOf(p: ParamSpec, key: string, imageNames: string[], dataRange: [
   if (p.kind !== 'number') return undefined;
   let [lo, hi] = p.soft ?? [p.min ?? dataRange[0], p.max ?? dataRange[1]];
   if (p.soft === undefined && (p.min === undefined) !== (p.max === undefined)) [lo, hi] = p.min !== undefined ? [p.min, Math.max(p.min + 1, dataRange[1])] : [Math.min(p.max! - 1, dataRange[0]), p.max!];
-  if (p.default !== undefined) [lo, hi] = [Math.min(lo, p.default), Math.max(hi, p.default)];
+  // A default no slider reaches (Infinity: "no bound") is the control's "auto" state instead.
+  const finiteDefault = p.default !== undefined && Number.isFinite(p.default) ? p.default : undefined;
+  if (finiteDefault !== undefined) [lo, hi] = [Math.min(lo, finiteDefault), Math.max(hi, finiteDefault)];
   if (p.min !== undefined) lo = Math.max(lo, p.min);
   if (p.max !== undefined) hi = Math.min(hi, p.max);
   if (!(hi > lo)) hi = lo + 1;
   const step = p.integer ? 1 : round((hi - lo) / 100);
-  return { name: key, kind: 'number', min: p.integer ? Math.floor(lo) : round(lo), max: p.integer ? Math.ceil(hi) : round(hi), step, optional: p.optional && p.default === undefined, doc };
+  return { name: key, kind: 'number', min: p.integer ? Math.floor(lo) : round(lo), max: p.integer ? Math.ceil(hi) : round(hi), step, optional: (p.optional && p.default === undefined) || (p.default !== undefined && finiteDefault === undefined), doc };
 }
 
 /** Formats a value for the code line. */
@@ -292,7 +295,7 @@ export class InteractWidget {
 /** The first value of a control: given, the declared default, or a sensible one. */
 function startValue(p: ParamSpec, c: ControlSpec, image: GpuImage, images: Record<string, GpuImage>, given: ControlValue | null | undefined): ControlValue | null {
   if (given !== undefined) return given;
-  if ('default' in p && p.default !== undefined) return p.default as ControlValue;
+  if ('default' in p && p.default !== undefined && (typeof p.default !== 'number' || Number.isFinite(p.default))) return p.default as ControlValue;
   if (c.kind === 'number') return c.optional ? null : round((c.min! + c.max!) / 2);
   if (c.kind === 'boolean') return false;
   if (c.kind === 'enum') return c.values![0];

@@ -7,6 +7,7 @@ import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import { InterruptedError, interruptSignal, interruptible } from '../../abort';
+import { registerNotebookScope } from '../notebook-scope';
 import type { CompiledCell } from './compiler';
 import { CellFiles, reportError, type ErrorReport } from './traceback';
 
@@ -69,6 +70,7 @@ export class CellRunner {
 
   constructor(readonly cwd: string) {
     this.require = Module.createRequire(path.join(cwd, '__tessera_cell__.cjs'));
+    registerNotebookScope(this.scope);
   }
 
   /** Runs `cell` (labelled "Cell In[3]" in tracebacks, `source` is its TypeScript) to its end. */
