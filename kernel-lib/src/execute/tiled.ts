@@ -289,8 +289,9 @@ export function fingerprintOf(spec: PipelineSpec, input: LazyArray, margin: numb
  * const removeBackground = (img) => tessera.topHatBox(tessera.gaussianBlur(img, 2, 2, 2), 10, 10, 0);
  * const out = await tessera.tiled(removeBackground, await tessera.openZarr('big.zarr'), 'background-removed.zarr');
  */
-export async function tiled(pipeline: PipelineLike, input: Input, output: string | ZarrArray, options?: TiledOptions): Promise<ZarrArray>;
+// The host-memory overload first: in notebooks (strict off) `undefined` is assignable to `string`.
 export async function tiled(pipeline: PipelineLike, input: Input, output?: undefined, options?: TiledOptions): Promise<HostImage>;
+export async function tiled(pipeline: PipelineLike, input: Input, output: string | ZarrArray, options?: TiledOptions): Promise<ZarrArray>;
 export async function tiled(pipeline: PipelineLike, input: Input, output?: string | ZarrArray, options?: TiledOptions): Promise<ZarrArray | HostImage>;
 export async function tiled(pipeline: PipelineLike, input: Input, output?: string | ZarrArray, options: TiledOptions = {}): Promise<ZarrArray | HostImage> {
   const what = 'tiled';

@@ -40,8 +40,9 @@ export interface MapTimepointsOptions {
  * @example
  * const mips = await tessera.mapTimepoints((img) => tessera.maximumZProjection(img), movie, 'mips.zarr');
  */
-export async function mapTimepoints(pipeline: PipelineLike, input: Input, output: string, options?: MapTimepointsOptions): Promise<ZarrArray>;
+// The host-memory overload first: in notebooks (strict off) `undefined` is assignable to `string`.
 export async function mapTimepoints(pipeline: PipelineLike, input: Input, output?: undefined, options?: MapTimepointsOptions): Promise<HostImage>;
+export async function mapTimepoints(pipeline: PipelineLike, input: Input, output: string, options?: MapTimepointsOptions): Promise<ZarrArray>;
 export async function mapTimepoints(pipeline: PipelineLike, input: Input, output?: string, options: MapTimepointsOptions = {}): Promise<ZarrArray | HostImage> {
   const what = 'mapTimepoints';
   const { fn, spec } = resolvePipeline(pipeline, what);

@@ -6,6 +6,7 @@ import { createModel, showModel } from './model';
 import type { PlotState } from './protocol';
 import { conversionOf } from './still';
 import type { ImageInput } from './source';
+import type { LabelTableMethods } from '../ops/measure/label-table';
 import { ImageWidget, type ViewerOptions } from './viewer';
 
 /**
@@ -16,8 +17,14 @@ import { ImageWidget, type ViewerOptions } from './viewer';
  * the image side is an ordinary viewer whose label layer the kernel renders through the selection.
  */
 
-/** A measurement table: columns of equal length by name, e.g. what `statisticsOfLabelledPixels` returns. */
-export type ColumnTable = Record<string, ArrayLike<number>>;
+/**
+ * A measurement table: columns of equal length by name, e.g. what `statisticsOfLabelledPixels`
+ * returns: any label table (`LabelTable<C>`, typed by its method set, as its columns' names vary;
+ * its methods are not columns). The selection column is added to it.
+ */
+export type ColumnTable = Columns | LabelTableMethods;
+/** A table's columns by name, as the plots read (and write the selection column into) it. */
+type Columns = Record<string, ArrayLike<number>>;
 
 /** Options of the plots (stackview's `column_x`, `column_y`, `column_selection`, `markersize`). */
 export interface PlotOptions {
@@ -38,7 +45,7 @@ export interface PlotOptions {
 type PlotModelState = PlotState<ArrayBufferView> & WidgetState;
 
 /** Numeric columns of a table and its row count; checks that all columns have one length. */
-function columnsOf(fn: string, table: ColumnTable): { names: string[]; rows: number } {
+function columnsOf(fn: string, table: Columns): { names: string[]; rows: number } {
   if (typeof table !== 'object' || table === null) throw new TesseraError(`${fn}: table must be an object of columns (typed arrays or number arrays)`);
   const entries = Object.entries(table).filter(([, c]) => ArrayBuffer.isView(c) || (Array.isArray(c) && c.every((v) => typeof v === 'number')));
   if (entries.length === 0) throw new TesseraError(`${fn}: table has no numeric columns`);
@@ -47,7 +54,7 @@ function columnsOf(fn: string, table: ColumnTable): { names: string[]; rows: num
   return { names: entries.map(([n]) => n), rows };
 }
 
-function column(fn: string, table: ColumnTable, names: string[], name: string, what: string): Float32Array {
+function column(fn: string, table: Columns, names: string[], name: string, what: string): Float32Array {
   if (!names.includes(name)) throw new TesseraError(`${fn}: ${what} column ${JSON.stringify(name)} is not a numeric column of the table (${names.join(', ')})`);
   return Float32Array.from(table[name] as ArrayLike<number>);
 }
@@ -58,7 +65,7 @@ export class PlotWidget {
 
   private constructor(
     readonly model: WidgetModel<PlotModelState>,
-    private readonly table: ColumnTable,
+    private readonly table: Columns,
     private readonly names: string[],
     private readonly selectionColumn: string,
     /** The image side (clusterplot, sliceplot). */
@@ -80,15 +87,15 @@ export class PlotWidget {
   }
 
   /** @internal */
-  static create(fn: string, table: ColumnTable, options: PlotOptions, kind: PlotState['kind'], viewer?: ImageWidget, labels?: Uint32Array): PlotWidget {
+  static create(fn: string, table: Columns, options: PlotOptions, kind: PlotState['kind'], viewer?: ImageWidget, labels?: Uint32Array): PlotWidget {
     const { names, rows } = columnsOf(fn, table);
     const numeric = names.filter((n) => n !== 'label' && n !== (options.columnSelection ?? 'selection'));
     const x = options.x ?? numeric[0] ?? names[0];
     const y = options.y ?? numeric[1] ?? numeric[0] ?? names[0];
     const selectionColumn = options.columnSelection ?? 'selection';
-    const given = table[selectionColumn];
+    const previous = table[selectionColumn];
     const selection = new Uint8Array(rows);
-    if (given && given.length === rows) for (let i = 0; i < rows; i++) selection[i] = given[i] ? 1 : 0;
+    if (previous && previous.length === rows) for (let i = 0; i < rows; i++) selection[i] = previous[i] ? 1 : 0;
     const markerSize = options.markerSize ?? 4;
     if (!(markerSize > 0 && markerSize <= 64)) throw new TesseraError(`${fn}: markerSize must be 0 < size <= 64; got ${markerSize}`);
     const state: PlotState<ArrayBufferView> = {
@@ -159,7 +166,8 @@ export class PlotWidget {
  * stackview: `scatterplot`.
  */
 export async function scatterplot(table: ColumnTable, options: PlotOptions = {}): Promise<PlotWidget> {
-  const plot = PlotWidget.create('scatterplot', table, options, 'scatter');
+  const columns = table as Columns; // a LabelTable's methods are not enumerable: only its columns are seen
+  const plot = PlotWidget.create('scatterplot', columns, options, 'scatter');
   if (options.show !== false) await plot.show();
   return plot;
 }
@@ -184,9 +192,10 @@ function selectionLut(): Uint8Array {
  * label of each row), e.g. from `statisticsOfLabelledPixels`. stackview: `clusterplot`.
  */
 export async function clusterplot(image: ImageInput, labels: ImageInput, table: ColumnTable, options: ClusterplotOptions = {}): Promise<PlotWidget> {
+  const columns = table as Columns; // a LabelTable's methods are not enumerable: only its columns are seen
   const fn = 'clusterplot';
-  const { rows } = columnsOf(fn, table);
-  const labelColumn = table.label;
+  const { rows } = columnsOf(fn, columns);
+  const labelColumn = columns.label;
   if (!labelColumn) throw new TesseraError(`${fn}: table needs a label column (the label of each row)`);
   const rowLabels = Uint32Array.from(labelColumn as ArrayLike<number>);
   if (rowLabels.some((l, i) => l !== labelColumn[i] || l === 0)) throw new TesseraError(`${fn}: the label column must hold positive whole numbers (labels; 0 is background)`);
@@ -204,7 +213,7 @@ export async function clusterplot(image: ImageInput, labels: ImageInput, table: 
     tools: ['picker'],
     options: { ...options, show: false, title: undefined },
   });
-  const plot = PlotWidget.create(fn, table, options, 'cluster', viewer, rowLabels);
+  const plot = PlotWidget.create(fn, columns, options, 'cluster', viewer, rowLabels);
   const table0 = new Uint32Array(top + 1);
   viewer.setLookup(1, () => {
     const s = plot.model.state;
@@ -240,13 +249,14 @@ export interface SliceplotOptions extends PlotOptions, Omit<ViewerOptions, 'show
  * thumbnails of their slices. stackview: `sliceplot`.
  */
 export async function sliceplot(table: ColumnTable, stack: ImageInput, options: SliceplotOptions = {}): Promise<PlotWidget> {
+  const columns = table as Columns; // a LabelTable's methods are not enumerable: only its columns are seen
   const fn = 'sliceplot';
-  const { rows } = columnsOf(fn, table);
+  const { rows } = columnsOf(fn, columns);
   const viewer = await ImageWidget.create({ kind: 'sliceplot', layers: [{ image: stack, name: 'stack' }], arrangement: 'single', options: { ...options, show: false, title: undefined } });
   const shape = viewer.model.state.layers[0].shape;
   const depth = shape.length >= 3 ? shape[shape.length - 3] : 1;
   if (rows !== depth) throw new TesseraError(`${fn}: the table has ${rows} rows but the stack ${depth} slices (shape [${shape}]); row k describes slice k`);
-  const plot = PlotWidget.create(fn, table, options, 'slice', viewer);
+  const plot = PlotWidget.create(fn, columns, options, 'slice', viewer);
   const most = options.thumbnails ?? 16;
   const side = options.thumbnailSize ?? 96;
   const layerState = () => viewer.model.state.layers[0];

@@ -74,6 +74,17 @@ test('imports: the kernel\'s tessera, the folder\'s own package and TypeScript f
   if (!r.ok) assert.match(r.error.evalue, /Cannot find module 'no-such-package'/);
 });
 
+test('the API type-checks in cells (strict off) as the notebooks call it: host results of tiled / mapTimepoints, plots of label tables', async () => {
+  // Compiled, not called: the functions only have to type-check as notebooks 04 and 05 write them.
+  await value([
+    'import * as tessera from "tessera";',
+    'const inHost = async (img) => (await tessera.tiled((x) => x, img, undefined, { margin: 0 })).data.length;',
+    'const inZarr = async (img) => (await tessera.tiled((x) => x, img, "out.zarr")).chunks;',
+    'const perTimepoint = async (img) => (await tessera.mapTimepoints((x) => x, img, undefined)).shape;',
+    'const plot = async (img, labels) => tessera.widgets.clusterplot(img, labels, await tessera.statisticsOfLabelledPixels(img, labels), { x: "area" });',
+  ].join('\n'));
+});
+
 test('errors name their class and the cell lines; type errors are TSErrors with the span underlined', async () => {
   const r = await run('function inner() {\n  throw new TypeError("bad");\n}\ninner();');
   assert.equal(r.ok, false);
