@@ -174,7 +174,7 @@ const CHECKS: Record<string, (nb: Opened) => Promise<void>> = {
     await expect(await output('const results: ')).toContainText('65,536'); // every 3rd voxel of 48 x 192 x 192
     await expect(await output('const sizes = ')).toContainText('Here the GPU');
   },
-  '02-interactive-widgets.ipynb': async ({ output }) => {
+  '11-interactive-widgets.ipynb': async ({ output }) => {
     await docsShots(output, {
       scatterplot: 'widgets.scatterplot(table', sliceplot: 'widgets.sliceplot(', grid: 'widgets.grid(', blend: 'widgets.blend(stack',
       crop: 'widgets.crop(stack)', zoom: 'widgets.zoom(stack', 'display-range': 'widgets.displayRange(stack)', imshow: 'widgets.imshow(stack',
