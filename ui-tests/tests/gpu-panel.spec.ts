@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { notebook } from './support/notebook';
 
 const root = path.resolve(__dirname, '../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,15 +19,6 @@ const records = require(path.join(root, 'kernel-lib/dist/src/progress/records.js
 const slurm = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
 const slurmUp = slurm.status === 0 && /idle|mixed|allocated/.test(slurm.stdout);
 const docsScreenshots = process.env.TESSERA_DOCS_SCREENSHOTS === '1';
-
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { name: 'tessera', display_name: 'TypeScript (Tessera)', language: 'typescript' }, language_info: { name: 'typescript' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
-}
 
 // Until kernel.ts calls startStatusFile itself, the notebook starts the kernel's status file (one writer per process either way).
 const CELLS = [

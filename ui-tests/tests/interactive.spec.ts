@@ -11,21 +11,10 @@ import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { changed, notebook, run } from './support/notebook';
 
 const OUT = path.join(__dirname, '..', 'out');
 const SHOTS = path.join(OUT, 'screenshots');
-
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: {
-      kernelspec: { name: 'tessera', display_name: 'TypeScript (Tessera)', language: 'typescript' },
-      language_info: { name: 'typescript' },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
-}
 
 const SETUP = `import * as tessera from 'tessera';
 import * as widgets from 'tessera/dist/src/widgets';
@@ -62,34 +51,6 @@ for (let z = 0; z < 8; z++) await big.write([z, 0, 0], new Uint16Array(2048 * 20
 const pyramid = await widgets.toMultiscale(big, { overwrite: true });
 await widgets.slice(pyramid, { zoom: 0.25 });`,
 ];
-
-async function output(page: IJupyterLabPageFixture, index: number): Promise<Locator> {
-  const cell = await page.notebook.getCellLocator(index);
-  return cell!.locator('.jp-Cell-outputWrapper');
-}
-
-async function run(page: IJupyterLabPageFixture, index: number): Promise<Locator> {
-  expect(await page.notebook.runCell(index, true)).toBe(true);
-  const out = await output(page, index);
-  const errors = out.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]');
-  if ((await errors.count()) > 0) throw new Error(`cell ${index} failed:\n${await errors.first().innerText()}`);
-  return out;
-}
-
-function fingerprint(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
-    let h = 0;
-    for (let i = 0; i < data.length; i += 4) h = (Math.imul(h, 31) + data[i] + 7 * data[i + 1] + 13 * data[i + 2] + data[i + 3]) | 0;
-    return h;
-  });
-}
-
-async function changed(canvas: Locator, before = 0): Promise<number> {
-  let now = 0;
-  await expect.poll(async () => ((now = await fingerprint(canvas)) !== 0 && now !== before), { timeout: 60_000 }).toBe(true);
-  return now;
-}
 
 /** Drags with the mouse from (x0, y0) to (x1, y1), fractions of the element's box, in `steps` moves. */
 async function drag(page: IJupyterLabPageFixture, target: Locator, [x0, y0]: [number, number], [x1, y1]: [number, number], steps = 8, shift = false): Promise<void> {

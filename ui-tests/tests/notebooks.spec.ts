@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { changed, pageErrors } from './support/notebook';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NOTEBOOKS = path.join(ROOT, 'binder', 'notebooks');
@@ -32,13 +33,6 @@ interface Opened {
   sources: string[];
   /** The output area of the first code cell whose source contains `marker`. */
   output(marker: string): Promise<Locator>;
-}
-
-/** Collects the page's uncaught errors, to check that none happened. */
-function pageErrors(page: IJupyterLabPageFixture): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
 }
 
 /**
@@ -75,29 +69,11 @@ async function runAll(nb: Opened, name: string): Promise<void> {
   }
 }
 
-/** A fingerprint of a canvas' pixels (0 while nothing is drawn). */
-function fingerprint(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    if (c.width === 0 || c.height === 0) return 0;
-    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
-    let h = 0;
-    for (let i = 0; i < data.length; i += 4) h = (Math.imul(h, 31) + data[i] + 7 * data[i + 1] + 13 * data[i + 2] + data[i + 3]) | 0;
-    return h;
-  });
-}
-
-/** Resolves once the canvas shows pixels that differ from `before`; returns their fingerprint. */
-async function drawn(canvas: Locator, before = 0): Promise<number> {
-  let now = 0;
-  await expect.poll(async () => (now = await fingerprint(canvas)) !== 0 && now !== before, { timeout: 60_000 }).toBe(true);
-  return now;
-}
-
 /** Every widget canvas of the notebook shows pixels, every Vega-Lite plot has rendered marks. */
 async function everythingRendered(page: IJupyterLabPageFixture): Promise<{ canvases: number; plots: number }> {
   const notebook = (await page.notebook.getNotebookInPanelLocator())!;
   const canvases = await notebook.locator('canvas.tessera-canvas, canvas.tessera-insight-picture, canvas.tessera-histogram').all();
-  for (const canvas of canvases) await drawn(canvas);
+  for (const canvas of canvases) await changed(canvas);
   // JupyterLab's Vega-Lite renderer (vega-embed) draws into a canvas.
   const plots = await notebook.locator('.jp-RenderedVegaLite').all();
   for (const plot of plots) {
@@ -168,9 +144,9 @@ const CHECKS: Record<string, (nb: Opened) => Promise<void>> = {
     await expect(await output('const largest = ')).toContainText(/largest difference CPU vs GPU: \d\.\de-[5-9]/);
     const filters = await output('switchImages(filtered');
     const canvas = filters.locator('canvas.tessera-canvas');
-    const raw = await drawn(canvas);
+    const raw = await changed(canvas);
     await filters.getByRole('button', { name: 'topHatBox 8' }).click();
-    await drawn(canvas, raw);
+    await changed(canvas, raw);
     await expect(await output('const results: ')).toContainText('65,536'); // every 3rd voxel of 48 x 192 x 192
     await expect(await output('const sizes = ')).toContainText('Here the GPU');
   },
@@ -248,13 +224,13 @@ const CHECKS: Record<string, (nb: Opened) => Promise<void>> = {
     await test.step('slice: the slider moves z, the canvas changes, the round trip is measured', async () => {
       const slice = await output('widgets.slice(stack');
       const canvas = slice.locator('canvas.tessera-canvas');
-      let before = await drawn(canvas);
+      let before = await changed(canvas);
       const slider = slice.getByRole('slider', { name: 'z' });
       await slider.focus();
       for (let k = 0; k < 3; k++) {
         const trips = (await roundTrips(page)).length;
         await page.keyboard.press('ArrowRight');
-        before = await drawn(canvas, before);
+        before = await changed(canvas, before);
         await expect.poll(async () => (await roundTrips(page)).length, { timeout: 30_000 }).toBeGreaterThan(trips);
       }
       const trips = await roundTrips(page);
@@ -266,21 +242,21 @@ const CHECKS: Record<string, (nb: Opened) => Promise<void>> = {
     await test.step('curtain: dragging the curtain changes the picture and the curtain slider', async () => {
       const curtain = await output('widgets.curtain(stack, cleaned');
       const canvas = curtain.locator('canvas.tessera-canvas');
-      const before = await drawn(canvas);
+      const before = await changed(canvas);
       await canvas.scrollIntoViewIfNeeded();
       const box = (await canvas.boundingBox())!;
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.down();
       await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 5 });
       await page.mouse.up();
-      await drawn(canvas, before);
+      await changed(canvas, before);
       const position = Number(await curtain.getByRole('slider', { name: 'curtain' }).inputValue());
       expect(position).toBeLessThan(0.35);
     });
     await test.step('picker: hovering shows the position and the value', async () => {
       const picker = await output('widgets.picker(stack');
       const canvas = picker.locator('canvas.tessera-canvas');
-      await drawn(canvas);
+      await changed(canvas);
       await canvas.scrollIntoViewIfNeeded();
       const box = (await canvas.boundingBox())!;
       const readout = picker.locator('.tessera-picker');
@@ -295,19 +271,19 @@ const CHECKS: Record<string, (nb: Opened) => Promise<void>> = {
       const ortho = await output('widgets.orthogonal(stack');
       const planes = ortho.locator('canvas.tessera-canvas');
       await expect(planes).toHaveCount(3);
-      const before = await drawn(planes.nth(1));
+      const before = await changed(planes.nth(1));
       await planes.first().click({ position: { x: 30, y: 40 } });
-      await drawn(planes.nth(1), before);
+      await changed(planes.nth(1), before);
     });
     await test.step('switchImages and animate', async () => {
       const sw = await output('widgets.switchImages(');
-      const shown = await drawn(sw.locator('canvas.tessera-canvas'));
+      const shown = await changed(sw.locator('canvas.tessera-canvas'));
       await sw.getByRole('button', { name: 'labels' }).click();
-      await drawn(sw.locator('canvas.tessera-canvas'), shown);
+      await changed(sw.locator('canvas.tessera-canvas'), shown);
       const anim = await output('widgets.animate(');
-      const frame = await drawn(anim.locator('canvas.tessera-canvas'));
+      const frame = await changed(anim.locator('canvas.tessera-canvas'));
       await anim.getByRole('button', { name: /play/ }).click();
-      await drawn(anim.locator('canvas.tessera-canvas'), frame);
+      await changed(anim.locator('canvas.tessera-canvas'), frame);
       await anim.getByRole('button', { name: /pause/ }).click();
     });
     const widget = async (marker: string) => (await output(marker)).locator('.tessera-widget').first();

@@ -10,6 +10,7 @@ import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { notebook } from './support/notebook';
 
 /** The Jupyter server's root folder (playwright.config.ts). */
 const ROOT = path.resolve(__dirname, '..', 'notebooks-tmp');
@@ -19,18 +20,6 @@ const CELLS = [
   'const image = tessera.push(new Float32Array([1, 2, 3, 4]), [2, 2]);\n(await tessera.pull(tessera.addImageAndScalar(image, 1))).data',
   '// sigma must not be negative\ntessera.gaussianBlur(image, -1)',
 ];
-
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: {
-      kernelspec: { name: 'tessera', display_name: 'TypeScript (Tessera)', language: 'typescript' },
-      language_info: { name: 'typescript' },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
-}
 
 test.use({ autoGoto: true });
 

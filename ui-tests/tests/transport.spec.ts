@@ -7,10 +7,11 @@
  * from the kernel (`sent_at`) and the page are compared on the same machine. Written to
  * out/transport.json (ignored by git).
  */
-import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { notebook } from './support/notebook';
 
 const OUT = path.join(__dirname, '..', 'out');
 
@@ -21,15 +22,6 @@ await tessera.init();
 const big = tessera.push(new Uint16Array(4 * 2048 * 2048).map((_, i) => (Math.imul(i, 2654435761) >>> 20) + ((i >> 22) << 10)), [4, 2048, 2048]);`,
   'await widgets.slice(big, { zoom: 1 });',
 ];
-
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { name: 'tessera', display_name: 'TypeScript (Tessera)', language: 'typescript' }, language_info: { name: 'typescript' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
-}
 
 interface Trip {
   duration: number;
@@ -98,7 +90,7 @@ test('transport of a 2048 x 2048 slice, split by stage', async ({ page, tmpPath,
     browser: `Chromium ${browser.version()} (headless)`,
     machine: `${os.cpus().length} CPU cores, load average ${os.loadavg()[0].toFixed(1)}`,
     medians_ms: Object.fromEntries((['total_ms', 'view_to_kernel_ms', 'kernel_ms', 'kernel_to_websocket_ms', 'websocket_to_widget_ms', 'browser_ms'] as const).map((k) => [k, median(k)])),
-    samples: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v * 10) / 10]))),
+    samples: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(Number(v) * 10) / 10]))),
   };
   fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, 'transport.json'), JSON.stringify(result, null, 2) + '\n');

@@ -9,22 +9,10 @@ import type { Locator } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { changed, fingerprint, notebook, output, pageErrors, run } from './support/notebook';
 
 /** Where measurements go (ignored by git). */
 const MEASUREMENTS = path.join(__dirname, '..', 'out');
-
-/** A notebook for the Tessera kernel with these code cells. */
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    cells: cells.map((source) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: {
-      kernelspec: { name: 'tessera', display_name: 'TypeScript (Tessera)', language: 'typescript' },
-      language_info: { name: 'typescript' },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  });
-}
 
 const SETUP = `import * as tessera from 'tessera';
 import * as widgets from 'tessera/widgets';
@@ -63,45 +51,6 @@ const zarr = await tessera.createZarr('stack.zarr', [Z, Y, X], 'uint16', { chunk
 await zarr.write([0, 0, 0], data, [Z, Y, X]);
 await widgets.orthogonal(zarr, { zoom: 2 });`,
 ];
-
-/** Collects the page's uncaught errors, to check that none happened. */
-function pageErrors(page: IJupyterLabPageFixture): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
-/** Output area of cell `index`. */
-async function output(page: IJupyterLabPageFixture, index: number): Promise<Locator> {
-  const cell = await page.notebook.getCellLocator(index);
-  return cell!.locator('.jp-Cell-outputWrapper');
-}
-
-/** Runs cell `index` and waits for it to finish; fails when it printed an error. */
-async function run(page: IJupyterLabPageFixture, index: number): Promise<Locator> {
-  expect(await page.notebook.runCell(index, true)).toBe(true);
-  const out = await output(page, index);
-  const errors = out.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]');
-  if ((await errors.count()) > 0) throw new Error(`cell ${index} failed:\n${await errors.first().innerText()}`);
-  return out;
-}
-
-/** A fingerprint of a canvas' pixels (0 when nothing is drawn yet). */
-function fingerprint(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
-    let h = 0;
-    for (let i = 0; i < data.length; i += 4) h = (Math.imul(h, 31) + data[i] + 7 * data[i + 1] + 13 * data[i + 2] + data[i + 3]) | 0;
-    return h;
-  });
-}
-
-/** Resolves once canvas pixels are drawn and differ from `before`. */
-async function changed(canvas: Locator, before = 0): Promise<number> {
-  let now = 0;
-  await expect.poll(async () => ((now = await fingerprint(canvas)) !== 0 && now !== before), { timeout: 60_000 }).toBe(true);
-  return now;
-}
 
 /** A round trip measured by a view: send → drawn, with the kernel's and the browser's shares. */
 interface RoundTrip {
