@@ -13,12 +13,14 @@ Usage: python3 bench/driver.py [--dry] [--quick] [--rounds N] [--reps N] [--firs
        [--rows REGEX] [--no-scipy] [--no-sweep] [--deadline-s S] [--node PATH] [--out DIR] [--results DIR]
 (npm run build first; on the lent GPU machine bench/device.sh runs it.)"""
 import argparse
+import concurrent.futures
 import datetime
 import json
 import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -52,13 +54,15 @@ class WorkerDied(Exception):
 
 
 class Tessera:
-    """The Node worker `run.js --serve`: one JSON command per line, one `@@bench` answer each."""
+    """The Node worker `run.js --serve`: one JSON command per line, one `@@bench` answer each. A worker
+    that crashed or hung is killed; the next command starts a new one (with the same inputs loaded)."""
 
     def __init__(self, node, timeout_s):
-        self.node, self.timeout_s, self.loads, self.noise = node, timeout_s, [], 0
+        self.node, self.timeout_s, self.loads, self.dead = node, timeout_s, [], False
         self.start()
 
     def start(self):
+        self.dead = False
         self.proc = subprocess.Popen([self.node, RUN_JS, "--serve"], cwd=ROOT, text=True, bufsize=1,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.answers = queue.Queue()
@@ -71,13 +75,15 @@ class Tessera:
         for line in proc.stdout:
             if line.startswith(MARK):
                 answers.put(json.loads(line[len(MARK):]))
-            elif line.startswith("Warning: maxDynamic"):
-                self.noise += 1  # Dawn's limit warning at device creation, once per process
-            else:
+            elif not line.startswith("Warning: maxDynamic"):  # Dawn's limit warning, once per process
                 print("  [tessera] " + line.rstrip(), flush=True)
         answers.put(None)
 
     def call(self, cmd, **args):
+        if self.dead:
+            self.proc.kill()
+            self.proc.wait()
+            self.start()  # loads the inputs again
         try:
             self.proc.stdin.write(json.dumps({"cmd": cmd, **args}) + "\n")
             self.proc.stdin.flush()
@@ -86,9 +92,11 @@ class Tessera:
         try:
             answer = self.answers.get(timeout=self.timeout_s)
         except queue.Empty:
-            self.proc.kill()
+            self.proc.kill()  # hung: it must not keep the GPU busy
+            self.dead = True
             raise WorkerDied(f"no answer to '{cmd}' within {self.timeout_s} s (worker killed)")
         if answer is None:
+            self.dead = True
             raise WorkerDied(f"the Tessera worker exited with code {self.proc.wait()} during '{cmd}'")
         if not answer.pop("ok"):
             raise RuntimeError(answer["error"])
@@ -97,11 +105,6 @@ class Tessera:
     def load(self, **args):
         self.loads.append(args)
         return self.call("load", **args)
-
-    def restart(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.start()
 
     def close(self):
         try:
@@ -251,12 +254,9 @@ class Bench:
         try:
             a = self.tessera.call("time", row=row["name"], reps=self.args.reps, warmup=self.args.warmup, gpu=True)
             e["rounds"].append({"order": order, "samples": a["samples"], "gpu_ms": a["gpu_ms"]})
-        except WorkerDied as err:
+        except Exception as err:  # noqa: BLE001 - a dead worker is replaced at the next command
             e["errors"].append(str(err))
-            log(f"   {row['name']} tessera: {err}; restarting the worker")
-            self.tessera.restart()
-        except Exception as err:  # noqa: BLE001
-            e["errors"].append(str(err))
+            log(f"   {row['name']} tessera: {err}")
 
     def time_peer(self, row, name, order):
         side = self.sides[name]
@@ -301,7 +301,7 @@ class Bench:
     def host_costs(self):
         self.raw["tessera_overheads"] = self.tessera.call("overheads")
         if not self.args.no_sweep:
-            self.raw["tessera_sweep"] = self.tessera.call("sweep", quick=self.args.quick)["sweep"]
+            self.raw["tessera_sweep"] = self.tessera.call("sweep", quick=self.args.quick, reps=self.args.reps, warmup=self.args.warmup)["sweep"]
 
     def close_gpu_sides(self):
         self.tessera.close()
@@ -333,27 +333,40 @@ class Bench:
             raise ValueError(f"--first-call names rows that are not selected: {unknown}")
         return [r for r in self.rows if r["name"] in names]
 
+    def first_call(self, row, side, shared):
+        """One side's first call of one row: a cold process on a new empty home, then a warm-cache one."""
+        if self.time_left() < self.args.reserve_s:
+            return None
+        argv = ([self.args.node, RUN_JS, "--first-call", row["name"], "--inputs", self.inputs] if side == "tessera"
+                else [sys.executable, os.path.join(BENCH, "peers.py"), "first-call", side, row["name"], self.inputs])
+        home = tempfile.mkdtemp(prefix=f"tessera-bench-home-{side}-")
+        env = cache_env(home, shared)
+        result = {"cold": fresh_process(argv, env, self.args.timeout_s), "warm_cache": fresh_process(argv, env, self.args.timeout_s),
+                  "cache_bytes": cache_bytes(home)}
+        shutil.rmtree(home, ignore_errors=True)
+        return result
+
     def first_calls(self):
         shared = tempfile.mkdtemp(prefix="tessera-bench-mpl-")
         rows = self.first_call_rows()
         self.raw["first_call_rows"] = [r["name"] for r in rows]
-        for row in rows:
-            sides = ["tessera", *[p for p in PEERS if row.get(p) and p in self.sides]]
-            for side in sides:
-                if self.time_left() < self.args.reserve_s:
-                    self.raw["not_run"].append(f"first calls: stopped at {row['name']} ({side}), the deadline was reached")
-                    return
-                argv = ([self.args.node, RUN_JS, "--first-call", row["name"], "--inputs", self.inputs] if side == "tessera"
-                        else [sys.executable, os.path.join(BENCH, "peers.py"), "first-call", side, row["name"], self.inputs])
-                home = tempfile.mkdtemp(prefix=f"tessera-bench-home-{side}-")
-                env = cache_env(home, shared)
-                e = self.raw["first_calls"].setdefault(row["name"], {})
-                e[side] = {"cold": fresh_process(argv, env, self.args.timeout_s), "warm_cache": fresh_process(argv, env, self.args.timeout_s),
-                           "cache_bytes": cache_bytes(home)}
-                shutil.rmtree(home, ignore_errors=True)
-            log(f"   {row['name']:<22} " + "  ".join(
-                f"{s} {e[s]['cold'].get('first_ms', float('nan')):.0f}/{e[s]['warm_cache'].get('first_ms', float('nan')):.0f} ms" for s in sides))
-            self.save()
+        tasks = [(row, side) for row in rows for side in ["tessera", *[p for p in PEERS if row.get(p) and p in self.sides]]]
+        log(f"   {len(tasks)} row x side pairs, 2 processes each, {self.args.first_call_jobs} at a time; "
+            f"{self.time_left():.0f} s left before the deadline")
+        # One pair at a time by default: concurrent compilations would share the CPU and the GPU driver.
+        skipped = []
+        with concurrent.futures.ThreadPoolExecutor(self.args.first_call_jobs) as pool:
+            for (row, side), result in zip(tasks, pool.map(lambda task: self.first_call(*task, shared), tasks)):
+                if result is None:
+                    skipped.append(f"{row['name']} ({side})")
+                    continue
+                self.raw["first_calls"].setdefault(row["name"], {})[side] = result
+                log(f"   {row['name']:<22} {side:<8} cold {result['cold'].get('first_ms', float('nan')):9.1f} ms, "
+                    f"warm cache {result['warm_cache'].get('first_ms', float('nan')):9.1f} ms"
+                    + "".join(f"  ({w}: {result[w]['error']})" for w in ("cold", "warm_cache") if "error" in result[w]))
+                self.save()
+        if skipped:
+            self.raw["not_run"].append(f"first calls: {len(skipped)} of {len(tasks)} not started, the deadline was reached: " + ", ".join(skipped))
         shutil.rmtree(shared, ignore_errors=True)
 
     def run(self):
@@ -371,6 +384,8 @@ class Bench:
                 self.phase("scipy", self.scipy)
             self.phase("first calls", self.first_calls)
         finally:
+            if hasattr(self, "tessera"):
+                self.tessera.proc.kill()  # (gone already unless the run was cut short)
             shutil.rmtree(self.inputs, ignore_errors=True)
             self.raw["seconds"] = round(time.time() - self.t0, 1)
             self.save()
@@ -396,21 +411,24 @@ def parse(argv=None):
     p.add_argument("--transfer-reps", type=int, default=10)
     p.add_argument("--rows", default="", help="only rows whose name matches this regular expression (the report says partial)")
     p.add_argument("--first-call", default="seed", help="rows timed in fresh processes: seed (default), all, none, or ROW,ROW")
+    p.add_argument("--first-call-jobs", type=int, default=1, help="first-call pairs run at a time (default 1; more only to fit a budget)")
     p.add_argument("--no-scipy", action="store_true", help="leave out the one-core scipy/numpy column")
     p.add_argument("--scipy-budget-s", type=float, default=1.0, help="scipy: calls (up to 5) while they take under this (default 1 s)")
     p.add_argument("--no-sweep", action="store_true", help="leave out Tessera's size sweep")
     p.add_argument("--deadline-s", type=float, default=0, help="stop starting work this many seconds after the start (0: none)")
     p.add_argument("--reserve-s", type=float, default=15, help="what to keep before the deadline for the rest (default 15 s)")
-    p.add_argument("--timeout-s", type=float, default=120, help="longest wait for one Tessera command or one fresh process")
+    p.add_argument("--timeout-s", type=float, default=0, help="longest wait for one Tessera command or one fresh process (default 120 s; 900 s with --dry, for lavapipe)")
     p.add_argument("--node", default=os.environ.get("TESSERA_NODE", "node"), help="the Node.js binary (default $TESSERA_NODE or node)")
     p.add_argument("--out", default=os.path.join(BENCH, "out"), help="raw.json goes here, rewritten after every phase")
     p.add_argument("--results", default="", help="report folder (default bench/results; bench/out with --dry)")
     p.add_argument("--name", default="", help="report file name without extension (default <date>-<gpu>)")
     args = p.parse_args(argv)
+    args.timeout_s = args.timeout_s or (900 if args.dry else 120)
     if args.quick:
         args.reps, args.warmup, args.transfer_reps = min(args.reps, 5), min(args.warmup, 2), min(args.transfer_reps, 3)
     return args
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped run still cleans up and saves raw.json
     sys.exit(Bench(parse()).run())

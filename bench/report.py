@@ -215,7 +215,8 @@ def render(raw):
               "cold = a new process with a new empty home, so that every compile cache is empty: CuPy (~/.cupy/kernel_cache, CUPY_CACHE_DIR), "
               "the CUDA driver's JIT cache (~/.nv/ComputeCache, CUDA_CACHE_PATH), pyclesperanto (~/.cache/clesperanto), the NVIDIA driver's shader "
               "cache behind its Vulkan pipelines (__GL_SHADER_DISK_CACHE_PATH), Mesa's; warm cache = a second new process on the cache the "
-              "first left (what a kernel restart sees). ms, process ms = the whole process as the shell sees it.", "",
+              "first left (what a kernel restart sees). ms, process ms = the whole process as the shell sees it"
+              + (f"; {args['first_call_jobs']} pairs ran at a time." if args.get("first_call_jobs", 1) > 1 else "; one process at a time."), "",
               "| op | Tessera cold | Tessera warm cache | Tessera 2nd call | cle cold | cle warm cache | CuPy cold | CuPy warm cache | best peer cold / Tessera cold | process ms T / cle / CuPy |",
               "|---|---|---|---|---|---|---|---|---|---|"]
         for name in raw["first_call_rows"]:

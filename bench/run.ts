@@ -228,21 +228,21 @@ async function overheads(): Promise<Record<string, number>> {
   return { record_us, empty_sync_us, tiny_op_and_sync_us, tiny_pull_us };
 }
 
-async function sizeSweep(quick: boolean): Promise<Array<Record<string, number>>> {
+/** AddScalar, GaussianBlur 3D and MedianBox 3D from 1 MB to 1 GB (or the binding limit): where size starts to pay. */
+async function sizeSweep(quick: boolean, reps: number, warmup: number): Promise<Array<Record<string, number>>> {
   const rows: Array<Record<string, number>> = [];
   const maxBinding = (await tessera.info()).limits.maxStorageBufferBindingSize;
-  const reps = quick ? 5 : 20;
   for (const mb of quick ? [1, 4] : [1, 4, 16, 64, 256, 1024]) {
     const n = (mb * 1024 ** 2) / 4;
     if (n * 4 > maxBinding) continue;
     const img = tessera.set(tessera.create([n / 1024, 1024]), 1.5);
     const add = () => tessera.addImageAndScalar(img, 5);
-    const row: Record<string, number> = { mb, addScalar_wall_ms: median(await wallSamples(add, reps, 3)), addScalar_gpu_ms: (await gpuTime(add, reps))! };
+    const row: Record<string, number> = { mb, addScalar_wall_ms: median(await wallSamples(add, reps, warmup)), addScalar_gpu_ms: (await gpuTime(add, reps))! };
     if (mb <= 256) {
       const cube = Math.round(Math.cbrt(n));
       const vol = tessera.set(tessera.create([Math.floor(n / (cube * cube)), cube, cube]), 1.5);
       const gauss = () => tessera.gaussianBlur(vol, 2, 2, 2);
-      row.gaussian3d_wall_ms = median(await wallSamples(gauss, reps, 3));
+      row.gaussian3d_wall_ms = median(await wallSamples(gauss, reps, warmup));
       row.gaussian3d_gpu_ms = (await gpuTime(gauss, reps))!;
       row.median3d_gpu_ms = (await gpuTime(() => tessera.medianBox(vol, 1, 1, 1), reps))!;
       vol.release();
@@ -282,7 +282,7 @@ async function handle(c: Command): Promise<Answer> {
     case 'overheads':
       return overheads();
     case 'sweep':
-      return { sweep: await sizeSweep(Boolean(c.quick)) };
+      return { sweep: await sizeSweep(Boolean(c.quick), c.reps as number, c.warmup as number) };
     default:
       throw new Error(`unknown command ${c.cmd}`);
   }
