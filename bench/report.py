@@ -196,8 +196,9 @@ def render(raw):
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         cle = fmt(r["cle_ms"]) + (f" ({fmt(r['cle_synced_ms'])} +read)" if r["cle_synced_ms"] is not None else "")
+        best = fmt(r["best_peer_ms"]) + (f" {r['best_peer']}" if r["best_peer"] else "")
         L.append(f"| {r['name']} | {fmt(r['tessera_ms'])} | {fmt(r['tessera_gpu_ms'])} | {fmt(r['gbps'], 0)} | {fmt(r['pct_cupy_copy'], 0)} | "
-                 f"{fmt(r['pct_wgsl_copy'], 0)} | {fmt(r['cupy_ms'])} | {cle} | {fmt(r['best_peer_ms'])} | {fmt(r['ratio'], 2)} | "
+                 f"{fmt(r['pct_wgsl_copy'], 0)} | {fmt(r['cupy_ms'])} | {cle} | {best} | {fmt(r['ratio'], 2)} | "
                  f"{fmt(r['ratio_tessera-first'], 2)} | {fmt(r['ratio_peers-first'], 2)} | {fmt(r['scipy_ms'], 1)} | {fmt(r['x_scipy'], 0)} |")
     compared = [r for r in rows if r["ratio"] is not None]
     wins = [r for r in compared if r["ratio"] >= 1.0]
