@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/bench/out}
 BUDGET=${BENCH_BUDGET_S:-570}
 mkdir -p "$OUT"
-for kit in .device/node.xz .device/webgpu.tar.xz .whl kernel-lib/dist/src/index.js bench/dist/run.js; do
+for kit in .device/node.xz .device/node_modules.tar.xz .whl kernel-lib/dist/src/index.js bench/dist/run.js; do
   [ -e "$kit" ] || { echo "device.sh: $kit is missing: run bench/prepare-device.sh here and carry .device .gl .whl kernel-lib/dist bench/dist" >&2; exit 1; }
 done
 
@@ -31,7 +31,7 @@ fi
 T=/tmp/tessera-device
 mkdir -p $T/node_modules
 xz -dc .device/node.xz > $T/node && chmod +x $T/node
-xz -dc .device/webgpu.tar.xz | tar -C $T/node_modules -xf -
+xz -dc .device/node_modules.tar.xz | tar -C $T/node_modules -xf -
 ln -sfn "$PWD/kernel-lib" $T/node_modules/tessera
 export NODE_PATH=$T/node_modules TESSERA_NODE=$T/node XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
 mkdir -p $XDG_RUNTIME_DIR

