@@ -54,6 +54,7 @@ EOF
 } 2>&1 | tee "$OUT/bench.log"
 
 set +e
+export BENCH_COMMAND="bash bench/device.sh $* (on $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1))"
 python3 bench/driver.py --out "$OUT" --results "$OUT" --deadline-s $(( BUDGET - ($(date +%s) - start) )) "$@" 2>&1 | tee -a "$OUT/bench.log"
 status=${PIPESTATUS[0]}
 if [ $(( $(date +%s) - start )) -lt $(( BUDGET - 20 )) ]; then

@@ -172,7 +172,7 @@ class Bench:
         self.t0 = time.time()
         self.deadline = self.t0 + args.deadline_s if args.deadline_s else None
         self.raw = {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "dry": args.dry,
-                    "command": " ".join(["python3", os.path.relpath(__file__, ROOT), *sys.argv[1:]]),
+                    "command": os.environ.get("BENCH_COMMAND") or " ".join(["python3", os.path.relpath(__file__, ROOT), *sys.argv[1:]]),
                     "args": vars(args), "python": sys.version.split()[0], "peers": {}, "rows": {}, "first_calls": {},
                     "transfers": {}, "not_run": [], "errors": [], "phases": {}, "clocks": {}}
         os.makedirs(args.out, exist_ok=True)
