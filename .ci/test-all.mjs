@@ -48,6 +48,23 @@ if (!only) {
   if (build.status !== 0) failed += 1;
   else nodeTests(testFiles(join(root, 'widgets/lib/test')).sort());
 
+  // The JupyterLab extension: the GPU panel's logic (node:test) and its Python server extension
+  // (pytest: nvidia-smi/Slurm/Hub parsing, progress records from kernel-lib's writer, a real Slurm
+  // array on the test cluster of .ci/slurm.sh, the wheel of `python -m build`).
+  const ext = spawnSync('npm', ['run', 'build', '-w', '@tessera/jupyterlab-tessera'], { cwd: root, stdio: 'inherit' });
+  if (ext.status !== 0) failed += 1;
+  else {
+    nodeTests(testFiles(join(root, 'extension/lib/test')).sort());
+    const py = spawnSync(join(root, '.venv/bin/python'), ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', 'tests'], {
+      cwd: join(root, 'extension'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    process.stdout.write(py.stdout ?? '');
+    const pyCount = (word) => Number(py.stdout?.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
+    passed += pyCount('passed');
+    failed += pyCount('failed') + pyCount('error');
+    if (py.status !== 0 && pyCount('failed') + pyCount('error') === 0) failed += 1;
+  }
+
   // UI tests: Galata in a real JupyterLab with the Tessera kernel and Debian's Chromium.
   const r = spawnSync('npm', ['run', 'test:ui', '-w', 'ui-tests'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   process.stdout.write(r.stdout ?? '');

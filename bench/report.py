@@ -169,7 +169,7 @@ def render(raw):
     bw_cupy = raw.get("cupy_copy_bandwidth_Bps")
     peers_info = "; ".join(f"{k}: {', '.join(f'{a}={b}' for a, b in v.items())}" for k, v in raw["peers"].items())
     args = raw["args"]
-    partial = [why for why, on in (("--rows " + args.get("rows", ""), raw.get("partial")), ("--first-call " + args.get("first_call", ""), args.get("first_call") != "seed"),
+    partial = [why for why, on in (("--rows " + args.get("rows", ""), args.get("rows")), ("--small: half-size label input sets", args.get("small")), ("--first-call " + args.get("first_call", ""), args.get("first_call") != "seed"),
                                    ("--no-scipy", args.get("no_scipy")), ("--rounds 1: one order only", args.get("rounds") == 1)) if on]
     L = [f"# Tessera benchmark — {raw['peers'].get('cupy', {}).get('device') or dev.get('name')} ({raw['started'][:10]})", ""]
     if raw["dry"]:
@@ -210,6 +210,14 @@ def render(raw):
     no_peer = [r["name"] for r in rows if r["best_peer_ms"] is None]
     if no_peer:
         L += ["", "No peer timed: " + ", ".join(no_peer) + "."]
+    if raw.get("input_sets"):
+        def described(name, made):
+            arrays = ", ".join(f"{k} {v['dtype']} {v['shape']}" for k, v in made["meta"].items())
+            return f"{name} ({arrays}; {made['make_ms']:,.0f} ms" + "".join(f"; {n:.0f} labels in {k}" for k, n in made["label_counts"].items()) + ")"
+        L += ["", "Input sets made by Tessera (bench/ops.ts INPUT_SETS) and read by the peers: "
+              + "; ".join(described(name, made) for name, made in raw["input_sets"].items()) + "."]
+    if raw.get("label_counts"):
+        L += ["", "Seed workflow label counts (same input): " + ", ".join(f"{k} {v}" for k, v in raw["label_counts"].items()) + "."]
     if raw.get("first_call_rows"):
         L += ["", "## First calls (fresh processes, compilation included)", "",
               "Each process starts, opens the GPU, copies the row's inputs and syncs, then times the row's first call and its second. "
@@ -267,7 +275,7 @@ def render(raw):
     summary = {"device": dev, "peers": raw["peers"], "started": raw["started"], "command": raw.get("command"), "dry": raw["dry"],
                "copy_bandwidth_Bps": {"cupy_copyto": bw_cupy, **bw}, "rows": rows, "first_calls": raw["first_calls"],
                "transfers": raw["transfers"], "tessera_overheads": raw.get("tessera_overheads"), "tessera_sweep": raw.get("tessera_sweep"),
-               "clocks": raw.get("clocks"), "goals": goals(raw, rows), "failures": problems, "raw_rows": raw["rows"]}
+               "clocks": raw.get("clocks"), "input_sets": raw.get("input_sets"), "label_counts": raw.get("label_counts"), "goals": goals(raw, rows), "failures": problems, "raw_rows": raw["rows"]}
     return "\n".join(L) + "\n", summary, problems, (wins, losses, compared)
 
 
@@ -277,9 +285,9 @@ def write(raw, results_dir, name=""):
     name = name or f"{raw['started'][:10] or datetime.date.today().isoformat()}-{short_gpu(raw)}"
     os.makedirs(results_dir, exist_ok=True)
     base = os.path.join(results_dir, name)
-    with open(base + ".md", "w") as fh:
+    with open(base + ".md", "w", encoding="utf-8") as fh:
         fh.write(md)
-    with open(base + ".json", "w") as fh:
+    with open(base + ".json", "w", encoding="utf-8") as fh:
         json.dump(summary, fh, indent=1)
     print(f"wrote {base}.md and {base}.json")
     for line in goals(raw, summarise(raw)):

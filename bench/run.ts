@@ -5,17 +5,19 @@
  * - `--serve`: a worker. Reads one JSON command per line on stdin and answers each with one
  *   stdout line `@@bench {...}` (other output, such as Dawn's warnings, passes through).
  * - `--first-call ROW --inputs DIR`: a fresh process that times ROW's first call (shader
- *   compilation included) and its second call, then exits.
+ *   compilation included) and its second call, then exits (an input set is read from DIR's files).
  * - `--catalogue`: prints the catalogue (bench/ops.ts without the functions) and exits.
  * - `--probe`: opens the GPU and prints its name (bench/prepare-device.sh checks the carry kit with it).
  *
- * Inputs are the raw files the driver writes (`<shape>-<name>.<dtype>`), so that Tessera and
- * the peers time the same pixels. Times:
+ * Inputs are raw files, so that Tessera and the peers time the same pixels: the random a, b, m, n
+ * that the driver writes (`<shape>-<name>.<dtype>`), and the input sets of ops.ts INPUT_SETS, which
+ * this worker makes (`make-set`) and writes as `sets/<set>/<name>.raw` with a `meta.json`
+ * ({ name: { file, shape, dtype } }) for the peers. Times:
  * - wall: one call followed by a GPU sync, as a notebook user experiences one call (the
  *   peers' method, shared/tools/peer_table.py); every sample is returned, the driver takes medians;
  * - gpu: the GPU time of the call's passes from timestamp queries (kernel time alone).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as tessera from 'tessera';
@@ -23,7 +25,7 @@ import { STORAGE_USAGE } from 'tessera/dist/src/gpu/buffer-pool';
 import { flush, recordCopy } from 'tessera/dist/src/gpu/commands';
 import { gpuDevice } from 'tessera/dist/src/gpu/device';
 import { runPixelProgram } from 'tessera/dist/src/codegen/program';
-import { BenchOp, Inputs, catalogue } from './ops';
+import { BenchOp, INPUT_SETS, InputSetName, Inputs, catalogue } from './ops';
 
 type Result = tessera.GpuImage | Promise<unknown>;
 type Answer = Record<string, unknown>;
@@ -72,15 +74,18 @@ async function gpuTime(fn: () => Result, reps: number): Promise<number | null> {
 const shapeKey = (shape: readonly number[]) => shape.join('x');
 const inputFile = (dir: string, shape: readonly number[], name: string, dtype: string) => join(dir, `${shapeKey(shape)}-${name}.${dtype}`);
 
-function readInput(path: string, dtype: 'float32' | 'uint8', pixels: number): Float32Array | Uint8Array {
+const ARRAYS = { float32: Float32Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, int32: Int32Array } as const;
+type RawDtype = keyof typeof ARRAYS;
+
+function readInput(path: string, dtype: RawDtype, pixels: number): InstanceType<(typeof ARRAYS)[RawDtype]> {
+  const Typed = ARRAYS[dtype];
+  if (!Typed) throw new Error(`${path}: no reader for dtype ${dtype}`);
   const bytes = readFileSync(path);
-  const size = dtype === 'float32' ? 4 : 1;
+  const size = Typed.BYTES_PER_ELEMENT;
   if (bytes.byteLength !== pixels * size) throw new Error(`${path}: ${bytes.byteLength} bytes, expected ${pixels * size}`);
   // A view needs an aligned offset; small files may sit inside Node's shared pool.
   const aligned = bytes.byteOffset % size === 0 ? bytes : Buffer.from(bytes);
-  return dtype === 'float32'
-    ? new Float32Array(aligned.buffer, aligned.byteOffset, pixels)
-    : new Uint8Array(aligned.buffer, aligned.byteOffset, pixels);
+  return new Typed(aligned.buffer, aligned.byteOffset, pixels);
 }
 
 const inputs = new Map<string, Inputs>();
@@ -100,6 +105,49 @@ async function loadInputs(dir: string, shape: number[]): Promise<Inputs> {
   return x;
 }
 
+// Input sets (ops.ts INPUT_SETS): made here once, written for the peers, read back by fresh processes.
+
+const sets = new Map<string, Inputs>();
+const setDir = (dir: string, name: string) => join(dir, 'sets', name);
+type SetMeta = Record<string, { file: string; shape: number[]; dtype: RawDtype }>;
+
+function keepSet(name: string, images: Inputs): void {
+  for (const img of Object.values(sets.get(name) ?? {})) img.release();
+  sets.set(name, images);
+}
+
+/** Makes input set `name` and writes it to DIR/sets/<name>/ (raw little-endian pixels + meta.json). */
+async function makeSet(dir: string, name: string): Promise<Answer> {
+  const spec = INPUT_SETS[name as InputSetName];
+  if (!spec) throw new Error(`no input set named ${name} (ops.ts INPUT_SETS: ${Object.keys(INPUT_SETS).join(', ')})`);
+  const t0 = performance.now();
+  const images = await spec.make();
+  mkdirSync(setDir(dir, name), { recursive: true });
+  const meta: SetMeta = {};
+  const labelCounts: Record<string, number> = {};
+  for (const [key, img] of Object.entries(images)) {
+    const { data, shape, dtype } = await tessera.pull(img);
+    writeFileSync(join(setDir(dir, name), `${key}.raw`), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    meta[key] = { file: `${key}.raw`, shape, dtype: dtype as RawDtype };
+    if (dtype === 'uint32') labelCounts[key] = await tessera.maximumOfAllPixels(img);
+  }
+  writeFileSync(join(setDir(dir, name), 'meta.json'), JSON.stringify(meta));
+  keepSet(name, images);
+  return { meta, make_ms: performance.now() - t0, label_counts: labelCounts };
+}
+
+/** Reads input set `name` as makeSet wrote it (a replaced worker, a first-call process). */
+async function loadSet(dir: string, name: string): Promise<Inputs> {
+  const meta = JSON.parse(readFileSync(join(setDir(dir, name), 'meta.json'), 'utf8')) as SetMeta;
+  const images: Inputs = {};
+  for (const [key, { file, shape, dtype }] of Object.entries(meta)) {
+    images[key] = tessera.push(readInput(join(setDir(dir, name), file), dtype, shape.reduce((p, q) => p * q, 1)), shape);
+  }
+  await tessera.sync();
+  keepSet(name, images);
+  return images;
+}
+
 function rowNamed(name: string): BenchOp {
   const row = catalogue().find((r) => r.name === name);
   if (!row?.run) throw new Error(`no catalogue row named ${name}`);
@@ -107,8 +155,8 @@ function rowNamed(name: string): BenchOp {
 }
 
 function inputsFor(row: BenchOp): Inputs {
-  const x = inputs.get(shapeKey(row.shape));
-  if (!x) throw new Error(`${row.name}: inputs of shape [${row.shape}] were not loaded`);
+  const x = row.inputs ? sets.get(row.inputs) : inputs.get(shapeKey(row.shape));
+  if (!x) throw new Error(row.inputs ? `${row.name}: input set ${row.inputs} was not made` : `${row.name}: inputs of shape [${row.shape}] were not loaded`);
   return x;
 }
 
@@ -265,6 +313,11 @@ async function handle(c: Command): Promise<Answer> {
     case 'load':
       await loadInputs(c.dir as string, c.shape as number[]);
       return {};
+    case 'make-set':
+      return makeSet(c.dir as string, c.set as string);
+    case 'load-set':
+      await loadSet(c.dir as string, c.set as string);
+      return {};
     case 'warm':
       await warm(c.ms as number);
       return {};
@@ -309,7 +362,7 @@ async function firstCall(name: string, dir: string): Promise<void> {
   await tessera.init();
   const init_ms = performance.now() - t0;
   const row = rowNamed(name);
-  const x = await loadInputs(dir, row.shape);
+  const x = row.inputs ? await loadSet(dir, row.inputs) : await loadInputs(dir, row.shape);
   t0 = performance.now();
   await settle(row.run!(x));
   const first_ms = performance.now() - t0;

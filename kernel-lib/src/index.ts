@@ -37,6 +37,25 @@ export * from './ops/transforms';
 export * from './ops/thresholds';
 export * from './ops/reductions';
 export * from './ops/custom';
+export * from './ops/labels';
+export * from './ops/measure';
+export * from './ops/neighbours';
+export * from './ops/compare';
+export * from './ops/surface';
 export * from './io';
 export * as widgets from './widgets';
 export type { BoundaryMode, BoundaryOptions, TransformMode, TransformOptions } from './validate/modes';
+export { setCurrentWork } from './jupyter/status-file';
+export {
+  tiled, analysePipeline, type TiledOptions, type TiledStats, type Pipeline, type PipelineAnalysis, type PipelineModule, type PipelineLike,
+} from './execute';
+// Progress of tiled jobs shows in notebooks through the kernel's display (execute/ lies below jupyter/).
+import { displayMimeBundle } from './jupyter/display';
+import { setNotebookDisplay } from './execute/progress';
+setNotebookDisplay(displayMimeBundle);
+export {
+  mapTimepoints, tiledStatistics, tiledThresholdOtsu, tiledThresholdOtsuValue, tiledConnectedComponentsLabeling, tiledLabelStatistics,
+  type MapTimepointsOptions, type Connectivity, type LabelingOptions, type LabelStatistics, type GlobalOptions, type SlurmOptions,
+} from './execute';
+// Synthetic sample data (data/): blobs, gradients, nuclei and embryos with their ground truth.
+export * from './data';

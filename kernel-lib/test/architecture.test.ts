@@ -19,7 +19,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['array'],
   ['codegen'],
   ['ops'],
-  ['io'],
+  ['io', 'data'],
   ['execute'],
   ['jupyter'],
   ['viewers', 'widgets.ts'],

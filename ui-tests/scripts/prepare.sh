@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Prepares the UI tests: builds kernel-lib, the widgets and the labextension, installs the
-# extension (pip, prebuilt: no lab rebuild) and the Tessera kernelspec into the project venv.
+# Installs the Jupyter side of Tessera into the project venv (.ci/setup.sh runs this; so do the
+# UI tests): builds kernel-lib, the widgets and the labextension, installs the extension (pip,
+# prebuilt: no lab rebuild) and the "TypeScript (Tessera)" kernelspec, and checks that
+# `jupyter labextension list` and `jupyter kernelspec list` show them. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=${TESSERA_VENV:-$PWD/.venv}
@@ -10,5 +12,9 @@ npm run build -w @tessera/jupyterlab-tessera
 node kernel-lib/bin/tessera-kernel.js install --sys-prefix --python="$VENV/bin/python"
 "$VENV/bin/jupyter" labextension list 2>&1 | grep -q '@tessera/jupyterlab-tessera.*enabled' || {
   echo 'the @tessera/jupyterlab-tessera labextension is not enabled' >&2
+  exit 1
+}
+"$VENV/bin/jupyter" kernelspec list 2>&1 | grep -q '^ *tessera ' || {
+  echo 'the tessera kernelspec is not installed' >&2
   exit 1
 }

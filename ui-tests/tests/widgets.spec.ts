@@ -27,7 +27,7 @@ function notebook(cells: string[]): string {
 }
 
 const SETUP = `import * as tessera from 'tessera';
-import * as widgets from 'tessera/dist/src/widgets';
+import * as widgets from 'tessera/widgets';
 await tessera.init();
 // A disc whose radius grows with z, over a background that brightens with z.
 const [Z, Y, X] = [12, 64, 96];

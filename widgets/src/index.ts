@@ -8,8 +8,12 @@
  * @packageDocumentation
  */
 export { MODULE_NAME, MODULE_VERSION } from './version';
-export { ViewerModel, InsightModel } from './models';
+export { ViewerModel, InsightModel, PlotModel } from './models';
 export { ViewerView } from './views/viewer-view';
+export { InteractView } from './views/interact-view';
+export { AnnotateView } from './views/annotate-view';
+export { PlotView } from './views/plot-view';
+export { EmptyView } from './views/empty-view';
 export { OrthogonalView } from './views/orthogonal-view';
 export { InsightView } from './views/insight-view';
 export { ROUNDTRIP_MEASURE } from './views/base-view';

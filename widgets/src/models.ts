@@ -1,5 +1,5 @@
-import { DOMWidgetModel, type ISerializers } from '@jupyter-widgets/base';
-import { bytesOf, type Bytes, type InsightState, type ViewerState } from './protocol';
+import { DOMWidgetModel, unpack_models, type ISerializers } from '@jupyter-widgets/base';
+import { bytesOf, type Bytes, type InsightState, type PlotState, type ViewerState } from './protocol';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 /**
@@ -46,11 +46,19 @@ export class ViewerModel extends DOMWidgetModel {
       t: 0,
       cursor: [0, 0, 0],
       zoom: 1,
+      magnification: 1,
       curtain: 0.5,
       active: 0,
       fps: 10,
       title: '',
       snapshot: '',
+      crop_box: [0, 0, 0, 1, 1, 1],
+      controls: [],
+      values: {},
+      code: '',
+      result_text: '',
+      brush: { label: 1, radius: 3 },
+      undo_depth: 0,
     };
     return { ...super.defaults(), ...names('ViewerModel', 'ViewerView'), ...state };
   }
@@ -67,4 +75,22 @@ export class InsightModel extends DOMWidgetModel {
   }
 
   static serializers: ISerializers = { ...DOMWidgetModel.serializers, image: BINARY, lut: BINARY };
+}
+
+/** State of the plots (scatterplot, clusterplot, sliceplot): columns and selection as binary, the linked viewer as a model. */
+export class PlotModel extends DOMWidgetModel {
+  defaults() {
+    const state: Omit<PlotState, 'x' | 'y' | 'selection'> = {
+      kind: 'scatter', columns: [], x_column: '', y_column: '', labels: null, hovered: -1, marker_size: 4, title: '',
+      viewer: null, size: [360, 360], thumbnails: [], thumbnail_info: [], thumbnail_lut: null, snapshot: '',
+    };
+    return { ...super.defaults(), ...names('PlotModel', 'PlotView'), ...state };
+  }
+
+  static serializers: ISerializers = {
+    ...DOMWidgetModel.serializers,
+    x: BINARY, y: BINARY, labels: BINARY, selection: BINARY, thumbnail_lut: BINARY,
+    thumbnails: { serialize: (list: Bytes[]) => (list ?? []).map((b) => binary(b)) },
+    viewer: { deserialize: unpack_models },
+  };
 }

@@ -81,3 +81,20 @@ export function workgroupReduce(vars: readonly ReducedVariable[], size: number, 
     workgroupBarrier();
   }`;
 }
+
+/**
+ * Statements turning `sh_<name>[0 .. size)` (u32, `size` a power of two, values stored and a
+ * barrier passed before) into its inclusive prefix sums (Hillis–Steele: log2(size) steps, each
+ * reading before a barrier and adding after it). After it, `sh_<name>[k]` is the sum of entries
+ * 0..k for every lane; an exclusive sum is that minus the lane's own value. Used by the labeling
+ * kernels (sequential label numbers, compaction of label tables).
+ */
+export function workgroupInclusiveScan(name: string, size: number, lane = 'lid'): string {
+  return `for (var s = 1u; s < ${size}u; s <<= 1u) {
+    var add = 0u;
+    if (${lane} >= s) { add = sh_${name}[${lane} - s]; }
+    workgroupBarrier();
+    sh_${name}[${lane}] += add;
+    workgroupBarrier();
+  }`;
+}

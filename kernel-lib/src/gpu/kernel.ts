@@ -135,7 +135,8 @@ onDeviceReset(() => {
   byCode.clear();
 });
 
-const checkKeys = (): boolean => process.env.TESSERA_CHECK_KERNELS === '1';
+// Read once: the test runner sets it before the process starts.
+const CHECK_KEYS = process.env.TESSERA_CHECK_KERNELS === '1';
 
 function compile(spec: KernelSpec, code: string, uniforms: UniformLayout | undefined): Kernel {
   const shared = byCode.get(code);
@@ -160,12 +161,13 @@ function compile(spec: KernelSpec, code: string, uniforms: UniformLayout | undef
 /**
  * The compiled kernel of `family` for `params` (a string, or a JSON-serialisable object naming
  * everything that changes the code: dtypes, modes, sizes of unrolled loops ...). `build` must be
- * a pure function of `params`.
+ * a pure function of `params`. Hot callers may pass the key string themselves (with a `build`
+ * that closes over the same values the string spells out), to skip serialising per call.
  */
 export function kernelFor<P>(family: string, params: P, build: (p: P) => KernelSpec): Kernel {
   const key = `${family}|${typeof params === 'string' ? params : JSON.stringify(params)}`;
   const found = kernels.get(key);
-  if (found && !checkKeys()) return found;
+  if (found && !CHECK_KEYS) return found;
   const spec = build(params);
   const { code, uniforms } = kernelSource(spec);
   if (found) {

@@ -129,6 +129,16 @@ export class ZarrArray extends LazyArray {
   readonly #cacheLimit: number;
   /** Counts finished chunk writes: a read that overlapped one does not cache what it decoded. */
   #writes = 0;
+  readonly #reads = { chunks: 0, bytes: 0, cacheHits: 0 };
+
+  /**
+   * What reads of this array have cost so far: chunks fetched and decoded, their stored
+   * (compressed) bytes, and chunks served from the decoded-chunk cache. Viewers report the
+   * difference per view change.
+   */
+  get readStats(): Readonly<{ chunks: number; bytes: number; cacheHits: number }> {
+    return { ...this.#reads };
+  }
 
   /** @internal Use {@link openZarr} or {@link createZarr}. */
   constructor(
@@ -320,6 +330,7 @@ export class ZarrArray extends LazyArray {
     const key = coords.join(',');
     const hit = this.#cache.get(key);
     if (hit) {
+      this.#reads.cacheHits++;
       this.#cache.delete(key); // re-inserted as the most recently used
       this.#cache.set(key, hit);
       return hit;
@@ -359,6 +370,8 @@ export class ZarrArray extends LazyArray {
         chunk = { data: ArrayBuffer.isView(c.data) ? (c.data as unknown as TypedArray) : new Uint8Array(d.buffer, d.byteOffset, d.length), stride: c.stride };
       } else {
         const bytes = await this.store.get(`/${key}`);
+        this.#reads.chunks++;
+        this.#reads.bytes += bytes?.byteLength ?? 0;
         const pool = codecPoolFor(product(this.chunks) * bytesPerPixel(this.dtype));
         chunk = pool ? await pool.decode(this.spec, coords, bytes) : await this.codec!.decode(coords, bytes);
       }

@@ -26,10 +26,12 @@ export interface InstallOptions {
 /** The kernel.json that starts `script` (bin/tessera-kernel.js) with this Node. */
 export function kernelSpec(script: string): object {
   return {
-    argv: [process.execPath, path.resolve(script), 'kernel', '{connection_file}'],
+    // --expose-gc: after an error or interrupt the kernel collects garbage, so that GPU memory
+    // of images that became unreachable returns to the pool at once.
+    argv: [process.execPath, '--expose-gc', path.resolve(script), 'kernel', '{connection_file}'],
     display_name: 'TypeScript (Tessera)',
     language: 'typescript',
-    // SIGINT also stops synchronous cells (tslab runs them with breakOnSigint).
+    // SIGINT also stops a cell's synchronous code (cells run with vm's breakOnSigint).
     interrupt_mode: 'signal',
     metadata: {},
   };
@@ -87,7 +89,7 @@ export async function main(args: string[], script: string): Promise<void> {
     if (command === 'install') {
       process.exitCode = installKernelSpec(script, parseInstallArgs(rest));
     } else if (command === 'kernel' && rest.length === 1) {
-      // Loaded lazily: zeromq and tslab's TypeScript are only needed to run the kernel.
+      // Loaded lazily: zeromq and the TypeScript compiler are only needed to run the kernel.
       const { startKernel } = await import('./kernel');
       await startKernel(rest[0]);
     } else {

@@ -1,7 +1,8 @@
 /**
  * Rich output from kernel code: arbitrary mime bundles (`display_data`), e.g. a widget view with
- * a PNG and text fallback.
+ * a PNG and text fallback, and how a cell's value shows (`execute_result`).
  */
+import { inspect } from 'node:util';
 import { getKernelComms, toBytes, type JsonObject } from './comms';
 
 /**
@@ -17,6 +18,14 @@ export type MimeBundle = Record<string, unknown>;
  * more, as their view is already on screen.
  */
 export const RICH_DISPLAY = Symbol.for('tessera.richDisplay');
+
+/**
+ * A cell's last expression whose value has a method under this symbol shows as the mime bundle
+ * the method returns (or resolves to), in the cell's `execute_result` (`Out[n]`), e.g.
+ * `[MIME_BUNDLE]() { return { 'text/html': '<b>hi</b>' }; }`. The symbol is Deno's Jupyter
+ * kernel's, so the same classes show in both.
+ */
+export const MIME_BUNDLE = Symbol.for('Jupyter.display');
 
 /** Options of {@link displayMimeBundle}. */
 export interface DisplayOptions {
@@ -35,17 +44,9 @@ function encodeBundle(bundle: MimeBundle): JsonObject {
   return data;
 }
 
-/** tslab's display hook when running under a plain tslab kernel (it is set while a cell runs). */
-function tslabDisplayHook(): ((data: JsonObject, update: boolean) => void) | undefined {
-  for (const [id, mod] of Object.entries(require.cache)) {
-    if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(id)) return mod?.exports.lastWriteDisplayData ?? undefined;
-  }
-  return undefined;
-}
-
-/** Whether {@link displayMimeBundle} has somewhere to send output (a Tessera or tslab kernel), e.g. before encoding a PNG. */
+/** Whether {@link displayMimeBundle} has somewhere to send output (a Tessera kernel), e.g. before encoding a PNG. */
 export function canDisplay(): boolean {
-  return getKernelComms() !== undefined || tslabDisplayHook() !== undefined;
+  return getKernelComms() !== undefined;
 }
 
 /**
@@ -53,9 +54,8 @@ export function canDisplay(): boolean {
  * `displayMimeBundle({ 'image/png': pngBytes, 'text/plain': 'Image 512x512' })`.
  * The frontend shows the richest representation it supports.
  *
- * Works in the Tessera kernel and, as a fallback, in a plain tslab kernel.
- * @returns whether the bundle was sent (false outside a kernel). tslab prints the value of a
- * cell's last expression: end a cell with `void displayMimeBundle(...)` to keep "true" out of it.
+ * @returns whether the bundle was sent (false outside a kernel). A cell ending with this call
+ * shows `true` as its result: end it with `void displayMimeBundle(...)` to keep that out.
  */
 export function displayMimeBundle(bundle: MimeBundle, metadata: JsonObject = {}, options: DisplayOptions = {}): boolean {
   const update = options.update === true;
@@ -66,11 +66,40 @@ export function displayMimeBundle(bundle: MimeBundle, metadata: JsonObject = {},
     transient: options.displayId === undefined ? {} : { display_id: options.displayId },
   };
   const comms = getKernelComms();
-  if (comms) {
-    comms.transport.publish(update ? 'update_display_data' : 'display_data', content);
-    return true;
+  comms?.transport.publish(update ? 'update_display_data' : 'display_data', content);
+  return comms !== undefined;
+}
+
+/**
+ * Clears the output of the current cell (`clear_output`); with `wait`, only when the next output
+ * arrives, which avoids flicker in a loop that redraws.
+ * @returns whether it was sent (false outside a kernel).
+ */
+export function clearOutput(wait = false): boolean {
+  const comms = getKernelComms();
+  comms?.transport.publish('clear_output', { wait });
+  return comms !== undefined;
+}
+
+/**
+ * The `execute_result` of a cell's last expression: `undefined` shows nothing; a value with a
+ * {@link MIME_BUNDLE} method shows the bundle it returns; one with a {@link RICH_DISPLAY}
+ * method displays itself (and has no result of its own); anything else is its `text/plain`
+ * as Node's REPL prints it (without colours).
+ * @internal The kernel calls this.
+ */
+export async function resultBundle(value: unknown): Promise<{ data: JsonObject; metadata: JsonObject } | undefined> {
+  if (value === undefined) return undefined;
+  const methods = value as { [MIME_BUNDLE]?: () => MimeBundle | Promise<MimeBundle>; [RICH_DISPLAY]?: () => unknown } | null;
+  const bundle = methods?.[MIME_BUNDLE];
+  if (typeof bundle === 'function') {
+    const data = encodeBundle(await bundle.call(value));
+    return { data: { 'text/plain': inspect(value), ...data }, metadata: {} };
   }
-  const tslabHook = tslabDisplayHook();
-  tslabHook?.(content, update);
-  return tslabHook !== undefined;
+  const show = methods?.[RICH_DISPLAY];
+  if (typeof show === 'function') {
+    await show.call(value);
+    return undefined;
+  }
+  return { data: { 'text/plain': inspect(value) }, metadata: {} };
 }

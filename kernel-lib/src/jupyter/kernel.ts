@@ -1,27 +1,30 @@
 /**
- * The Tessera Jupyter kernel: tslab's TypeScript executor and request handler behind a ZeroMQ
- * server that also speaks comms (and therefore Jupyter widgets) with binary buffers.
- *
- * tslab's own ZmqServer cannot be extended for this: its message class is private, it signs
- * buffer frames (breaking every message with buffers) and JSON-encodes outgoing ones, and its
- * dispatch is one closed method. So the server is ours; execution, completion, inspection and
- * is_complete still go through tslab's JupyterHandlerImpl, which also serializes cells.
+ * The Tessera Jupyter kernel: a ZeroMQ server for the Jupyter messaging protocol 5.3 that runs
+ * TypeScript cells (cells/, on the project's TypeScript) and speaks comms, and therefore
+ * Jupyter widgets, with binary buffers. It behaves as ipykernel where a Python user would notice:
+ * `execute_input` / `execute_result` with execution counts, `error` messages with the class
+ * name and a traceback of the cell's lines, `stop_on_error`, interrupts that reach the cell's
+ * awaits and Tessera's loops, history, `is_complete`, inspection, and exit with its parent.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { format } from 'node:util';
+import { format, inspect } from 'node:util';
 import * as zmq from 'zeromq';
-import { createConverter, type Converter } from 'tslab/dist/converter';
-import { RICH_DISPLAY } from './display';
-import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
-import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
-import { versions } from 'tslab/dist/public';
+import { interrupt, InterruptedError } from '../abort';
+import { NotebookSession } from './cells/session';
+import { PACKAGE_ROOT } from './cells/resolution';
+import { TYPESCRIPT_VERSION } from './cells/compiler';
 import { CommManager, setKernelComms, type JsonObject } from './comms';
+import { resultBundle } from './display';
+import { History } from './history';
+import { Heartbeat } from './heartbeat';
+import { watchParent } from './lifetime';
 import { registerWidgetControlTarget } from './ipywidgets';
-import { decodeMessage, encodeMessage, newHeader, Signer, type IncomingMessage, type MessageHeader } from './wire';
+import { startStatusFile } from './status-file';
+import { decodeMessage, encodeMessage, newHeader, PROTOCOL_VERSION, Signer, type IncomingMessage, type MessageHeader } from './wire';
 
 /** The fields of a Jupyter connection file that the kernel uses. */
 interface ConnectionInfo {
@@ -36,38 +39,30 @@ interface ConnectionInfo {
   signature_scheme: string;
 }
 
-// The kernel's own diagnostics go to its real stderr (the Jupyter server log); tslab redirects
-// process.stderr.write to the current cell once a cell runs.
+/** The request being handled, followed through async calls: it parents the output it causes. */
+interface RequestContext {
+  header: MessageHeader;
+  /** A silent execute request: its output is not broadcast. */
+  silent: boolean;
+}
+
+/** An execute request waiting for the cells before it. */
+interface QueuedExecute {
+  socket: zmq.Router;
+  msg: IncomingMessage;
+}
+
+// The kernel's own diagnostics go to its real stderr (the Jupyter server log); the process's
+// stdout and stderr carry the cells' output once the kernel runs.
 const stderrWrite = process.stderr.write.bind(process.stderr);
 function log(...args: unknown[]): void {
   stderrWrite(`[tessera-kernel] ${format(...args)}\n`);
 }
 
-function packageVersion(): string {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).version;
-  } catch {
-    return '0.0.0';
-  }
-}
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string; homepage?: string };
 
-/** tslab's converters (TypeScript language services), created on first use as in tslab's main. */
-function createConverterSet(): ConverterSet {
-  let node: Converter | undefined;
-  let browser: Converter | undefined;
-  return {
-    get node() {
-      return (node ??= createConverter({ isJS: false, isBrowser: false }));
-    },
-    get browser() {
-      return (browser ??= createConverter({ isJS: false, isBrowser: true }));
-    },
-    close() {
-      node?.close();
-      browser?.close();
-    },
-  };
-}
+/** Seconds without a heartbeat after which a kernel without a parent to watch exits. */
+const HEARTBEAT_TIMEOUT_S = Number(process.env.TESSERA_KERNEL_HEARTBEAT_TIMEOUT) || 60;
 
 /**
  * Dawn's Vulkan backend wants XDG_RUNTIME_DIR, which is unset when Jupyter runs outside a login
@@ -84,80 +79,105 @@ function ensureXdgRuntimeDir(): void {
   }
 }
 
+/**
+ * Returns the GPU memory of images that became unreachable (an interrupted loop's intermediates):
+ * a full garbage collection (the kernelspec starts Node with --expose-gc) lets the images'
+ * finalizers give their buffers back to the pool, which memoryStats() then shows.
+ */
+async function reclaimUnreachable(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return;
+  gc();
+  // FinalizationRegistry callbacks run in a task after the collection.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** A running kernel. Create with {@link startKernel}. */
 export class TesseraKernel {
   /** The comms of this kernel, also returned by getKernelComms(). */
   readonly comms: CommManager;
   private readonly session = randomUUID();
   private readonly signer: Signer;
-  /** The header of the request being handled, followed through async calls (see publish). */
-  private readonly requestContext = new AsyncLocalStorage<MessageHeader>();
+  private readonly requestContext = new AsyncLocalStorage<RequestContext>();
   private lastExecuteHeader: MessageHeader | undefined;
+  private readonly cells = new NotebookSession(process.cwd());
+  private readonly history = new History();
+  private executionCount = 0;
+  private readonly queue: QueuedExecute[] = [];
+  private draining = false;
+  private heartbeat: Heartbeat | undefined;
   // sendTimeout 0: sends complete synchronously (PUB and ROUTER never block), which avoids
   // zeromq.js's "only one send in progress" error under bursts and lets output leave while a
   // synchronous cell blocks the event loop. No high-water mark on IOPub: a PUB socket drops
-  // messages beyond it, and tslab sends one message per write, so a loop of console.log or
+  // messages beyond it, and output is one message per write, so a loop of console.log or
   // widget updates would lose some. linger bounds the flush on exit.
   private readonly iopub = new zmq.Publisher({ sendTimeout: 0, sendHighWaterMark: 0, linger: 1000 });
   private readonly shell = new zmq.Router({ sendTimeout: 0, linger: 1000 });
   private readonly control = new zmq.Router({ sendTimeout: 0, linger: 1000 });
   private readonly stdin = new zmq.Router({ sendTimeout: 0, linger: 0 });
-  private readonly heartbeat = new zmq.Reply({ linger: 0 });
 
-  private constructor(
-    private readonly connection: ConnectionInfo,
-    private readonly executor: Executor,
-    private readonly handler: JupyterHandlerImpl,
-    private readonly pendingDisplays: Array<Promise<unknown>>,
-  ) {
+  private constructor(private readonly connection: ConnectionInfo) {
     this.signer = new Signer(connection.key, connection.signature_scheme);
     this.comms = new CommManager({ publish: (type, content, metadata, buffers) => this.publish(type, content, metadata, buffers) });
     registerWidgetControlTarget(this.comms);
   }
 
+  /** Exits because the client is gone. */
+  private gone(why: string): void {
+    log(`exiting: ${why}`);
+    this.exit(1);
+  }
+
   /** @internal Use {@link startKernel}. */
   static async create(connectionFile: string): Promise<TesseraKernel> {
     const connection: ConnectionInfo = JSON.parse(fs.readFileSync(connectionFile, 'utf8'));
-    const converters = createConverterSet();
-    void converters.node; // Warm up TypeScript before the first cell, as tslab does.
-    // tslab prints a cell's last expression with `log`; values that know how to show themselves do.
-    const pendingDisplays: Array<Promise<unknown>> = [];
-    const log = (value: unknown, ...rest: unknown[]) => {
-      const show = (value as { [RICH_DISPLAY]?: () => unknown } | null)?.[RICH_DISPLAY];
-      if (typeof show !== 'function') return console.log(value, ...rest);
-      const shown = show.call(value);
-      if (shown instanceof Promise) pendingDisplays.push(shown);
-    };
-    const executor = createExecutor(process.cwd(), converters, { log, error: console.error });
-    const kernel = new TesseraKernel(connection, executor, new JupyterHandlerImpl(executor, false), pendingDisplays);
+    const kernel = new TesseraKernel(connection);
     setKernelComms(kernel.comms);
+    kernel.captureOutput();
     await kernel.bind();
+    // Loading TypeScript's libraries takes a second or two: done now, before the first cell.
+    setImmediate(() => kernel.cells.warmUp());
     return kernel;
   }
 
   private async bind(): Promise<void> {
     const { transport, ip } = this.connection;
     const address = (port: number) => `${transport}://${ip}${transport === 'ipc' ? '-' : ':'}${port}`;
-    await Promise.all([
+    // As ipykernel: exit when the parent that started the kernel is gone; a kernel started
+    // without one (no JPY_PARENT_PID) exits when its heartbeat stops instead.
+    const watchParentProcess = Boolean(process.env.JPY_PARENT_PID);
+    const [heartbeat] = await Promise.all([
+      Heartbeat.start(address(this.connection.hb_port), watchParentProcess ? undefined : HEARTBEAT_TIMEOUT_S * 1000),
       this.iopub.bind(address(this.connection.iopub_port)),
       this.shell.bind(address(this.connection.shell_port)),
       this.control.bind(address(this.connection.control_port)),
       this.stdin.bind(address(this.connection.stdin_port)),
-      this.heartbeat.bind(address(this.connection.hb_port)),
     ]);
+    this.heartbeat = heartbeat;
     void this.serve(this.shell);
     void this.serve(this.control);
-    void this.echoHeartbeats();
+    if (watchParentProcess) watchParent((why) => this.gone(why));
   }
 
-  private async echoHeartbeats(): Promise<void> {
-    for await (const frames of this.heartbeat) await this.heartbeat.send(frames);
+  /** Sends what cells write to stdout and stderr (console.log & co.) as `stream` messages. */
+  private captureOutput(): void {
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = process[name];
+      stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        const context = this.requestContext.getStore();
+        if (!context?.silent) this.publish('stream', { name, text });
+        const done = typeof encoding === 'function' ? encoding : callback;
+        if (typeof done === 'function') process.nextTick(done as () => void);
+        return true;
+      }) as typeof stream.write;
+    }
   }
 
   /**
-   * Receives requests and handles each without waiting for the previous one: execute requests
-   * are queued by tslab's handler, while comm messages are handled as soon as they arrive, also
-   * while an async cell awaits.
+   * Receives requests and handles each as it arrives: execute requests wait in a queue for the
+   * cells before them, while everything else (comm messages, completions, interrupts) is handled
+   * at once, also while a cell awaits.
    */
   private async serve(socket: zmq.Router): Promise<void> {
     for await (const frames of socket) {
@@ -168,38 +188,77 @@ export class TesseraKernel {
         log('dropped message:', e);
         continue;
       }
-      void this.handle(socket, msg);
+      if (msg.header.msg_type === 'execute_request') {
+        this.queue.push({ socket, msg });
+        void this.drainQueue();
+      } else {
+        void this.handle(msg, () => this.dispatch(socket, msg));
+      }
     }
   }
 
-  private async handle(socket: zmq.Router, msg: IncomingMessage): Promise<void> {
+  /** Runs `work` for request `msg` between its `busy` and `idle` status messages. */
+  private async handle(msg: IncomingMessage, work: () => Promise<unknown> | unknown): Promise<void> {
     this.publish('status', { execution_state: 'busy' }, {}, [], msg.header);
+    const silent = msg.header.msg_type === 'execute_request' && Boolean(msg.content.silent);
     try {
-      await this.requestContext.run(msg.header, () => this.dispatch(socket, msg));
+      await this.requestContext.run({ header: msg.header, silent }, work);
     } catch (e) {
       log(`error handling ${msg.header.msg_type}:`, e);
     } finally {
       this.publish('status', { execution_state: 'idle' }, {}, [], msg.header);
     }
-    if (msg.header.msg_type === 'shutdown_request') this.exit();
+    if (msg.header.msg_type === 'shutdown_request') this.exit(0);
+  }
+
+  /** Runs the queued execute requests one after the other. */
+  private async drainQueue(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        const { socket, msg } = next;
+        let aborted: QueuedExecute[] = [];
+        await this.handle(msg, async () => (aborted = await this.execute(socket, msg)));
+        for (const request of aborted) {
+          await this.handle(request.msg, () => this.reply(request.socket, request.msg, { status: 'aborted' }, { status: 'aborted' }));
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /**
+   * The execute requests to abort after an error with `stop_on_error` (the default), as
+   * ipykernel does ("Run all" stops at the failing cell): those that arrived before the error is
+   * replied to. A request sent after the reply runs. nbclient's `allow_errors` and papermill
+   * send `stop_on_error: false`.
+   */
+  private async takeQueuedForAbort(): Promise<QueuedExecute[]> {
+    // Let the receive loops take in requests that arrived while a synchronous cell blocked the
+    // event loop: a few turns of it (each receive is one poll). Not `socket.readable`: reading
+    // ZMQ_EVENTS consumes the socket's edge-triggered notification, and receiving stalls.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    return this.queue.splice(0);
   }
 
   private async dispatch(socket: zmq.Router, msg: IncomingMessage): Promise<void> {
     const reply = (content: object) => this.reply(socket, msg, content);
     const content = msg.content;
     switch (msg.header.msg_type) {
-      case 'execute_request':
-        return reply(await this.execute(msg));
       case 'kernel_info_request':
         return reply(this.kernelInfo());
       case 'complete_request':
-        return reply(this.handler.handleComplete(content));
-      case 'inspect_request':
-        return reply(this.handler.handleInspect(content));
+        return reply({ status: 'ok', metadata: {}, ...this.cells.complete(String(content.code ?? ''), Number(content.cursor_pos ?? 0)) });
+      case 'inspect_request': {
+        const data = this.cells.inspect(String(content.code ?? ''), Number(content.cursor_pos ?? 0));
+        return reply({ status: 'ok', found: data !== undefined, data: data ?? {}, metadata: {} });
+      }
       case 'is_complete_request':
-        return reply(this.handler.handleIsComplete(content));
+        return reply(this.cells.isComplete(String(content.code ?? '')));
       case 'history_request':
-        return reply({ status: 'ok', history: [] });
+        return reply({ status: 'ok', history: this.history.query(content) });
       case 'comm_info_request':
         return reply({ status: 'ok', comms: this.comms.commInfo(content.target_name) });
       case 'comm_open':
@@ -209,8 +268,8 @@ export class TesseraKernel {
       case 'comm_close':
         return this.comms.handleClose(msg);
       case 'interrupt_request':
-        // For interrupt_mode "message"; it can only stop awaiting cells, unlike SIGINT.
-        this.executor.interrupt();
+        // interrupt_mode "message"; the kernelspec's "signal" mode sends SIGINT (see startKernel).
+        interrupt();
         return reply({ status: 'ok' });
       case 'shutdown_request':
         return reply({ status: 'ok', restart: Boolean(content.restart) });
@@ -220,31 +279,69 @@ export class TesseraKernel {
   }
 
   private kernelInfo(): object {
-    const info = this.handler.handleKernel();
+    const homepage = PACKAGE.homepage;
     return {
-      ...info,
       status: 'ok',
+      protocol_version: PROTOCOL_VERSION,
       implementation: 'tessera',
-      implementation_version: packageVersion(),
-      language_info: { ...info.language_info, version: versions.typescript },
-      banner: 'TypeScript (Tessera): tslab with Jupyter comms and widgets',
+      implementation_version: PACKAGE.version,
+      language_info: {
+        name: 'typescript',
+        version: TYPESCRIPT_VERSION,
+        mimetype: 'text/typescript',
+        file_extension: '.ts',
+        pygments_lexer: 'typescript',
+        codemirror_mode: 'typescript',
+      },
+      banner: `Tessera ${PACKAGE.version}: TypeScript ${TYPESCRIPT_VERSION} on Node.js ${process.versions.node}, with top-level await and Jupyter widgets`,
+      help_links: [
+        ...(homepage ? [{ text: 'Tessera', url: homepage }] : []),
+        { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
+        { text: `Node.js ${process.versions.node.split('.')[0]} API`, url: `https://nodejs.org/docs/latest-v${process.versions.node.split('.')[0]}.x/api/` },
+      ],
+      debugger: false,
     };
   }
 
-  private async execute(msg: IncomingMessage): Promise<object> {
+  /** Runs one execute request; returns the queued requests to abort because it failed. */
+  private async execute(socket: zmq.Router, msg: IncomingMessage): Promise<QueuedExecute[]> {
+    const { code = '', silent = false, user_expressions: expressions = {} } = msg.content as { code?: string; silent?: boolean; user_expressions?: Record<string, string> };
+    const storeHistory = msg.content.store_history !== false && !silent;
     this.lastExecuteHeader = msg.header;
-    // Outputs of a cell are parented to its request explicitly: tslab keeps the stream writers of
-    // the latest cell for output that comes after the cell (timers), like ipykernel.
-    const writeStream = (name: string, text: string) => this.publish('stream', { name, text }, {}, [], msg.header);
-    const writeDisplayData = (data: object, update: boolean) =>
-      this.publish(update ? 'update_display_data' : 'display_data', data as JsonObject, {}, [], msg.header);
-    const result = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
-    // Rich displays of the last expression finish inside the cell, before its reply.
-    for (const shown of await Promise.allSettled(this.pendingDisplays.splice(0))) {
-      if (shown.status === 'rejected') writeStream('stderr', `${shown.reason instanceof Error ? shown.reason.message : String(shown.reason)}\n`);
+    if (storeHistory) this.executionCount++;
+    const count = this.executionCount;
+    const parent = msg.header;
+    if (!silent) this.publish('execute_input', { code, execution_count: count }, {}, [], parent);
+    const result = await this.cells.run(code, `Cell In[${count}]`);
+    if (!result.ok) {
+      if (!silent) this.publish('error', { ...result.error }, {}, [], parent);
+      if (storeHistory) this.history.add(count, code);
+      await reclaimUnreachable();
+      const aborted = msg.content.stop_on_error !== false && !silent ? await this.takeQueuedForAbort() : [];
+      this.reply(socket, msg, { status: 'error', execution_count: count, ...result.error }, { status: 'error' });
+      return aborted;
     }
-    // tslab reports errors on stderr; the reply still needs the error fields of the protocol.
-    return result.status === 'error' ? { ...result, ename: 'Error', evalue: '', traceback: [] } : result;
+    let shown: { data: JsonObject; metadata: JsonObject } | undefined;
+    try {
+      shown = silent ? undefined : await resultBundle(result.value);
+    } catch (e) {
+      this.publish('stream', { name: 'stderr', text: `cannot display the result: ${e instanceof Error ? e.message : String(e)}\n` }, {}, [], parent);
+    }
+    if (shown) this.publish('execute_result', { execution_count: count, ...shown }, {}, [], parent);
+    if (storeHistory) this.history.add(count, code, shown ? String(shown.data['text/plain'] ?? '') : null);
+    const user_expressions = await this.evaluate(expressions);
+    this.reply(socket, msg, { status: 'ok', execution_count: count, payload: [], user_expressions }, { status: 'ok' });
+    return [];
+  }
+
+  /** The `user_expressions` of an execute request, evaluated after the cell: text/plain or the error. */
+  private async evaluate(expressions: Record<string, string>): Promise<Record<string, object>> {
+    const out: Record<string, object> = {};
+    for (const [name, expression] of Object.entries(expressions)) {
+      const r = await this.cells.run(expression, `<user expression ${name}>`);
+      out[name] = r.ok ? { status: 'ok', data: { 'text/plain': inspect(r.value) }, metadata: {} } : { status: 'error', ...r.error };
+    }
+    return out;
   }
 
   /**
@@ -254,14 +351,14 @@ export class TesseraKernel {
    * request falls back to the latest execute request.
    */
   private publish(msgType: string, content: JsonObject, metadata: JsonObject = {}, buffers: Uint8Array[] = [], parent?: MessageHeader): void {
-    const parent_header = parent ?? this.requestContext.getStore() ?? this.lastExecuteHeader ?? {};
+    const parent_header = parent ?? this.requestContext.getStore()?.header ?? this.lastExecuteHeader ?? {};
     const msg = { header: newHeader(msgType, this.session), parent_header, metadata, content, buffers };
     this.send(this.iopub, encodeMessage(msg, this.signer, [Buffer.from(`kernel.${msgType}`)]));
   }
 
-  private reply(socket: zmq.Router, request: IncomingMessage, content: object): void {
+  private reply(socket: zmq.Router, request: IncomingMessage, content: object, metadata: JsonObject = {}): void {
     const msgType = request.header.msg_type.replace(/_request$/, '_reply');
-    const msg = { header: newHeader(msgType, this.session), parent_header: request.header, metadata: {}, content, buffers: [] };
+    const msg = { header: newHeader(msgType, this.session), parent_header: request.header, metadata, content, buffers: [] };
     this.send(socket, encodeMessage(msg, this.signer, request.identities));
   }
 
@@ -269,35 +366,31 @@ export class TesseraKernel {
     socket.send(frames).catch((e: unknown) => log('send failed:', e));
   }
 
-  /** Interrupts an awaiting cell (a synchronous one is stopped by SIGINT itself, see startKernel). */
-  interrupt(): void {
-    this.executor.interrupt();
-  }
-
-  /** Leaves after a shutdown request; pending messages are flushed within the sockets' linger. */
-  private exit(): void {
+  /** Leaves; pending messages are flushed within the sockets' linger. */
+  private exit(code: number): void {
     setKernelComms(undefined);
-    this.handler.close();
-    for (const socket of [this.iopub, this.shell, this.control, this.stdin, this.heartbeat]) socket.close();
+    for (const socket of [this.iopub, this.shell, this.control, this.stdin]) socket.close();
     // Explicit exit: user timers or GPU handles could otherwise keep the process alive.
-    setTimeout(() => process.exit(0), 50);
+    this.heartbeat?.stop();
+    setTimeout(() => process.exit(code), 50);
   }
 }
 
 /**
- * Starts the kernel on the ports of a Jupyter connection file, as `tslab kernel` does, and
- * installs its comm manager (getKernelComms()) with the `jupyter.widget.control` target.
+ * Starts the kernel on the ports of a Jupyter connection file and installs its comm manager
+ * (getKernelComms()) with the `jupyter.widget.control` target.
  */
 export async function startKernel(connectionFile: string): Promise<TesseraKernel> {
   ensureXdgRuntimeDir();
   const kernel = await TesseraKernel.create(connectionFile);
-  // A synchronous cell is stopped by SIGINT itself: tslab runs cells with breakOnSigint, which
-  // disables this listener meanwhile. An awaiting cell is stopped by rejecting its await.
-  // Known Node race: a SIGINT arriving just as a cell's synchronous part ends is swallowed by
-  // breakOnSigint's watchdog and reaches neither; interrupting again works.
-  process.on('SIGINT', () => kernel.interrupt());
-  // As in tslab: errors from background work are reported to the current cell, not fatal.
-  process.on('uncaughtException', (err) => console.error('UncaughtException:', err));
-  process.on('unhandledRejection', (reason) => console.error('UnhandledPromiseRejection:', reason));
+  startStatusFile({ connectionFile });
+  // SIGINT (interrupt_mode "signal") stops a cell's synchronous start through vm's
+  // breakOnSigint, which disables this listener meanwhile; otherwise it aborts the interrupt
+  // signal: the cell's awaits and Tessera's loops stop (abort.ts).
+  process.on('SIGINT', () => interrupt());
+  // Errors from background work (timers, callbacks) are reported, not fatal, as in ipykernel.
+  process.on('uncaughtException', (err) => console.error('Uncaught exception:', err));
+  // Background work that an interrupt stopped ends with an InterruptedError nobody awaits: expected.
+  process.on('unhandledRejection', (reason) => reason instanceof InterruptedError || console.error('Unhandled promise rejection:', reason));
   return kernel;
 }

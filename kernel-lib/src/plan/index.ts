@@ -1,3 +1,3 @@
 /** The tiling planner's geometry: boxes, chunk grids, and which tiles cover an array (planTiles). */
 export { ChunkGrid, type Box } from './box';
-export { planTiles, type PlanOptions, type Tile, type TilePlan } from './tiles';
+export { planTiles, tileNumberAt, type PlanOptions, type Tile, type TilePlan } from './tiles';

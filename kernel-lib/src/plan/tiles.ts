@@ -27,6 +27,10 @@ export interface TilePlan {
   shape: number[];
   /** Extent of a (full) tile's core per dimension. */
   tileShape: number[];
+  /** Tiles per dimension: `tiles` lists them in C order of their `index`. */
+  counts: number[];
+  /** Chunks of the grid per tile core along each dimension. */
+  chunksPerTile: number[];
   margin: number[];
   tiles: Tile[];
   /** Bytes of GPU memory the largest tile needs (read box × bytes per pixel). */
@@ -50,6 +54,11 @@ export interface PlanOptions {
   tileShape?: readonly number[];
   /** How many trailing dimensions are spatial (default: up to 3). */
   spatialDims?: number;
+  /**
+   * Most pixels one tile's read box may hold (e.g. what one GPU buffer binding takes in the
+   * widest dtype of the pipeline: WebGPU binds at most `maxStorageBufferBindingSize` bytes).
+   */
+  maxPixels?: number;
 }
 
 const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
@@ -64,7 +73,8 @@ export function planTiles(o: PlanOptions): TilePlan {
   const grid = o.grid ?? new ChunkGrid(o.shape, o.shape.map(() => 1));
   const chunk = grid.chunks;
   const readPixels = (core: readonly number[]) => product(core.map((c, k) => Math.min(o.shape[k], c + 2 * o.margin[k])));
-  const fits = (core: readonly number[]) => readPixels(core) * o.bytesPerPixel <= o.budgetBytes;
+  const maxPixels = o.maxPixels ?? Infinity;
+  const fits = (core: readonly number[]) => readPixels(core) * o.bytesPerPixel <= o.budgetBytes && readPixels(core) <= maxPixels;
 
   // Chunks per tile along each dimension: leading dimensions 1 index at a time.
   let per: number[];
@@ -80,7 +90,9 @@ export function planTiles(o: PlanOptions): TilePlan {
     if (!fits(core())) {
       throw new TesseraError(
         `tiling: one chunk (${chunk.slice(lead).join('×')} pixels) with its margins needs ${mb(readPixels(core()) * o.bytesPerPixel)} ` +
-          `of GPU memory, more than the budget of ${mb(o.budgetBytes)}. Write the output with smaller chunks, or raise the budget (tessera.setMemoryBudget).`,
+          `of GPU memory, more than the budget of ${mb(o.budgetBytes)}` +
+          (readPixels(core()) > maxPixels ? ` or the ${maxPixels} pixels one GPU buffer holds` : '') +
+          `. Write the output with smaller chunks, or raise the budget (tessera.setMemoryBudget).`,
       );
     }
     // Grow the dimension that gains the most core per read pixel, while the tile still fits.
@@ -117,5 +129,13 @@ export function planTiles(o: PlanOptions): TilePlan {
     peak = Math.max(peak, product(read.size) * o.bytesPerPixel);
   }
   const full = tileShape.map((t, k) => Math.min(o.shape[k], t + 2 * o.margin[k]));
-  return { shape: [...o.shape], tileShape, margin: [...o.margin], tiles, peakBytes: peak, efficiency: product(tileShape) / product(full) };
+  const counts = grid.gridShape.map((g, k) => Math.ceil(g / per[k]));
+  return { shape: [...o.shape], tileShape, counts, chunksPerTile: per, margin: [...o.margin], tiles, peakBytes: peak, efficiency: product(tileShape) / product(full) };
+}
+
+/** The position in `plan.tiles` of the tile whose core holds `point`; `grid` is the one the plan was made with. */
+export function tileNumberAt(plan: TilePlan, grid: ChunkGrid, point: readonly number[]): number {
+  let n = 0;
+  for (let k = 0; k < point.length; k++) n = n * plan.counts[k] + Math.floor(grid.chunkIndex(k, point[k]) / plan.chunksPerTile[k]);
+  return n;
 }

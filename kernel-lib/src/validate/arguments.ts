@@ -121,3 +121,25 @@ export function checkPlaceholderTypes(fn: string, types: unknown, placeholders: 
   }
   return out;
 }
+
+/**
+ * A voxel size: one positive finite number per axis of an image of `ndim` axes, in the image's
+ * axis order (z, y, x); `undefined` means 1 on every axis.
+ */
+export function checkVoxelSize(x: unknown, ndim: number, argument: string): number[] {
+  if (x === undefined) return new Array(ndim).fill(1);
+  if (!(Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) || (x as ArrayLike<unknown>).length !== ndim) {
+    throw new TesseraError(`${argument} must be ${ndim} numbers, one per axis in (z, y, x) order; got ${Array.isArray(x) ? `[${x}]` : typeof x}`);
+  }
+  const v = Array.from(x as ArrayLike<unknown>);
+  v.forEach((s, k) => {
+    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0) throw new TesseraError(`${argument}[${k}] must be a positive finite number; got ${String(s)}`);
+  });
+  return v as number[];
+}
+
+/** A trailing options object of an operation (a plain object; fields are checked by the operation). */
+export function checkOptionsObject<T extends object>(x: unknown, argument: string): T {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new TesseraError(`${argument} must be an options object; got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+  return x as T;
+}

@@ -5,13 +5,13 @@ import { push } from '../array/transfer';
 import type { WidgetModel, WidgetState } from '../jupyter/ipywidgets';
 import { maximumZProjection } from '../ops/projections';
 import { maximumOfAllPixels, minimumOfAllPixels } from '../ops/reductions';
-import { checkImage, checkTypedArray } from '../validate/arguments';
+import { checkImage } from '../validate/arguments';
 import { colormapLut, type Lut } from './colormaps';
 import { encodePng, pngDataUrl } from './encode/png';
 import { createModel, showModel } from './model';
 import type { InsightState } from './protocol';
 import { planeOf, renderPlane, type Conversion, type RenderedPlane } from './render-plane';
-import { isImageSource, toLayer, type ImageInput } from './source';
+import { describeInput, isHostArray, toLayer, type ImageInput } from './source';
 
 /** Options of {@link insight}. */
 export interface InsightOptions {
@@ -50,14 +50,15 @@ interface Picture {
  */
 async function picture(image: ImageInput, conversion: (low: number, high: number) => Conversion, range?: [number, number]): Promise<Picture> {
   const stepFor = (shape: readonly number[]) => Math.max(1, Math.ceil(Math.max(...shape.slice(-2)) / PICTURE_SIZE));
-  if (isImageSource(image)) {
+  if (!(image instanceof GpuImage) && !isHostArray(image)) {
     const layer = toLayer(image);
     try {
-      const z = image.shape.length >= 3 ? Math.floor(image.shape[image.shape.length - 3] / 2) : 0;
-      const request = { axis: 0, index: z, step: stepFor(image.shape) };
+      const shape = layer.shape;
+      const z = shape.length >= 3 ? Math.floor(shape[shape.length - 3] / 2) : 0;
+      const request = { axis: 0, index: z, step: stepFor(shape) };
       const probe = range ? undefined : await layer.render(request, { mode: 'labels' });
       const plane = await layer.render(request, conversion(range?.[0] ?? probe!.min, range?.[1] ?? probe!.max));
-      return { plane, min: NaN, max: NaN, what: image.shape.length >= 3 ? `slice z=${z}` : '' };
+      return { plane, min: NaN, max: NaN, what: shape.length >= 3 ? `slice z=${z}` : '' };
     } finally {
       layer.dispose();
     }
@@ -112,7 +113,7 @@ export async function insight(image: ImageInput, options: InsightOptions = {}): 
   const lut = colormapLut(options.colormap ?? 'grey');
   const labels = options.colormap === 'labels';
   const conversion = (lo: number, hi: number): Conversion => (labels ? { mode: 'labels' } : { mode: 'range', low: lo, high: hi });
-  const { shape, dtype } = image instanceof GpuImage || isImageSource(image) ? image : { shape: image.shape, dtype: checkTypedArray(image.data, 'insight: image.data') };
+  const { shape, dtype } = describeInput(image);
   const { plane, min, max, what } = await picture(image, conversion, options.displayRange);
   const size = shape.reduce((a, b) => a * b, 1) * bytesPerPixel(dtype);
   const stats: [string, string][] = [

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../jupyter/comms';
 import { displayMimeBundle, type MimeBundle } from '../jupyter/display';
 import { WidgetModel, type WidgetModelOptions, type WidgetState } from '../jupyter/ipywidgets';
-import { WIDGETS_MODULE, WIDGETS_MODULE_VERSION } from './protocol';
+import { VIEW_MIME_TYPE, WIDGETS_MODULE, WIDGETS_MODULE_VERSION } from './protocol';
 
 /** The `_model_*` / `_view_*` fields of a `@tessera/widgets` model and view. */
 export function tesseraModelFields(model: string, view: string): WidgetState {
@@ -23,11 +23,11 @@ export function createModel<S extends WidgetState>(model: string, view: string, 
 }
 
 /**
- * Shows a view of `model` in the cell's output, with fallbacks for frontends without the
- * Tessera extension: `fallback` (e.g. an `image/png` thumbnail, `text/html`) and `text`.
+ * Shows a view of `model` in the cell's output (as {@link VIEW_MIME_TYPE}), with fallbacks for
+ * frontends without the Tessera extension: `fallback` (e.g. an `image/png` still, `text/html`) and `text`.
  * @returns whether the output was sent (false outside a kernel).
  */
 export function showModel(model: WidgetModel<any>, text: string, fallback: MimeBundle = {}): boolean {
   const view: JsonObject = { model_id: model.modelId, version_major: 2, version_minor: 1 };
-  return displayMimeBundle({ 'application/vnd.jupyter.widget-view+json': view, ...fallback, 'text/plain': text });
+  return displayMimeBundle({ [VIEW_MIME_TYPE]: view, ...fallback, 'text/plain': text });
 }

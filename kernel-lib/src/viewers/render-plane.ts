@@ -1,5 +1,6 @@
 import { bytesPerPixel, computeType, type DType } from '../dtype';
 import { bindingLimit } from '../gpu/device';
+import { push } from '../array/transfer';
 import type { GpuImage } from '../array/gpu-image';
 import { fromOrderKey, orderKeyFunctions } from '../codegen/snippets';
 import { loader, storageElement } from '../codegen/wgsl';
@@ -36,7 +37,11 @@ export interface PlaneSpec {
  * How source values become 8-bit codes: `range` maps [low, high] linearly to 0..255 (rounded,
  * clamped); `labels` keeps 0 and wraps other labels to 1..255 (label 256 shows as 1).
  */
-export type Conversion = { mode: 'range'; low: number; high: number } | { mode: 'labels' };
+export type Conversion =
+  | { mode: 'range'; low: number; high: number }
+  | { mode: 'labels' }
+  /** Label l becomes `table[l]` (0 beyond the table): clusterplot's selection codes. */
+  | { mode: 'lookup'; table: Uint32Array };
 
 /** Options of {@link renderPlane}. */
 export interface RenderPlaneOptions {
@@ -67,6 +72,25 @@ export interface PlaneRequest {
   step?: number;
   /** Swap the plane's rows and columns (e.g. a YZ plane as z across, y down). */
   transpose?: boolean;
+  /** Only this part, [x, y, width, height] in full-resolution pixels of the (transposed) plane; default all of it. */
+  region?: readonly [number, number, number, number];
+}
+
+/** Width and height of the plane `request` names, at full resolution, after `transpose`. */
+export function planeExtent(shape: readonly number[], request: Pick<PlaneRequest, 'axis' | 'transpose'>): [number, number] {
+  const [X, Y, Z] = xyztOf(shape);
+  const [w, h] = ([[X, Y], [X, Z], [Y, Z]] as [number, number][])[request.axis] ?? [X, Y];
+  return request.transpose ? [h, w] : [w, h];
+}
+
+/** The region of `request` checked against the plane (whole plane by default), as integers. */
+export function regionOf(shape: readonly number[], request: PlaneRequest): [number, number, number, number] {
+  const [pw, ph] = planeExtent(shape, request);
+  if (request.region === undefined) return [0, 0, pw, ph];
+  const r = request.region;
+  const ok = Array.isArray(r) && r.length === 4 && r.every((v) => Number.isInteger(v)) && r[0] >= 0 && r[1] >= 0 && r[2] >= 1 && r[3] >= 1 && r[0] + r[2] <= pw && r[1] + r[3] <= ph;
+  if (!ok) throw new TesseraError(`plane: region ${JSON.stringify(r)} must be [x, y, width, height] of whole numbers inside the ${pw} x ${ph} plane`);
+  return [r[0], r[1], r[2], r[3]];
 }
 
 /** A shape (z, y, x order, 1 to 4 dimensions) as (x, y, z, t) extents. */
@@ -83,27 +107,22 @@ export function planeOf(shape: readonly number[], request: PlaneRequest): PlaneS
   const [X, Y, Z, T] = xyztOf(shape);
   const { axis, index, t = 0, step = 1, transpose = false } = request;
   const extent = [Z, Y, X][axis];
+  const [rx, ry, rw, rh] = regionOf(shape, request);
   if (![0, 1, 2].includes(axis) || (shape.length < 3 && axis !== 0)) {
     throw new TesseraError(`plane: axis must be 0 (z)${shape.length >= 3 ? ', 1 (y) or 2 (x)' : ' for a 2D image'}; got ${axis}`);
   }
   if (!Number.isInteger(index) || index < 0 || index >= extent) throw new TesseraError(`plane: index ${index} is outside 0..${extent - 1} along axis ${axis}`);
   if (!Number.isInteger(t) || t < 0 || t >= T) throw new TesseraError(`plane: t ${t} is outside 0..${T - 1}`);
   if (!Number.isInteger(step) || step < 1) throw new TesseraError(`plane: step must be a positive integer; got ${step}`);
-  const unit = (k: number): Vec4 => [0, 1, 2, 3].map((j) => (j === k ? step : 0)) as Vec4;
-  // Plane axes as (x, y, z) dimension numbers: columns, rows.
-  const [cols, rows] = [[0, 1], [0, 2], [1, 2]][axis];
+  const unit = (k: number, n = step): Vec4 => [0, 1, 2, 3].map((j) => (j === k ? n : 0)) as Vec4;
+  // Plane axes as (x, y, z) dimension numbers: columns, rows (swapped when transposed).
+  let [cols, rows] = [[0, 1], [0, 2], [1, 2]][axis];
+  if (transpose) [cols, rows] = [rows, cols];
   const origin: Vec4 = [0, 0, 0, t];
   origin[2 - axis] = index;
-  const ext = [X, Y, Z];
-  let spec: PlaneSpec = {
-    origin,
-    u: unit(cols),
-    v: unit(rows),
-    width: Math.ceil(ext[cols] / step),
-    height: Math.ceil(ext[rows] / step),
-  };
-  if (transpose) spec = { origin, u: spec.v, v: spec.u, width: spec.height, height: spec.width };
-  return spec;
+  origin[cols] += rx;
+  origin[rows] += ry;
+  return { origin, u: unit(cols), v: unit(rows), width: Math.ceil(rw / step), height: Math.ceil(rh / step) };
 }
 
 /** Threads per workgroup (along a row); each thread writes WORDS_PER_THREAD words of 4 pixels. */
@@ -123,13 +142,20 @@ const HIST_OFFSET = 4;
  */
 function renderSpec({ dtype, mode, histogram }: { dtype: DType; mode: Conversion['mode']; histogram: boolean }): KernelSpec {
   const t = computeType(dtype);
+  const label = `let l = ${t === 'f32' ? 'u32(max(v, 0.0))' : t === 'i32' ? 'bitcast<u32>(max(v, 0))' : 'v'};`;
   const code =
     mode === 'labels'
       ? `fn code(v: ${t}) -> u32 {
-  let l = ${t === 'f32' ? 'u32(max(v, 0.0))' : t === 'i32' ? 'bitcast<u32>(v)' : 'v'};
+  ${label}
   return select((l - 1u) % 255u + 1u, 0u, l == 0u);
 }`
-      : `fn code(v: ${t}) -> u32 { return u32(clamp((f32(v) - P.conv.x) * P.conv.y + 0.5, 0.0, 255.0)); }`;
+      : mode === 'lookup'
+        ? `fn code(v: ${t}) -> u32 {
+  ${label}
+  if (l >= arrayLength(&lut)) { return 0u; }
+  return lut[l] & 255u;
+}`
+        : `fn code(v: ${t}) -> u32 { return u32(clamp((f32(v) - P.conv.x) * P.conv.y + 0.5, 0.0, 255.0)); }`;
   const bin = histogram ? `atomicAdd(&wg_hist[u32(clamp((f32(v) - P.conv.z) * P.conv.w, 0.0, 255.0))], 1u);` : '';
   return {
     label: 'renderPlane',
@@ -137,6 +163,7 @@ function renderSpec({ dtype, mode, histogram }: { dtype: DType; mode: Conversion
       { name: 'a_buf', type: `array<${storageElement(dtype)}>` },
       { name: 'out', type: 'array<u32>', access: 'read_write' },
       { name: 'stats', type: 'array<atomic<u32>>', access: 'read_write' },
+      ...(mode === 'lookup' ? [{ name: 'lut', type: 'array<u32>' }] : []),
     ],
     uniforms: [
       { name: 'start', type: 'u32' }, { name: 'du', type: 'u32' }, { name: 'dv', type: 'u32' }, { name: 'width', type: 'u32' },
@@ -253,10 +280,12 @@ export async function renderPlane(image: GpuImage, plane: PlaneSpec, conversion:
   // The statistics are copied behind the pixels so that one readback brings both.
   const out = acquireBuffer(pixelBytes + STATS_WORDS * 4, `renderPlane ${width}x${height}`);
   const stats = acquireBuffer(STATS_WORDS * 4, 'renderPlane statistics');
+  const lut = conversion.mode === 'lookup' ? uploadTable(conversion.table) : undefined;
   try {
     recordClear(stats, 0, STATS_WORDS * 4);
     for (const w of rowWindows(image, uniforms.start, uniforms.du, uniforms.dv, width, height)) {
-      dispatch(kernel, [w.binding, out, stats], { ...uniforms, base: w.base, row0: w.row0 }, [Math.ceil(threads / GROUP), w.rows, 1]);
+      const buffers = lut ? [w.binding, out, stats, lut.buffer] : [w.binding, out, stats];
+      dispatch(kernel, buffers, { ...uniforms, base: w.base, row0: w.row0 }, [Math.ceil(threads / GROUP), w.rows, 1]);
     }
     recordCopy(stats, 0, out, pixelBytes, STATS_WORDS * 4);
     const raw = await readBuffer(out, pixelBytes + STATS_WORDS * 4);
@@ -278,5 +307,12 @@ export async function renderPlane(image: GpuImage, plane: PlaneSpec, conversion:
   } finally {
     releaseBuffer(out);
     releaseBuffer(stats);
+    lut?.release();
   }
+}
+
+/** A lookup table on the GPU (pushed like any image, so the upload is ordered with the recorded work). */
+function uploadTable(table: Uint32Array): GpuImage {
+  if (!(table instanceof Uint32Array)) throw new TesseraError('renderPlane: a lookup conversion needs a Uint32Array table');
+  return push(table.length > 0 ? table : new Uint32Array(1), [Math.max(1, table.length)]);
 }

@@ -81,6 +81,7 @@ async function paint(layers: Layer[], s: ViewerState, panel: Panel, step: number
   let painted: Painted | undefined;
   for (const k of panel.layers) {
     const state: LayerState = s.layers[k];
+    if (state.lookup) continue; // the kernel's selection codes: the still shows the image alone
     const labels = state.colormap === 'labels';
     const plane = await layers[k]
       .render({ ...panel.request, step }, conversionOf(labels, state.display_range, `display range of ${state.name}`))

@@ -5,7 +5,7 @@ import type { WidgetModel, WidgetState } from '../jupyter/ipywidgets';
 import { TesseraError } from '../errors';
 import { encodeAnimation, formatOfFilename, renderFrames, type AnimationFormat } from './animation';
 import { COLORMAPS, colormapLut, colormapName, type Lut } from './colormaps';
-import { encodeRgbaPng, pngDataUrl } from './encode/png';
+import { encodeRgbaPng, pngDataUrl, type RgbaImage } from './encode/png';
 import { createModel, showModel } from './model';
 import type {
   ExportRequestMessage, LayerState, PlaneRequestMessage, RequestMessage, ResponseMessage, ValuesRequestMessage,
@@ -14,9 +14,15 @@ import type {
 import { xyztOf, type PlaneRequest } from './render-plane';
 import { toLayer, type ImageInput, type Layer } from './source';
 import { conversionOf, renderStill, type ViewName } from './still';
+export type { ViewName };
 
 /** Options shared by the viewer functions (stackview's names in camelCase). */
 export interface ViewerOptions {
+  /**
+   * Show the widget in the cell's output (default true); false makes it for {@link grid} (or to
+   * show later with `widget.show()`).
+   */
+  show?: boolean;
   /** Sliced axis in the last three dimensions: 0 = z (default), 1 = y, 2 = x. */
   axis?: number;
   /** First position along `axis` (stackview: `slice_number`); the middle by default. */
@@ -41,6 +47,8 @@ export interface LayerInput {
   displayRange?: [number, number];
   alpha?: number;
   outline?: boolean;
+  /** Drawn through the widget's label lookup (see ImageWidget.setLookup). */
+  lookup?: boolean;
 }
 
 /** @internal What a viewer function builds. */
@@ -50,9 +58,14 @@ export interface ViewerSpec {
   layers: LayerInput[];
   arrangement: Arrangement;
   tools?: ViewerTool[];
-  view?: ViewName;
+  view?: ViewName | 'InteractView' | 'AnnotateView';
   options: ViewerOptions & { fps?: number; curtain?: number };
+  /** State beyond the viewer's own (interact's controls, annotate's brush). */
+  extra?: Partial<ViewerState>;
 }
+
+/** @internal Answers a request of a kind the viewer itself does not know (run, paint, undo). */
+export type RequestHandler = (msg: RequestMessage) => Promise<void>;
 
 type ViewerModelState = ViewerState & WidgetState;
 
@@ -86,6 +99,10 @@ export class ImageWidget {
   /** As a cell's last expression: nothing more to show, the view is on screen already. */
   [RICH_DISPLAY](): void {}
 
+  private readonly handlers = new Map<string, RequestHandler>();
+  private readonly pickListeners = new Set<(x: number, y: number, z: number, t: number, values: number[]) => void>();
+  private readonly lookups = new Map<number, () => Uint32Array>();
+
   private constructor(
     private readonly kind: string,
     private readonly layers: Layer[],
@@ -96,23 +113,87 @@ export class ImageWidget {
     model.comm.onClose(() => this.dispose());
   }
 
-  /** @internal Builds the layers and the model, and displays the widget. */
+  /** @internal Builds the layers and the model, and displays the widget (unless `options.show` is false). */
   static async create(spec: ViewerSpec): Promise<ImageWidget> {
     const layers = spec.layers.map((l, k) => toLayer(l.image, spec.layers.length > 1 ? `image ${k + 1}` : 'image'));
     try {
       const view = spec.view ?? 'ViewerView';
-      const state = await initialState(spec, layers);
-      // The still is what frontends without the Tessera extension show, and the first snapshot.
-      const png = encodeRgbaPng(await renderStill(layers, state, view, THUMBNAIL_SIZE));
-      state.snapshot = pngDataUrl(png);
+      const state = { ...(await initialState(spec, layers)), ...spec.extra };
+      const shown = spec.options.show !== false;
+      // The still is what frontends without the Tessera extension show, and the first snapshot
+      // (made by show() for widgets shown later).
+      const png = shown ? encodeRgbaPng(await renderStill(layers, state, view === 'OrthogonalView' ? view : 'ViewerView', THUMBNAIL_SIZE)) : undefined;
+      if (png) state.snapshot = pngDataUrl(png);
       const model = createModel<ViewerModelState>('ViewerModel', view, state as ViewerModelState);
       const widget = new ImageWidget(spec.kind, layers, model);
-      showModel(model, widget.describe(), { 'image/png': png });
+      if (png) showModel(model, widget.describe(), { 'image/png': png });
       return widget;
     } catch (e) {
       layers.forEach((l) => l.dispose());
       throw e;
     }
+  }
+
+  /** Shows (another view of) the widget in the current cell's output, with a still of what it shows now. */
+  async show(): Promise<void> {
+    const png = await this.png();
+    this.model.set({ snapshot: pngDataUrl(png) } as Partial<ViewerModelState>);
+    showModel(this.model, this.describe(), { 'image/png': png });
+  }
+
+  /** @internal The layer `k` (its GPU image for interact, annotate and crop). */
+  layer(k: number): Layer {
+    return this.layers[this.layerIndex(k)];
+  }
+
+  /** Number of layers. */
+  get layerCount(): number {
+    return this.layers.length;
+  }
+
+  /**
+   * @internal Replaces the image of layer `k` (interact's new result): the old layer is freed,
+   * the state gets the new shape, dtype and value range (and, unless `keepRange`, the display
+   * range follows the new value range), and views ask for its planes again.
+   */
+  async setImage(k: number, image: ImageInput, options: { keepRange?: boolean; colormap?: string } = {}): Promise<void> {
+    const layer = toLayer(image, this.model.state.layers[k].name);
+    const dataRange = (await layer.valueRange().catch(() => undefined)) ?? null;
+    this.layers[k].dispose();
+    this.layers[k] = layer;
+    const layers = this.model.state.layers.map((l, j) => {
+      if (j !== k) return l;
+      const colormap = options.colormap ?? l.colormap;
+      const range = options.keepRange || !dataRange ? l.display_range : dataRange;
+      return { ...l, shape: [...layer.shape], dtype: layer.dtype, data_range: dataRange, display_range: range, colormap, version: l.version + 1, levels: layer.levels };
+    });
+    this.model.set({ layers } as Partial<ViewerModelState>);
+  }
+
+  /** @internal Tells the views that layer `k` changed in place (annotate painted it): they ask for its planes again. */
+  touch(k: number): void {
+    const layers = this.model.state.layers.map((l, j) => (j === k ? { ...l, version: l.version + 1 } : l));
+    this.model.set({ layers } as Partial<ViewerModelState>);
+  }
+
+  /** @internal Answers requests of kind `request` (run, paint, undo) with `handler`. */
+  handle(request: string, handler: RequestHandler): void {
+    this.handlers.set(request, handler);
+  }
+
+  /** @internal Sends a response to the view. */
+  reply(content: ResponseMessage, buffers: ArrayBufferView[] = []): void {
+    if (!this.model.comm.closed) this.model.sendCustom(content as unknown as JsonObject, buffers);
+  }
+
+  /** @internal Calls `cb` with the position and values the picker asked for (clusterplot's hover). */
+  onPick(cb: (x: number, y: number, z: number, t: number, values: number[]) => void): void {
+    this.pickListeners.add(cb);
+  }
+
+  /** @internal Renders layer `k` through `table()` when a view asks for its lookup codes (clusterplot). */
+  setLookup(k: number, table: () => Uint32Array): void {
+    this.lookups.set(k, table);
   }
 
   /** Sliced axis (0 = z, 1 = y, 2 = x). */
@@ -153,7 +234,13 @@ export class ImageWidget {
   async png(): Promise<Uint8Array> {
     if (this.model.comm.closed) throw new TesseraError(`${this.kind}: the widget was closed`);
     const s = this.model.state;
-    return encodeRgbaPng(await renderStill(this.layers, s, s._view_name as ViewName, THUMBNAIL_SIZE));
+    return encodeRgbaPng(await renderStill(this.layers, s, s._view_name === 'OrthogonalView' ? 'OrthogonalView' : 'ViewerView', THUMBNAIL_SIZE));
+  }
+
+  /** @internal The still of the widget's state with `changes` applied (animation frames of curtain and blend). */
+  stillOf(changes: Partial<ViewerState>, maxSide = EXPORT_SIZE): Promise<RgbaImage> {
+    const s = { ...this.model.state, ...changes };
+    return renderStill(this.layers, s, this.model.state._view_name === 'OrthogonalView' ? 'OrthogonalView' : 'ViewerView', maxSide);
   }
 
   /** Closes the widget: the view disappears and images pushed for it are released. */
@@ -216,6 +303,7 @@ export class ImageWidget {
       if (msg.request === 'plane') await this.answerPlane(msg, reply);
       else if (msg.request === 'values') await this.answerValues(msg, reply);
       else if (msg.request === 'export') await this.answerExport(msg, reply);
+      else if (this.handlers.has(msg.request)) await this.handlers.get(msg.request)!(msg);
       else throw new TesseraError(`unknown request ${JSON.stringify((msg as { request?: unknown }).request)}`);
     } catch (e) {
       if (this.model.comm.closed) return;
@@ -232,16 +320,23 @@ export class ImageWidget {
     const start = performance.now();
     const k = this.layerIndex(msg.layer);
     const layer = this.layers[k];
-    const request: PlaneRequest = { axis: msg.axis, index: msg.index, t: msg.t ?? 0, step: msg.step ?? 1, transpose: msg.transpose === true };
+    const request: PlaneRequest = { axis: msg.axis, index: msg.index, t: msg.t ?? 0, step: msg.step ?? 1, transpose: msg.transpose === true, region: msg.region };
     const state = this.model.state.layers[k];
     const histRange = state.data_range ?? msg.display_range;
-    const plane = await layer.render(request, conversionOf(msg.labels === true, msg.display_range, 'display_range'), {
+    const lookup = this.lookups.get(k);
+    const conversion = msg.lookup && lookup
+      ? { mode: 'lookup' as const, table: lookup() }
+      : conversionOf(msg.labels === true, msg.display_range, 'display_range');
+    const plane = await layer.render(request, conversion, {
       histogram: msg.histogram ? { low: histRange[0], high: histRange[1] } : undefined,
     });
     const buffers: ArrayBufferView[] = [plane.pixels];
     if (plane.histogram) buffers.push(plane.histogram);
     const kernelMs = Math.round((performance.now() - start) * 10) / 10;
-    reply({ response: 'plane', id: msg.id, layer: k, width: plane.width, height: plane.height, min: plane.min, max: plane.max, kernel_ms: kernelMs }, buffers);
+    reply({
+      response: 'plane', id: msg.id, layer: k, width: plane.width, height: plane.height, min: plane.min, max: plane.max,
+      region: plane.region, level: plane.level, bytes_read: plane.bytesRead, kernel_ms: kernelMs, sent_at: performance.timeOrigin + performance.now(),
+    }, buffers);
   }
 
   private async answerValues(msg: ValuesRequestMessage, reply: (c: ResponseMessage) => void): Promise<void> {
@@ -255,6 +350,7 @@ export class ImageWidget {
       values.push(await layer.valueAt(x, y, z, t));
     }
     reply({ response: 'values', id: msg.id, values });
+    for (const cb of this.pickListeners) cb(msg.x, msg.y, msg.z, msg.t ?? 0, values);
   }
 
   private async answerExport(msg: ExportRequestMessage, reply: (c: ResponseMessage, b?: ArrayBufferView[]) => void): Promise<void> {
@@ -311,7 +407,10 @@ async function initialState(spec: ViewerSpec, layers: Layer[]): Promise<ViewerSt
     const dataRange = (await layer.valueRange()) ?? null;
     let displayRange = input.displayRange ?? (k === 0 ? options.displayRange : undefined) ?? dataRange ?? undefined;
     if (!displayRange) {
-      const probe = await layer.render({ axis, index, t }, { mode: 'labels' }).catch(() => undefined);
+      // A lazy source's range is unknown: probe the first plane, at most 512 pixels across (a pyramid reads a coarse level).
+      const [pw, ph] = planeSize(layer.shape, axis);
+      const step = Math.max(1, Math.ceil(Math.max(pw, ph) / DEFAULT_VIEW_SIZE));
+      const probe = await layer.render({ axis, index: Math.min(index, [Z, Y, X][axis] - 1), t, step }, { mode: 'labels' }).catch(() => undefined);
       displayRange = probe ? [probe.min, probe.max] : [0, 255];
     }
     if (!Array.isArray(displayRange) || displayRange.length !== 2 || !displayRange.every(Number.isFinite)) {
@@ -326,6 +425,9 @@ async function initialState(spec: ViewerSpec, layers: Layer[]): Promise<ViewerSt
       data_range: dataRange,
       alpha: input.alpha ?? 1,
       outline: input.outline ?? false,
+      version: 0,
+      levels: layer.levels,
+      ...(input.lookup ? { lookup: true } : {}),
     });
   }
   const [w, h] = planeSize(first.shape, axis);
@@ -339,10 +441,18 @@ async function initialState(spec: ViewerSpec, layers: Layer[]): Promise<ViewerSt
     t,
     cursor: [Math.floor(X / 2), Math.floor(Y / 2), Math.floor(Z / 2)],
     zoom: options.zoom ?? (spec.view === 'OrthogonalView' ? defaultZoom(X + Z, Y + Z) : defaultZoom(w, h)),
+    magnification: 1,
     curtain: options.curtain ?? 0.5,
     active: 0,
     fps: options.fps ?? 10,
     title: options.title ?? '',
     snapshot: '',
+    crop_box: [0, 0, 0, X, Y, Z],
+    controls: [],
+    values: {},
+    code: '',
+    result_text: '',
+    brush: { label: 1, radius: 3 },
+    undo_depth: 0,
   };
 }

@@ -1,13 +1,17 @@
 """Drives the real Tessera kernel over ZeroMQ with jupyter_client, as a frontend would, and prints
-what it observed as one JSON object on stdout; kernel.test.ts asserts on it.
+what it observed as one JSON object into RESULTS_JSON (not stdout: the kernel shares it);
+kernel.test.ts asserts on it.
 
-Usage: python drive_kernel.py KERNEL_CWD
-The kernelspec 'tessera' must be on JUPYTER_PATH; KERNEL_CWD must resolve the `tessera` package.
+Usage: python drive_kernel.py NOTEBOOK_FOLDER RESULTS_JSON
+The kernelspec 'tessera' must be on JUPYTER_PATH. The kernel runs in NOTEBOOK_FOLDER, a folder
+outside the repository (kernel.test.ts makes it, with a user package, a decoy `tessera` package
+and a local .ts module), as a user's own notebook would.
 Each scenario reports its observations or {"error": ...}, so one failure does not hide the others.
 """
 import hashlib
 import json
 import queue
+import re
 import sys
 import time
 import traceback
@@ -15,7 +19,7 @@ import traceback
 from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = 20
-IMPORTS = 'import { getKernelComms, intSlider, display, displayMimeBundle, WidgetModel } from "tessera/dist/src/jupyter";'
+IMPORTS = 'import { getKernelComms, intSlider, display, displayMimeBundle, clearOutput, WidgetModel, MIME_BUNDLE, interruptSignal } from "tessera/jupyter";'
 
 
 def sha(b):
@@ -24,6 +28,11 @@ def sha(b):
 
 def parent_id(msg):
     return msg['parent_header'].get('msg_id')
+
+
+def plain(text):
+    """Text without ANSI colour codes."""
+    return re.sub(r'\x1b\[[0-9;]*m', '', text)
 
 
 class Frontend:
@@ -66,8 +75,8 @@ class Frontend:
     def comm_msg(self, pred, what='comm_msg'):
         return self.iopub(lambda m: m['msg_type'] == 'comm_msg' and pred(m), what=what)
 
-    def execute(self, code):
-        return self.kc.execute(code)
+    def execute(self, code, **kwargs):
+        return self.kc.execute(code, **kwargs)
 
     def result(self, msg_id, timeout=TIMEOUT):
         """The reply of an execute request and all IOPub messages parented to it, up to its idle."""
@@ -78,19 +87,27 @@ class Frontend:
             if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle':
                 break
             msgs.append(m)
-        if reply['content']['status'] == 'error':
-            time.sleep(0.3)  # tslab aborts execute requests that arrive within 200 ms of an error
         stream = lambda name: ''.join(m['content']['text'] for m in msgs if m['msg_type'] == 'stream' and m['content']['name'] == name)
-        return {'status': reply['content']['status'], 'stdout': stream('stdout'), 'stderr': stream('stderr'), 'msgs': msgs}
+        of_type = lambda t: [m['content'] for m in msgs if m['msg_type'] == t]
+        results = of_type('execute_result')
+        errors = of_type('error')
+        return {
+            'status': reply['content']['status'], 'reply': reply['content'],
+            'stdout': stream('stdout'), 'stderr': stream('stderr'), 'msgs': msgs,
+            'inputs': of_type('execute_input'), 'results': results, 'errors': errors,
+            # The text of the cell's value (its execute_result), as Jupyter shows it in Out[n].
+            'value': results[0]['data'].get('text/plain') if results else None,
+            'traceback': plain('\n'.join(errors[0]['traceback'])) if errors else None,
+        }
 
-    def run(self, code, timeout=TIMEOUT):
-        return self.result(self.execute(code), timeout)
+    def run(self, code, timeout=TIMEOUT, **kwargs):
+        return self.result(self.execute(code, **kwargs), timeout)
 
-    def run_json(self, code):
+    def run_json(self, code, timeout=TIMEOUT):
         """Runs a cell whose last stdout line is JSON; returns it."""
-        r = self.run(code)
+        r = self.run(code, timeout)
         if r['status'] != 'ok':
-            raise RuntimeError(f'cell failed: {r["stderr"] or r["status"]}\n{code}')
+            raise RuntimeError(f'cell failed: {r["traceback"] or r["stderr"] or r["status"]}\n{code}')
         return json.loads(r['stdout'].strip().splitlines()[-1])
 
 
@@ -99,9 +116,10 @@ def scenario_execute(fe):
     setup = fe.run(IMPORTS + '\nconst comms = getKernelComms()!;\nconsole.log(comms !== undefined)')
     failing = fe.run('const bad: number = "not a number";')
     return {
-        'status': r['status'], 'stdout': r['stdout'],
-        'comms_found': setup['stdout'].strip(), 'setup_stderr': setup['stderr'],
-        'type_error_status': failing['status'], 'type_error_stderr': failing['stderr'],
+        'status': r['status'], 'value': r['value'],
+        'comms_found': setup['stdout'].strip(), 'setup_error': setup['traceback'],
+        'type_error_status': failing['status'], 'type_error': failing['errors'][0] if failing['errors'] else None,
+        'type_error_traceback': failing['traceback'],
     }
 
 
@@ -180,7 +198,7 @@ def scenario_async_comm(fe):
     r = fe.result(cell)
     ticks = [m for m in r['msgs'] if m['msg_type'] == 'comm_msg']
     return {
-        'status': r['status'], 'stdout': r['stdout'],
+        'status': r['status'], 'value': r['value'],
         'open_parent_is_cell': parent_id(opened) == cell,
         'ticks': [m['content']['data'].get('tick') for m in ticks],
         'seconds_after_comm_msg': time.time() - sent_at,
@@ -297,16 +315,20 @@ def scenario_burst(fe):
 
 
 DISPLAY_CELL = '''
-import * as tslab from "tslab";
 displayMimeBundle({ "image/png": new Uint8Array([137, 80, 78, 71]), "text/plain": "a png" }, { "image/png": { width: 1 } }, { displayId: "img" });
 displayMimeBundle({ "text/plain": "replaced" }, {}, { displayId: "img", update: true });
-tslab.display.html("<b>tslab</b>");
+void displayMimeBundle({ "text/html": "<b>html</b>" });
 '''
 
 
 def scenario_display(fe):
     r = fe.run(DISPLAY_CELL)
-    return {'status': r['status'], 'stderr': r['stderr'], 'outputs': [[m['msg_type'], m['content']] for m in r['msgs'] if 'display' in m['msg_type']]}
+    cleared = fe.run('console.log("before");\nclearOutput(true);')
+    return {
+        'status': r['status'], 'failure': r['traceback'], 'results': r['results'],
+        'outputs': [[m['msg_type'], m['content']] for m in r['msgs'] if 'display' in m['msg_type']],
+        'clear': [[m['msg_type'], m['content']] for m in cleared['msgs'] if m['msg_type'] in ('stream', 'clear_output')],
+    }
 
 
 RICH_CELL = '''
@@ -321,34 +343,205 @@ def scenario_rich_display(fe):
     """A GPU image as a cell's last expression shows an insight view, not a printed line."""
     r = fe.run(RICH_CELL, timeout=60)
     displays = [m['content'] for m in r['msgs'] if m['msg_type'] == 'display_data']
-    return {'status': r['status'], 'stderr': r['stderr'], 'stdout': r.get('stdout', ''),
+    return {'status': r['status'], 'failure': r['traceback'], 'stdout': r.get('stdout', ''), 'results': r['results'],
             'mimes': [sorted(d['data'].keys()) for d in displays]}
+
+
+COMPARISON_CELL = '''
+import * as tessera from "tessera";
+await tessera.blandAltman([1, 2, 3, 4, 5.5], [1.1, 2, 2.9, 4.2, 5.4], { names: ["Tessera", "scikit-image"] })
+'''
+
+
+def scenario_comparison_display(fe):
+    """A Bland-Altman result as a cell's last expression shows its interpretation and a Vega-Lite plot."""
+    r = fe.run(COMPARISON_CELL, timeout=60)
+    displays = [m['content'] for m in r['msgs'] if m['msg_type'] == 'display_data']
+    return {'status': r['status'], 'stderr': r['stderr'], 'stdout': r.get('stdout', ''),
+            'mimes': [sorted(d['data'].keys()) for d in displays],
+            'markdown': displays[0]['data'].get('text/markdown', '') if displays else '',
+            'schema': displays[-1]['data'].get('application/vnd.vegalite.v5+json', {}).get('$schema', '') if displays else ''}
 
 
 def interrupt_cell(fe, code):
     cell = fe.execute(code)
     fe.iopub(lambda m: parent_id(m) == cell and m['msg_type'] == 'stream' and 'started' in m['content']['text'], what='started')
+    time.sleep(0.3)
     start = time.time()
     fe.km.interrupt_kernel()
     r = fe.result(cell, timeout=10)
-    return {'status': r['status'], 'seconds': time.time() - start, 'stderr': r['stderr'][:200]}
+    return {'status': r['status'], 'seconds': time.time() - start, 'reported': r['errors'][0] if r['errors'] else None, 'shown': r['traceback']}
 
 
-# "started" comes after the first await so that SIGINT hits the await, not the synchronous start.
+# "started" comes after the first await so that SIGINT hits an await, not the synchronous start.
+# The loop counts its turns: after the interrupt, the count must stay where it was.
 ASYNC_LOOP = '''
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 await sleep(10);
 console.log("started");
-while (true) await sleep(10);
+while (true) {
+  (globalThis as any).turns = ((globalThis as any).turns ?? 0) + 1;
+  await sleep(10);
+}
+'''
+
+# Work the cell does not await (an animation's timer, a tiled job) stops when it checks the signal.
+SIGNAL_LOOP = '''
+const signal = interruptSignal();
+const timer = setInterval(() => {
+  if (signal.aborted) return clearInterval(timer);
+  (globalThis as any).timerTurns = ((globalThis as any).timerTurns ?? 0) + 1;
+}, 5);
+await new Promise((resolve) => setTimeout(resolve, 20));
+console.log("started");
+await new Promise(() => {}); // waits for ever
+'''
+
+# A GPU loop whose every turn leaves an image behind, unreachable.
+GPU_LOOP = '''
+await tessera.init();
+const keep = tessera.push(new Float32Array(256 * 256).fill(1), [256, 256]);
+await tessera.sync();
+const inUseBefore = tessera.memoryStats().bytesInUse;
+let gpuTurns = 0;
+for (;;) {
+  tessera.gaussianBlur(keep, 1);
+  await tessera.sync();
+  if (++gpuTurns === 30) console.log("started");
+}
 '''
 
 
+def count_after(fe, expression):
+    """The value of a global counter, twice, 300 ms apart."""
+    first = fe.run_json(f'console.log(JSON.stringify({expression}))')
+    time.sleep(0.3)
+    return [first, fe.run_json(f'console.log(JSON.stringify({expression}))')]
+
+
 def scenario_interrupt(fe):
+    out = {'async': interrupt_cell(fe, ASYNC_LOOP)}
+    out['turns'] = count_after(fe, '(globalThis as any).turns')
+    out['sync'] = interrupt_cell(fe, 'console.log("started");\nwhile (true) {}')
+    out['signal'] = interrupt_cell(fe, SIGNAL_LOOP)
+    out['timer_turns'] = count_after(fe, '(globalThis as any).timerTurns')
+    out['gpu'] = interrupt_cell(fe, GPU_LOOP)
+    out['memory'] = fe.run_json('console.log(JSON.stringify({ inUse: tessera.memoryStats().bytesInUse, inUseBefore, gpuTurns, keep: keep.nbytes }))')
+    out['after'] = fe.run('6 * 7')['value']
+    return out
+
+
+RESOLUTION_CELL = '''
+import { greet } from "user-helper";
+import { twice } from "./helpers";
+import * as tessera from "tessera";
+import * as widgets from "tessera/widgets";
+[greet("notebook"), twice(21), typeof tessera.push, typeof widgets.slice]
+'''
+
+
+def scenario_resolution(fe):
+    """A notebook outside the repository: its own packages and files, and the kernel's tessera."""
+    r = fe.run(RESOLUTION_CELL, timeout=60)
+    return {'status': r['status'], 'failure': r['traceback'], 'value': r['value']}
+
+
+RICH_RESULT_CELL = '''
+class Swatch {
+  constructor(readonly colour: string) {}
+  [MIME_BUNDLE]() {
+    return { "text/html": `<div style="background:${this.colour}">${this.colour}</div>` };
+  }
+}
+new Swatch("teal")
+'''
+
+
+def scenario_results(fe):
+    r = fe.run('1 + 2')
+    quiet = fe.run('const nothing = undefined;\nnothing')
+    text = fe.run('"abc"')
+    rich = fe.run(RICH_RESULT_CELL)
+    silent = fe.run('1 + 1', silent=True)
     return {
-        'async': interrupt_cell(fe, ASYNC_LOOP),
-        'sync': interrupt_cell(fe, 'console.log("started");\nwhile (true) {}'),
-        'after': fe.run('6 * 7')['stdout'],
+        'value': r['value'], 'inputs': r['inputs'], 'results': r['results'], 'reply_count': r['reply'].get('execution_count'),
+        'undefined_results': quiet['results'], 'string_value': text['value'],
+        'rich': rich['results'], 'rich_error': rich['traceback'],
+        'silent': {'inputs': silent['inputs'], 'results': silent['results'], 'count': silent['reply'].get('execution_count'), 'before': rich['reply'].get('execution_count')},
     }
+
+
+THROWING_CELL = '''const image = tessera.push(new Float32Array(16), [4, 4]);
+// a negative sigma
+tessera.gaussianBlur(image, -1);
+'''
+
+NESTED_DEFINE = '''function check(x: number): number {
+  if (x > 2) throw new TypeError(`too big: ${x}`);
+  return x;
+}
+'''
+
+
+def scenario_errors(fe):
+    """Errors as ipykernel reports them: class name, message, the cells' lines only."""
+    tess = fe.run(THROWING_CELL, timeout=60)
+    fe.run(NESTED_DEFINE)
+    nested = fe.run('const small = check(1);\ncheck(5)')
+    typed = fe.run('const wrong: number = "text";')
+    after = fe.run('small + 1')
+    return {
+        'tessera': {'reply': {k: tess['reply'].get(k) for k in ('status', 'ename', 'evalue')}, 'errors': tess['errors'], 'traceback': tess['traceback'],
+                    'stderr': tess['stderr'], 'count': tess['reply'].get('execution_count')},
+        'nested': {'ename': nested['reply'].get('ename'), 'traceback': nested['traceback'], 'count': nested['reply'].get('execution_count')},
+        'typed': {'ename': typed['reply'].get('ename'), 'evalue': typed['reply'].get('evalue'), 'traceback': typed['traceback']},
+        'kept_after_error': after['value'],
+    }
+
+
+def replies(fe, ids):
+    return [fe.reply(i, timeout=30)['content']['status'] for i in ids]
+
+
+def scenario_stop_on_error(fe):
+    """Requests queued behind a failing cell: aborted with stop_on_error (the default), run without it."""
+    fail = 'throw new Error("stop here")'
+    default = replies(fe, [fe.execute(fail), fe.execute('1'), fe.execute('2')])
+    allowed = replies(fe, [fe.execute(fail, stop_on_error=False), fe.execute('3'), fe.execute('4')])
+    # Sent while a synchronous cell blocks the kernel: still queued behind it.
+    blocking = fe.execute('const until = Date.now() + 800;\nwhile (Date.now() < until) {}\nthrow new Error("late")')
+    time.sleep(0.3)
+    queued = fe.execute('5')
+    blocked = replies(fe, [blocking, queued])
+    later = fe.run('6')
+    return {'default': default, 'allowed': allowed, 'blocked': blocked, 'later': later['status']}
+
+
+def scenario_history(fe):
+    tail = fe.request('history_request', {'output': False, 'raw': True, 'hist_access_type': 'tail', 'n': 2})
+    with_output = fe.request('history_request', {'output': True, 'raw': True, 'hist_access_type': 'tail', 'n': 1})
+    session, line = tail['history'][0][0], tail['history'][0][1]
+    rng = fe.request('history_request', {'output': False, 'raw': True, 'hist_access_type': 'range', 'session': session, 'start': line, 'stop': line + 1})
+    search = fe.request('history_request', {'output': False, 'raw': True, 'hist_access_type': 'search', 'pattern': '*gaussianBlur*', 'unique': True})
+    fe.run('"last cell"')
+    last = fe.request('history_request', {'output': True, 'raw': True, 'hist_access_type': 'tail', 'n': 1})
+    return {'tail': tail['history'], 'with_output': with_output['history'], 'range': rng['history'], 'search': search['history'], 'last': last['history']}
+
+
+def scenario_introspection(fe):
+    is_complete = {code: fe.request('is_complete_request', {'code': code}) for code in ['1 +* 2', 'function f() {', '1 + 2', 'const s = `open']}
+    call = 'tessera.gaussianBlur('
+    inside = fe.request('inspect_request', {'code': call + 'image, ', 'cursor_pos': len(call) + 7, 'detail_level': 0})
+    name = fe.request('inspect_request', {'code': 'tessera.push', 'cursor_pos': 12, 'detail_level': 0})
+    nothing = fe.request('inspect_request', {'code': '   ', 'cursor_pos': 1, 'detail_level': 0})
+    # cursor_pos counts code points: the emoji is one, although it is two UTF-16 units.
+    code = '"\U0001F600"; tessera.gaussianB'
+    complete = fe.request('complete_request', {'code': code, 'cursor_pos': len(code)})
+    return {'is_complete': is_complete, 'inside': inside, 'name': name, 'nothing': nothing, 'complete': complete, 'code_points': len(code)}
+
+
+def scenario_kernel_info(fe):
+    return fe.request('kernel_info_request', {})
 
 
 def scenario_restart(fe):
@@ -375,8 +568,11 @@ def main():
     fe = Frontend(sys.argv[1])
     results['startup_seconds'] = time.time() - started
     for name, fn in [
-        ('execute', scenario_execute), ('comm_info', scenario_comm_info), ('echo', scenario_echo),
-        ('async_comm', scenario_async_comm), ('burst', scenario_burst), ('widgets', scenario_widgets), ('display', scenario_display), ('rich_display', scenario_rich_display),
+        ('kernel_info', scenario_kernel_info), ('execute', scenario_execute), ('comm_info', scenario_comm_info), ('echo', scenario_echo),
+        ('async_comm', scenario_async_comm), ('burst', scenario_burst), ('widgets', scenario_widgets), ('display', scenario_display),
+        ('rich_display', scenario_rich_display), ('resolution', scenario_resolution), ('results', scenario_results), ('errors', scenario_errors),
+        ('stop_on_error', scenario_stop_on_error), ('history', scenario_history), ('introspection', scenario_introspection),
+        ('comparison_display', scenario_comparison_display),
         ('interrupt', scenario_interrupt), ('restart', scenario_restart), ('shutdown', scenario_shutdown),
     ]:
         t = time.time()
@@ -388,7 +584,8 @@ def main():
     if fe.km.is_alive():
         fe.km.shutdown_kernel(now=True)
     fe.kc.stop_channels()
-    json.dump(results, sys.stdout)
+    with open(sys.argv[2], 'w') as f:
+        json.dump(results, f)
 
 
 if __name__ == '__main__':

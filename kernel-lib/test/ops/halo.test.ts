@@ -95,6 +95,9 @@ const EXAMPLES: Record<string, Example> = {
   grayscaleClosing: { args: [2, 1, 1, 'box'] },
   binaryOpening: { args: [2, 1, 1, 'sphere'], mask: true, sensitive: false },
   binaryClosing: { args: [1, 2, 1, 'box'], mask: true },
+  detectMaxima: { args: [1, 2, 1, 'sphere'], sensitive: false }, // the mean's outermost pixel rarely decides a maximum
+  reduceLabelsToLabelEdges: { args: [], mask: true },
+  dilateLabels: { args: [2], mask: true, sensitive: false },
 };
 
 const SHAPES: Record<string, number[]> = { '2D': [34, 45], '3D': [13, 17, 19] };

@@ -22,7 +22,12 @@ type AnyOp = Op<(...args: never[]) => unknown>;
 const NOT_OPERATIONS: Record<string, string> = {
   elementwiseKernel: 'a factory: it makes custom kernels, whose metadata the user gives',
   neighbourhoodKernel: 'a factory: it makes custom kernels, whose metadata the user gives',
+  MethodComparison: 'the result type of blandAltman (a class with a rich display), not an operation',
+  MeasurementComparison: 'the result type of compareMeasurements, not an operation',
 };
+
+/** Operations whose inputs are measurements (host data), not images. */
+const DATA_FIRST = new Set(['blandAltman', 'compareMeasurements']);
 
 /** Every function exported by a folder of src/ops (as compiled), by folder. */
 function folderExports(): Array<{ folder: string; name: string; value: (...a: unknown[]) => unknown }> {
@@ -131,7 +136,7 @@ describe('parameters', () => {
       op.info.params.forEach((p) => check(name, p));
       const k = op.info.params.findIndex((p) => p.kind === 'options');
       if (k >= 0 && k !== op.info.params.length - 1) problems.push(`${name}: options not last`);
-      if (op.info.params[0]?.kind !== 'image') problems.push(`${name}: the first parameter is not an image`);
+      if (op.info.params[0]?.kind !== 'image' && !DATA_FIRST.has(name)) problems.push(`${name}: the first parameter is not an image`);
     }
     assert.deepEqual(problems, []);
   });
@@ -143,6 +148,27 @@ class Images {
   make(shape: number[], dtype: DType, seed = 3): GpuImage {
     const p = randomPixels(shape, dtype, seed, [0, 9]);
     const img = t.push(p.data as TypedArray, shape);
+    this.made.push(img);
+    return img;
+  }
+  /** A [3, n] float32 point list inside SHAPE. */
+  pointlist(n: number): GpuImage {
+    const xyz = Float32Array.from({ length: 3 * n }, (_, k) => (k * 7) % (SHAPE[2 - Math.floor(k / n)] ?? 4));
+    return this.keep(t.push(xyz, [3, n]));
+  }
+  /** An (n + 1) × (n + 1) matrix (row and column 0 for the background), float32 distances or a uint32 touch matrix. */
+  matrix(n: number, dtype: DType = 'float32'): GpuImage {
+    const m = n + 1;
+    const v = Array.from({ length: m * m }, (_, k) => (Math.floor(k / m) === 0 || k % m === 0 || Math.floor(k / m) === k % m ? 0 : dtype === 'uint32' ? (k % 3 === 0 ? 1 : 0) : (k % 5) + 1));
+    // symmetric: take the larger index first
+    const sym = v.map((_, k) => v[Math.max(Math.floor(k / m), k % m) * m + Math.min(Math.floor(k / m), k % m)]);
+    return this.keep(t.push(dtype === 'uint32' ? Uint32Array.from(sym) : Float32Array.from(sym), [m, m]));
+  }
+  /** A [2, n] uint32 list of point-index pairs. */
+  indexList(n: number): GpuImage {
+    return this.keep(t.push(Uint32Array.from({ length: 2 * n }, (_, k) => (k < n ? k : (k + 1) % n)), [2, n]));
+  }
+  private keep(img: GpuImage): GpuImage {
     this.made.push(img);
     return img;
   }
@@ -176,13 +202,34 @@ const CALLS: Record<string, Array<(d: DType, im: Images) => unknown[]>> = {
   scale: [(d, im) => [im.make(SHAPE, d), 2], (d, im) => [im.make(SHAPE, d), 2, 1, 1, true, true]],
   resample: [(d, im) => [im.make(SHAPE, d), 2], (d, im) => [im.make(SHAPE, d), 2, 1, 1, true]],
   translate: [(d, im) => [im.make(SHAPE, d), 1], (d, im) => [im.make(SHAPE, d), 1.5, 0, 0, true]],
+  // Neighbour graphs: matrices and point lists as the operations make them.
+  generateDistanceMatrix: [(_d, im) => [im.pointlist(4), im.pointlist(3)]],
+  nClosestPoints: [(_d, im) => [im.matrix(4), 2]],
+  averageDistanceOfNClosestPoints: [(_d, im) => [im.matrix(4), 2]],
+  averageDistanceOfTouchingNeighbors: [(_d, im) => [im.matrix(4), im.matrix(4, 'uint32')]],
+  generateProximalNeighborsMatrix: [(_d, im) => [im.matrix(4), 0, 3]],
+  countTouchingNeighbors: [(_d, im) => [im.matrix(4, 'uint32')]],
+  neighborsOfNeighbors: [(_d, im) => [im.matrix(4, 'uint32')]],
+  touchMatrixToMesh: [(_d, im) => [im.pointlist(4), im.matrix(4, 'uint32'), SHAPE]],
+  pointIndexListToMesh: [(_d, im) => [im.pointlist(4), im.indexList(4), SHAPE]],
+  pointlistToLabelledSpots: [(_d, im) => [im.pointlist(4), SHAPE]],
+  blandAltman: [() => [[1, 2, 3, 4, 5], [1.1, 2.2, 2.9, 4.1, 5.2]]],
+  parametricMap: [(d, im) => [im.make(SHAPE, d === 'float32' ? 'uint8' : d), [1, 2, 3]]],
+  compareMeasurements: [() => [{ label: [1, 2, 3, 4, 5], area: [1, 2, 3, 4, 5] }, { label: [1, 2, 3, 4, 5], area: [1.1, 2, 3.2, 4, 5.1] }, ['area']]],
 };
+
+/** Image parameters that hold labels, spots or binary masks: integer dtypes only (float32 is refused), so their float case is uint8. */
+const LABEL_IMAGES = new Set(['labels', 'binary', 'markers', 'labelledSpots', 'spots']);
 
 /** Images for the image parameters (the second of another dtype), defaults for the rest. */
 function defaultCall(op: AnyOp): (d: DType, im: Images) => unknown[] {
   return (d, im) => {
     let images = 0;
-    return op.info.params.map((p) => (p.kind === 'image' && !p.optional ? im.make(SHAPE, images++ === 0 ? d : other(d), images) : undefined));
+    return op.info.params.map((p) => {
+      if (p.kind !== 'image' || p.optional) return undefined;
+      const dt = images++ === 0 ? d : other(d);
+      return im.make(SHAPE, LABEL_IMAGES.has(p.name) && dt === 'float32' ? 'uint8' : dt, images);
+    });
   };
 }
 

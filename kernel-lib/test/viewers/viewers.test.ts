@@ -104,7 +104,7 @@ describe('viewers (kernel side)', () => {
     const shown = sent.find((m) => m.type === 'display_data');
     assert.ok(shown);
     const bundle = shown.content.data as JsonObject;
-    assert.deepEqual(bundle['application/vnd.jupyter.widget-view+json'], { model_id: viewer.model.modelId, version_major: 2, version_minor: 1 });
+    assert.deepEqual(bundle[w.VIEW_MIME_TYPE], { model_id: viewer.model.modelId, version_major: 2, version_minor: 1 });
     const png = Buffer.from(String(bundle['image/png']), 'base64');
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     assert.equal(String(bundle['text/plain']), 'tessera slice: z=2 of 0..3\n  image [4, 6, 8] uint16, viridis [0, 357]');
@@ -116,8 +116,9 @@ describe('viewers (kernel side)', () => {
     const img = t.push(stack().data, [4, 6, 8]);
     const viewer = await w.slice(img);
     const r = await ask(viewer, { request: 'plane', id: 7, layer: 0, axis: 0, index: 3, t: 0, display_range: [300, 357], labels: false });
-    const { kernel_ms: kernelMs, ...content } = reply(r);
-    assert.deepEqual(content, { response: 'plane', id: 7, layer: 0, width: 8, height: 6, min: 300, max: 357 });
+    const { kernel_ms: kernelMs, sent_at: sentAt, ...content } = reply(r);
+    assert.deepEqual(content, { response: 'plane', id: 7, layer: 0, width: 8, height: 6, min: 300, max: 357, region: [0, 0, 8, 6], level: 0, bytes_read: 0 });
+    assert.ok(Math.abs(Number(sentAt) - Date.now()) < 60_000, 'sent_at is a time since the epoch');
     assert.equal(typeof kernelMs, 'number');
     const codes = r.buffers[0];
     assert.equal(codes.length, 48);

@@ -14,7 +14,30 @@ export interface Viewport {
 }
 
 /** Pointer events in image coordinates (pixels of the full-resolution plane). */
-export type PointerKind = 'move' | 'down' | 'drag' | 'leave';
+export type PointerKind = 'move' | 'down' | 'drag' | 'up' | 'leave';
+
+/** A part of the plane: [x, y, width, height] in full-resolution pixels. */
+export type Region = [number, number, number, number];
+
+/** Whether region `outer` contains region `inner`. */
+export function covers(outer: Region, inner: Region): boolean {
+  return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[0] + outer[2] >= inner[0] + inner[2] && outer[1] + outer[3] >= inner[1] + inner[3];
+}
+
+/**
+ * The region worth asking for when `visible` is shown at subsampling `step`: the visible part
+ * with a margin of half its size on each side, snapped to a grid of 64 · step pixels, within the
+ * plane. Small pans then stay inside what was received and need no request.
+ */
+export function requestRegion(visible: Region, width: number, height: number, step: number): Region {
+  const grid = 64 * step;
+  const [x, y, w, h] = visible;
+  const x0 = Math.max(0, Math.floor((x - w / 2) / grid) * grid);
+  const y0 = Math.max(0, Math.floor((y - h / 2) / grid) * grid);
+  const x1 = Math.min(width, Math.ceil((x + w * 1.5) / grid) * grid);
+  const y1 = Math.min(height, Math.ceil((y + h * 1.5) / grid) * grid);
+  return [x0, y0, x1 - x0, y1 - y0];
+}
 
 const MAX_SCALE = 64;
 const CURTAIN_GRAB_PX = 6;
@@ -35,10 +58,14 @@ export class PlaneCanvas {
   crosshair?: [number, number];
   /** Curtain position as a fraction of the width, or none. */
   curtain?: number;
-  /** What dragging does: pan the view, or move the cursor (reported as 'down'/'drag'). */
+  /** What dragging does: pan the view, or report pointer positions ('down'/'drag'/'up': a cursor, a brush, a selection). */
   interaction: 'pan' | 'cursor' = 'pan';
+  /** The part of the plane the held pixels cover. */
+  region: Region = [0, 0, 0, 0];
 
   onPointer?: (x: number, y: number, kind: PointerKind) => void;
+  /** Draws on top of the plane; `toCanvas` maps plane coordinates to canvas pixels, `scale` is canvas pixels per plane pixel. */
+  onOverlay?: (ctx: CanvasRenderingContext2D, toCanvas: (x: number, y: number) => [number, number], scale: number) => void;
   onViewport?: (viewport: Viewport) => void;
   onCurtain?: (fraction: number) => void;
 
@@ -65,19 +92,30 @@ export class PlaneCanvas {
 
   /**
    * The pixel words (RGBA, see colorize.ts) to fill for a plane of `width` × `height` image pixels
-   * held at subsampling `step`; call {@link commit} when written.
+   * of which `region` is held at subsampling `step` (`size`: the held pixels, by default the
+   * region divided by the step); call {@link commit} when written.
    */
-  pixels(width: number, height: number, step = 1): Uint32Array {
-    const bw = Math.ceil(width / step);
-    const bh = Math.ceil(height / step);
+  pixels(width: number, height: number, step = 1, region: Region = [0, 0, width, height], size?: [number, number]): Uint32Array {
+    const [bw, bh] = size ?? [Math.ceil(region[2] / step), Math.ceil(region[3] / step)];
     if (width !== this.width || height !== this.height) {
       this.width = width;
       this.height = height;
       this.viewport = { scale: 1, x: 0, y: 0 };
     }
     this.step = step;
-    if (!this.image || this.image.width !== bw || this.image.height !== bh) this.image = new ImageData(bw, bh);
+    this.region = region;
+    if (!this.image || this.image.width !== bw || this.image.height !== bh) this.image = new ImageData(Math.max(1, bw), Math.max(1, bh));
     return new Uint32Array(this.image.data.buffer);
+  }
+
+  /** The visible part of the plane, in whole pixels. */
+  visibleRegion(): Region {
+    const { scale, x, y } = this.viewport;
+    const x0 = Math.max(0, Math.floor(x));
+    const y0 = Math.max(0, Math.floor(y));
+    const x1 = Math.min(this.width, Math.ceil(x + this.width / scale));
+    const y1 = Math.min(this.height, Math.ceil(y + this.height / scale));
+    return [x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0)];
   }
 
   /** Shows the pixels written into {@link pixels}. */
@@ -101,9 +139,15 @@ export class PlaneCanvas {
     return [Math.max(1, Math.round(this.width * this.zoom)), Math.max(1, Math.round(this.height * this.zoom))];
   }
 
-  /** Device pixels per image pixel at the current magnification: the resolution worth fetching. */
+  /**
+   * Device pixels per image pixel at the current magnification: the resolution worth fetching.
+   * The canvas may be shown narrower than its zoom asks for (CSS max-width in a narrow notebook):
+   * then its shown width counts.
+   */
   get resolution(): number {
-    return this.zoom * this.viewport.scale * (window.devicePixelRatio || 1);
+    const shown = this.canvas.isConnected ? this.canvas.getBoundingClientRect().width : 0;
+    const perPixel = shown > 0 && this.width > 0 ? Math.min(this.zoom, shown / this.width) : this.zoom;
+    return perPixel * this.viewport.scale * (window.devicePixelRatio || 1);
   }
 
   /** Redraws the visible canvas from the held pixels (after a viewport, crosshair or curtain change). */
@@ -125,17 +169,26 @@ export class PlaneCanvas {
       return;
     }
     const { scale, x, y } = this.viewport;
-    if (scale === 1 && image.width === w && image.height === h) {
+    const [rx, ry, rw, rh] = this.region;
+    const whole = rx === 0 && ry === 0 && rw === this.width && rh === this.height;
+    if (scale === 1 && whole && image.width === w && image.height === h) {
       // One canvas pixel per received pixel: no scaling, so skip the offscreen copy.
       ctx.putImageData(image, 0, 0);
     } else {
       if (this.bufferStale) this.updateBuffer(image);
-      const s = this.step;
       ctx.clearRect(0, 0, w, h);
       ctx.imageSmoothingEnabled = this.resolution < 1;
-      ctx.drawImage(this.buffer, x / s, y / s, this.width / scale / s, this.height / scale / s, 0, 0, w, h);
+      // The held region, placed where it lies in the viewport (the canvas clips the rest).
+      const kx = (scale * w) / this.width;
+      const ky = (scale * h) / this.height;
+      ctx.drawImage(this.buffer, 0, 0, image.width, image.height, (rx - x) * kx, (ry - y) * ky, rw * kx, rh * ky);
     }
     const [cx, cy] = [(ix: number) => ((ix - x) * scale * w) / this.width, (iy: number) => ((iy - y) * scale * h) / this.height];
+    if (this.onOverlay) {
+      ctx.save();
+      this.onOverlay(ctx, (px, py) => [cx(px), cy(py)], (scale * w) / this.width);
+      ctx.restore();
+    }
     ctx.lineWidth = Math.max(1, dpr);
     if (this.curtain !== undefined) {
       const px = cx(this.curtain * this.width);
@@ -192,10 +245,11 @@ export class PlaneCanvas {
     return Math.abs(e.clientX - px) <= CURTAIN_GRAB_PX;
   }
 
-  private report(e: { clientX: number; clientY: number }, kind: PointerKind): void {
+  private report(e: { clientX: number; clientY: number }, kind: PointerKind, clamp = false): void {
     const [ix, iy] = this.toImage(e);
-    const x = Math.floor(ix);
-    const y = Math.floor(iy);
+    let x = Math.floor(ix);
+    let y = Math.floor(iy);
+    if (clamp || kind === 'drag') [x, y] = [Math.max(0, Math.min(this.width - 1, x)), Math.max(0, Math.min(this.height - 1, y))];
     if (kind !== 'leave' && (x < 0 || y < 0 || x >= this.width || y >= this.height)) return;
     this.onPointer?.(x, y, kind);
   }
@@ -208,6 +262,7 @@ export class PlaneCanvas {
       this.drag = { mode, startX: e.clientX, startY: e.clientY, viewport: { ...this.viewport } };
       c.setPointerCapture(e.pointerId);
       if (mode === 'cursor') this.report(e, 'down');
+      this.canvas.focus();
       e.preventDefault();
     });
     c.addEventListener('pointermove', (e) => {
@@ -232,6 +287,7 @@ export class PlaneCanvas {
       }
     });
     const end = (e: PointerEvent) => {
+      if (this.drag?.mode === 'cursor') this.report(e, 'up', true);
       this.drag = undefined;
       if (c.hasPointerCapture(e.pointerId)) c.releasePointerCapture(e.pointerId);
     };

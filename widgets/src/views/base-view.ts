@@ -105,7 +105,9 @@ export abstract class TesseraView extends DOMWidgetView {
     if (start === undefined) return;
     const end = performance.now();
     const browserMs = received === undefined ? undefined : Math.round((end - received) * 10) / 10;
-    performance.measure(ROUNDTRIP_MEASURE, { start, end, detail: { ...detail, browser_ms: browserMs } });
+    // Times since the epoch, comparable with the kernel's `sent_at` on the same machine: they split the transport by direction.
+    const epoch = (t: number | undefined) => (t === undefined ? undefined : Math.round((performance.timeOrigin + t) * 10) / 10);
+    performance.measure(ROUNDTRIP_MEASURE, { start, end, detail: { ...detail, browser_ms: browserMs, requested_at: epoch(start), received_at: epoch(received) } });
   }
 
   /** The RGBA lookup table of colormap `name` from the model's `luts` (grey when unknown). */

@@ -4,16 +4,19 @@ import { HistogramPlot } from '../controls/histogram-plot';
 import type { LayerState, PlaneRequestMessage, PlaneResponseMessage, ValuesResponseMessage, ViewerState, ExportResponseMessage, Unsent } from '../protocol';
 import { bytesOf } from '../protocol';
 import { colorize, overlay, type CodedLayer } from '../render/colorize';
-import { PlaneCanvas } from '../render/plane-canvas';
+import { covers, PlaneCanvas, requestRegion, type Region } from '../render/plane-canvas';
 import { TesseraView } from './base-view';
 
 const AXIS_NAMES = ['z', 'y', 'x'];
 
-/** Codes of one layer as last received, with the request they answer. */
-interface Received {
+/** Codes of one layer as last received: what they answer (the request without its region), where they lie and at what step. */
+export interface Received {
   key: string;
   codes: Uint8Array;
   step: number;
+  region: Region;
+  width: number;
+  height: number;
 }
 
 /** (x, y, z) extents of a shape in z, y, x order. */
@@ -33,29 +36,37 @@ export function stepFor(resolution: number): number {
   return resolution >= 1 ? 1 : Math.max(1, Math.floor(1 / resolution));
 }
 
+/** What decides a viewer's layout: when it changes (interact's result got another shape), the view is rebuilt. */
+function layoutKey(s: ViewerState): string {
+  return JSON.stringify([s.arrangement, s.axis, s.layers.map((l) => l.shape)]);
+}
+
 /**
  * The slice viewer and its variants (model `ViewerModel`): one image, an overlay (labels with
  * outlines), a curtain, two images side by side, or a switch among several; with a slider
- * through the stack, display controls, zoom and pan, and the picker, histogram and play tools.
+ * through the stack, display controls, zoom and pan, and the picker, histogram, play, display
+ * range, zoom and crop tools. It asks only for the visible region of each plane, at the
+ * resolution it is shown.
  */
 export class ViewerView extends TesseraView {
-  private planes: PlaneCanvas[] = [];
-  private received: (Received | undefined)[] = [];
+  protected planes: PlaneCanvas[] = [];
+  protected received: (Received | undefined)[] = [];
   /** Key of the latest plane asked for, per layer (so that a redraw does not ask twice). */
   private asked: (string | undefined)[] = [];
-  private index?: Slider;
-  private time?: Slider;
+  private body?: HTMLElement;
+  private layout = '';
   private display?: DisplayControls;
   private histogram?: HistogramPlot;
   private readout?: HTMLElement;
   private playTimer?: ReturnType<typeof setInterval>;
+  private rangeSliders?: [Slider, Slider];
 
-  private get s(): ViewerState {
+  protected get s(): ViewerState {
     return this.model.attributes as ViewerState;
   }
 
   /** The layer whose display settings the controls edit: the shown one in a switch, else the first. */
-  private get primary(): number {
+  protected get primary(): number {
     return this.s.arrangement === 'switch' ? this.s.active : 0;
   }
 
@@ -69,7 +80,26 @@ export class ViewerView extends TesseraView {
   }
 
   protected build(): void {
+    this.body = el('div', 'tessera-viewer-body');
+    this.el.append(this.body);
+    this.buildBody();
+    this.listenTo(this.model, 'change:index change:axis change:t change:active', () => this.refresh());
+    this.listenTo(this.model, 'change:layers', () => {
+      if (layoutKey(this.s) !== this.layout) return this.rebuild();
+      this.display?.set({ colormap: this.s.layers[this.primary].colormap, range: this.s.layers[this.primary].display_range });
+      this.rangeSliders?.forEach((sl, k) => (sl.value = this.s.layers[this.primary].display_range[k]));
+      this.refresh();
+    });
+    this.listenTo(this.model, 'change:curtain', () => {
+      this.planes[0].curtain = this.s.curtain;
+      this.compose(0);
+    });
+  }
+
+  /** Builds the planes and controls from the state. */
+  private buildBody(): void {
     const s = this.s;
+    this.layout = layoutKey(s);
     const count = s.arrangement === 'side-by-side' ? s.layers.length : 1;
     const row = el('div', 'tessera-planes');
     for (let c = 0; c < count; c++) {
@@ -90,18 +120,26 @@ export class ViewerView extends TesseraView {
       this.planes.push(plane);
       row.append(plane.element);
     }
-    this.el.append(row);
-    this.el.append(...this.sliders(), ...this.arrangementControls(), this.displayControls(), ...this.tools());
-    this.listenTo(this.model, 'change:index change:axis change:t change:active', () => this.refresh());
-    this.listenTo(this.model, 'change:layers', () => {
-      this.display?.set({ colormap: this.s.layers[this.primary].colormap, range: this.s.layers[this.primary].display_range });
-      this.refresh();
-    });
-    this.listenTo(this.model, 'change:curtain', () => {
-      this.planes[0].curtain = this.s.curtain;
-      this.compose(0);
-    });
+    this.body!.append(row, ...this.sliders(), ...this.arrangementControls(), this.displayControls(), ...this.tools());
+    this.setUpPlanes();
     this.refresh();
+  }
+
+  /** Subclasses adjust the planes (interaction mode, overlay drawing) after they are made. */
+  protected setUpPlanes(): void {}
+
+  /** Rebuilds the view for a new layout (another shape or arrangement). */
+  protected rebuild(): void {
+    clearInterval(this.playTimer);
+    this.playTimer = undefined;
+    this.planes = [];
+    this.received = [];
+    this.asked = [];
+    this.histogram = undefined;
+    this.readout = undefined;
+    this.rangeSliders = undefined;
+    this.body!.replaceChildren();
+    this.buildBody();
   }
 
   protected snapshotCanvases(): HTMLCanvasElement[] {
@@ -114,14 +152,14 @@ export class ViewerView extends TesseraView {
     const out: HTMLElement[] = [];
     if (shape.length >= 3) {
       const depth = extentsOf(shape)[2 - axis];
-      this.index = new Slider(AXIS_NAMES[axis], 0, depth - 1, index, (v) => this.set({ index: v }));
-      this.listenTo(this.model, 'change:index', () => (this.index!.value = this.s.index));
-      out.push(this.index.element);
+      const slider = new Slider(AXIS_NAMES[axis], 0, depth - 1, Math.min(index, depth - 1), (v) => this.set({ index: v }));
+      this.listenTo(this.model, 'change:index', () => (slider.value = this.s.index));
+      out.push(slider.element);
     }
     if (shape.length === 4) {
-      this.time = new Slider('t', 0, shape[0] - 1, t, (v) => this.set({ t: v }));
-      this.listenTo(this.model, 'change:t', () => (this.time!.value = this.s.t));
-      out.push(this.time.element);
+      const time = new Slider('t', 0, shape[0] - 1, t, (v) => this.set({ t: v }));
+      this.listenTo(this.model, 'change:t', () => (time.value = this.s.t));
+      out.push(time.element);
     }
     return out;
   }
@@ -138,7 +176,8 @@ export class ViewerView extends TesseraView {
     if (arrangement === 'overlay' || arrangement === 'curtain') {
       const controls: HTMLElement[] = [];
       for (let k = 1; k < layers.length; k++) {
-        const alpha = new Slider(`${layers[k].name} alpha`, 0, 1, layers[k].alpha, (v) => this.setLayer(k, { alpha: v }), 0.05);
+        const label = layers[k].colormap === 'labels' || layers[k].lookup ? `${layers[k].name} alpha` : 'blend';
+        const alpha = new Slider(label, 0, 1, layers[k].alpha, (v) => this.setLayer(k, { alpha: v }), 0.05);
         controls.push(alpha.element);
         if (layers[k].colormap === 'labels') controls.push(checkbox('outlines', layers[k].outline, (v) => this.setLayer(k, { outline: v })));
       }
@@ -172,7 +211,91 @@ export class ViewerView extends TesseraView {
       out.push(this.histogram.element);
     }
     if (tools.includes('play')) out.push(this.playControls());
+    if (tools.includes('range')) out.push(this.rangeControls());
+    if (tools.includes('zoom')) out.push(this.zoomControls());
+    if (tools.includes('crop')) out.push(this.cropControls());
     return out;
+  }
+
+  /** displayRange: sliders for the display minimum and maximum over the image's value range. */
+  private rangeControls(): HTMLElement {
+    const layer = this.s.layers[this.primary];
+    const [lo, hi] = layer.data_range ?? layer.display_range;
+    const step = Number.isInteger(lo) && Number.isInteger(hi) && hi - lo >= 255 ? Math.max(1, Math.round((hi - lo) / 255)) : (hi - lo) / 255 || 1;
+    const set = (k: number) => (v: number) => {
+      const range = [...this.s.layers[this.primary].display_range] as [number, number];
+      range[k] = v;
+      this.setLayer(this.primary, { display_range: range });
+    };
+    const low = new Slider('minimum', lo, hi, layer.display_range[0], set(0), step);
+    const high = new Slider('maximum', lo, hi, layer.display_range[1], set(1), step);
+    this.rangeSliders = [low, high];
+    return el('div', 'tessera-row tessera-range', low.element, high.element);
+  }
+
+  /** zoom: a magnification slider; the view pans by dragging and asks only for what is visible. */
+  private zoomControls(): HTMLElement {
+    const apply = (m: number) => {
+      const p = this.planes[0];
+      const { scale, x, y } = p.viewport;
+      const cx = x + p.width / scale / 2;
+      const cy = y + p.height / scale / 2;
+      p.setViewport({ scale: m, x: cx - p.width / m / 2, y: cy - p.height / m / 2 });
+    };
+    const slider = new Slider('magnification', 1, 16, this.s.magnification, (v) => {
+      this.set({ magnification: v });
+      apply(v);
+    }, 0.5);
+    queueMicrotask(() => apply(this.s.magnification));
+    return el('div', 'tessera-row', slider.element);
+  }
+
+  /** crop: drag a rectangle on the plane; sliders choose the range along the sliced axis. */
+  private cropControls(): HTMLElement {
+    const s = this.s;
+    const [X, Y, Z] = extentsOf(s.layers[0].shape);
+    const readout = el('span', 'tessera-readout tessera-crop-readout');
+    const show = () => {
+      const [x, y, z, w, h, d] = this.s.crop_box;
+      readout.textContent = `x ${x}..${x + w - 1}, y ${y}..${y + h - 1}${s.layers[0].shape.length >= 3 ? `, z ${z}..${z + d - 1}` : ''}`;
+      this.planes.forEach((p) => p.draw());
+    };
+    const setBox = (changes: Partial<{ x: number; y: number; z: number; w: number; h: number; d: number }>) => {
+      const [x, y, z, w, h, d] = this.s.crop_box;
+      const b = { x, y, z, w, h, d, ...changes };
+      this.set({ crop_box: [b.x, b.y, b.z, b.w, b.h, b.d] });
+      show();
+    };
+    let anchor: [number, number] | undefined;
+    for (const plane of this.planes) {
+      plane.interaction = 'cursor';
+      plane.onPointer = (px, py, kind) => {
+        if (kind === 'down') anchor = [px, py];
+        if ((kind === 'drag' || kind === 'up') && anchor) {
+          const [ax, ay] = anchor;
+          setBox({ x: Math.min(ax, px), y: Math.min(ay, py), w: Math.abs(px - ax) + 1, h: Math.abs(py - ay) + 1 });
+          if (kind === 'up') anchor = undefined;
+        }
+      };
+      plane.onOverlay = (ctx, to) => {
+        const [x, y, , w, h] = this.s.crop_box;
+        const [x0, y0] = to(x, y);
+        const [x1, y1] = to(x + w, y + h);
+        ctx.strokeStyle = 'rgba(255, 210, 0, 0.95)';
+        ctx.lineWidth = 2;
+        ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+      };
+    }
+    const controls: HTMLElement[] = [readout];
+    if (s.layers[0].shape.length >= 3) {
+      const [, , z, , , d] = s.crop_box;
+      const first = new Slider('z from', 0, Z - 1, z, (v) => setBox({ z: v, d: Math.max(1, this.s.crop_box[2] + this.s.crop_box[5] - v) }));
+      const last = new Slider('z to', 0, Z - 1, z + d - 1, (v) => setBox({ d: Math.max(1, v - this.s.crop_box[2] + 1) }));
+      controls.unshift(first.element, last.element);
+    }
+    controls.push(button('all', 'Select the whole image', () => setBox({ x: 0, y: 0, z: 0, w: X, h: Y, d: Z })));
+    queueMicrotask(show);
+    return el('div', 'tessera-row tessera-crop', ...controls);
   }
 
   private playControls(): HTMLElement {
@@ -224,51 +347,59 @@ export class ViewerView extends TesseraView {
   }
 
   /** Changes model state from the view: the change is shown at once and saved to the kernel shortly. */
-  private set(changes: Partial<ViewerState>): void {
+  protected set(changes: Partial<ViewerState>): void {
     this.model.set(changes);
     this.saveSoon();
   }
 
-  private setLayer(k: number, changes: Partial<LayerState>): void {
+  protected setLayer(k: number, changes: Partial<LayerState>): void {
     const layers = this.s.layers.map((l, j) => (j === k ? { ...l, ...changes } : l));
     this.set({ layers });
   }
 
-  /** Asks for every shown layer whose plane or conversion changed, and redraws the others. */
-  private refresh(): void {
+  /** Asks for every shown layer whose plane, conversion or visible region changed, and redraws the others. */
+  protected refresh(): void {
     const { layers, axis, index, t } = this.s;
     this.planes.forEach((plane, c) => {
       const [w, h] = planeSize(layers[this.layersOf(c)[0]].shape, axis);
       if (plane.width !== w || plane.height !== h) plane.pixels(w, h);
       const step = stepFor(plane.resolution);
+      const visible = plane.visibleRegion();
+      const whole = visible[2] >= w && visible[3] >= h;
       for (const k of this.layersOf(c)) {
         const layer = layers[k];
         const request: Unsent<PlaneRequestMessage> = {
           request: 'plane',
           layer: k,
           axis,
-          index,
+          index: Math.min(index, extentsOf(layer.shape)[2 - axis] - 1),
           t,
           step,
           display_range: layer.display_range,
-          labels: layer.colormap === 'labels',
+          labels: layer.colormap === 'labels' || layer.lookup === true,
+          ...(layer.lookup ? { lookup: true } : {}),
           histogram: this.histogram !== undefined && k === this.primary,
         };
-        const key = JSON.stringify(request);
-        if (this.asked[k] === key) continue;
-        this.asked[k] = key;
-        void this.fetchPlane(c, k, request, key);
+        // The key names what the codes depend on; the region is checked separately (a held one may cover the view).
+        const key = JSON.stringify({ ...request, version: layer.version });
+        const got = this.received[k];
+        if (got?.key === key && covers(got.region, visible)) continue;
+        const region = whole ? undefined : requestRegion(visible, w, h, step);
+        const full = JSON.stringify([key, region]);
+        if (this.asked[k] === full) continue;
+        this.asked[k] = full;
+        void this.fetchPlane(c, k, region ? { ...request, region } : request, key, full);
       }
       this.compose(c);
     });
   }
 
-  private async fetchPlane(canvas: number, k: number, request: Unsent<PlaneRequestMessage>, key: string): Promise<void> {
+  private async fetchPlane(canvas: number, k: number, request: Unsent<PlaneRequestMessage>, key: string, full: string): Promise<void> {
     try {
       const reply = await this.ask(`plane ${k}`, request);
       if (!reply) return; // replaced by a newer request
       const r = reply.response as PlaneResponseMessage;
-      this.received[k] = { key, codes: bytesOf(reply.buffers[0]), step: request.step ?? 1 };
+      this.received[k] = { key, codes: bytesOf(reply.buffers[0]), step: request.step ?? 1, region: r.region, width: r.width, height: r.height };
       if (k === this.primary) {
         this.display?.showPlaneRange(r.min, r.max);
         const layer = this.s.layers[k];
@@ -279,33 +410,37 @@ export class ViewerView extends TesseraView {
         }
       }
       this.compose(canvas);
-      this.measure(r.id, { layer: k, width: r.width, height: r.height, bytes: reply.buffers[0].byteLength, kernel_ms: r.kernel_ms });
+      this.measure(r.id, {
+        layer: k, width: r.width, height: r.height, bytes: reply.buffers[0].byteLength, kernel_ms: r.kernel_ms, sent_at: r.sent_at,
+        level: r.level, bytes_read: r.bytes_read,
+      });
       this.status('');
       this.snapshotSoon();
     } catch (e) {
-      if (this.asked[k] === key) this.asked[k] = undefined;
+      if (this.asked[k] === full) this.asked[k] = undefined;
       this.status(`could not get the plane: ${(e as Error).message}`);
     }
   }
 
   /** Colours and blends the received layers of canvas `c` and draws them. */
-  private compose(c: number): void {
+  protected compose(c: number): void {
     const plane = this.planes[c];
     const ks = this.layersOf(c);
     const base = this.received[ks[0]];
     if (!plane || !base) return;
-    const out = plane.pixels(plane.width, plane.height, base.step);
+    const out = plane.pixels(plane.width, plane.height, base.step, base.region, [base.width, base.height]);
     if (base.codes.length !== out.length) return;
     const layers = this.s.layers;
     colorize(out, base.codes, this.lut(layers[ks[0]].colormap));
-    const bw = Math.ceil(plane.width / base.step);
-    const bh = Math.ceil(plane.height / base.step);
     for (const k of ks.slice(1)) {
       const got = this.received[k];
-      if (!got || got.codes.length !== out.length) continue;
+      if (!got || got.codes.length !== out.length || got.region.join() !== base.region.join()) continue;
       const l = layers[k];
-      const layer: CodedLayer = { codes: got.codes, lut: this.lut(l.colormap), alpha: l.alpha, labels: l.colormap === 'labels', outline: l.outline };
-      overlay(out, bw, bh, layer, this.s.arrangement === 'curtain' ? this.s.curtain * bw : bw);
+      const labels = l.colormap === 'labels' || l.lookup === true;
+      const layer: CodedLayer = { codes: got.codes, lut: this.lut(l.colormap), alpha: l.alpha, labels, outline: l.outline };
+      // The curtain is a fraction of the whole plane; the held pixels may be a part of it.
+      const curtainX = this.s.arrangement === 'curtain' ? ((this.s.curtain * plane.width - base.region[0]) / base.region[2]) * base.width : base.width;
+      overlay(out, base.width, base.height, layer, curtainX);
     }
     plane.commit();
   }

@@ -3,7 +3,6 @@ import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { integerScalar } from '../../codegen/elementwise';
 import { runPixelProgram } from '../../codegen/program';
-import { loader } from '../../codegen/wgsl';
 import { checkInteger, checkImage, checkNumber } from '../../validate/arguments';
 import { ZERO } from '../../codegen/snippets';
 import { type OpInfo, defineOp, image, integer, number, positional } from '../op';
@@ -28,7 +27,6 @@ function setWhere(fn: string, input: GpuImage, value: number, condition: string,
     scalars,
     coords: condition !== 'true',
     computeType: t,
-    helpers: loader('out', input.dtype),
     body: condition === 'true' ? 'return P.v;' : `return select(load_out(i), P.v, ${condition});`,
   });
 }

@@ -2,7 +2,7 @@ import { DType, computeType } from '../../dtype';
 import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import {
-  Binding, Param, aliases, boundInputs, checkCode, dtypeOf, inputLets, kernelLabel, makeKernel, marked, outputImage, parseSignature,
+  Binding, Param, type KernelParamSpec, aliases, boundInputs, checkCode, dtypeOf, inputLets, kernelLabel, makeKernel, marked, outputImage, parseSignature,
   type UserKernel,
 } from './user-kernel';
 
@@ -14,6 +14,11 @@ export interface ElementwiseKernelOptions {
   types?: Record<string, DType>;
   /** WGSL functions or constants the operation calls (compile errors in it are reported by its own line numbers too). */
   preamble?: string;
+  /**
+   * Metadata of number inputs, e.g. `{ gain: { min: 0, max: 4, default: 1 } }`: they become
+   * sliders in `widgets.interact` (inputs not named here are images). See `kernel.info`.
+   */
+  params?: Record<string, KernelParamSpec>;
 }
 
 /** A compiled elementwise kernel (see {@link UserKernel}). */
@@ -76,7 +81,7 @@ export async function elementwiseKernel(
     };
   };
   const snippets = [{ label: 'the preamble', code: preamble }, { label: 'the operation', code: operation }];
-  return makeKernel({ fn, name, signature, types: options.types, snippets, program });
+  return makeKernel({ fn, name, signature, types: options.types, snippets, program, params: options.params });
 }
 
 export type { Param };

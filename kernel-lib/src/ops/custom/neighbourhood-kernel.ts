@@ -4,7 +4,7 @@ import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import { type BoundaryMode, checkBoundary } from '../../validate/modes';
 import {
-  Binding, aliases, boundInputs, checkCode, dtypeOf, inputLets, kernelLabel, makeKernel, marked, outputImage, parseSignature,
+  Binding, type KernelParamSpec, aliases, boundInputs, checkCode, dtypeOf, inputLets, kernelLabel, makeKernel, marked, outputImage, parseSignature,
   type UserKernel,
 } from './user-kernel';
 
@@ -27,6 +27,8 @@ export interface NeighbourhoodKernelSpec {
   types?: Record<string, DType>;
   /** WGSL functions or constants the body calls. */
   preamble?: string;
+  /** Metadata of number inputs, for `widgets.interact` (see elementwiseKernel's `params`). */
+  params?: Record<string, KernelParamSpec>;
 }
 
 /** A compiled neighbourhood kernel (see {@link UserKernel}). */
@@ -103,5 +105,5 @@ ${marked(preamble)}`,
     };
   };
   const snippets = [{ label: 'the preamble', code: preamble }, { label: 'the body', code: spec.body }];
-  return makeKernel({ fn, name, signature, types: spec.types, snippets, program });
+  return makeKernel({ fn, name, signature, types: spec.types, snippets, program, params: spec.params });
 }

@@ -6,6 +6,7 @@ import { TesseraError } from '../../errors';
 import { afterSync } from '../../gpu/commands';
 import { gpuDevice } from '../../gpu/device';
 import { checkPlaceholderTypes, isGpuImage } from '../../validate/arguments';
+import type { ParamSpec } from '../op';
 
 /**
  * What custom kernels share: CuPy-style parameter lists ("T x, float32 alpha"), binding of
@@ -272,6 +273,22 @@ export interface KernelParts {
   snippets: Array<{ label: string; code: string }>;
   /** The pixel program for one binding of arguments. */
   program: (b: Binding) => PixelProgram;
+  /** Declared metadata of number inputs (`options.params`), for `interact`. */
+  params?: unknown;
+}
+
+/**
+ * Metadata of a number input of a custom kernel, as operations declare theirs (`ParamSpec` of
+ * kind 'number' without the name): what `interact` makes a slider of.
+ */
+export interface KernelParamSpec {
+  default?: number;
+  min?: number;
+  max?: number;
+  /** A good slider range where the valid range is open-ended. */
+  soft?: [number, number];
+  integer?: boolean;
+  doc?: string;
 }
 
 /** A compiled user kernel: call it with GpuImages and numbers, one per input parameter. */
@@ -281,6 +298,25 @@ export interface UserKernel {
   readonly kernelName: string;
   /** Checks (and compiles) the code for these placeholder dtypes, throwing the compiler's errors with your line numbers. */
   compile(types: Record<string, DType>): Promise<void>;
+  /**
+   * Its parameters as operations declare theirs (`defineOp`): inputs declared in `params` are
+   * numbers with their ranges, the others images. What `widgets.interact` builds controls from.
+   */
+  readonly info: Readonly<{ name: string; params: readonly ParamSpec[]; output: DType | 'same'; tiling: { notTileable: string } }>;
+}
+
+/** The declared parameters of a kernel's inputs (see {@link KernelParamSpec}). */
+function declareParams(fn: string, inputs: Param[], declared: unknown): ParamSpec[] {
+  if (declared !== undefined && (typeof declared !== 'object' || declared === null)) throw new TesseraError(`${fn}: params must be an object of { name: { min, max, default } }`);
+  const given = (declared ?? {}) as Record<string, KernelParamSpec>;
+  for (const name of Object.keys(given)) {
+    if (!inputs.some((p) => p.name === name)) throw new TesseraError(`${fn}: params declares ${JSON.stringify(name)}, which is not an input (${inputs.map((p) => p.name).join(', ')})`);
+    const d = given[name];
+    const numbers = ['default', 'min', 'max'].every((k) => (d as Record<string, unknown>)[k] === undefined || Number.isFinite((d as Record<string, unknown>)[k]));
+    const soft = d.soft === undefined || (Array.isArray(d.soft) && d.soft.length === 2 && d.soft.every(Number.isFinite));
+    if (typeof d !== 'object' || d === null || !numbers || !soft) throw new TesseraError(`${fn}: params.${name} must be { default?, min?, max?, soft?: [lo, hi], integer? } of finite numbers`);
+  }
+  return inputs.map((p) => (p.name in given ? { name: p.name, kind: 'number', ...given[p.name] } : { name: p.name, kind: 'image' }));
 }
 
 /**
@@ -344,6 +380,10 @@ export async function makeKernel(k: KernelParts): Promise<UserKernel> {
     return runPixelProgram(program);
   }) as UserKernel;
   Object.defineProperty(kernel, 'kernelName', { value: k.name });
+  const out = k.signature.out.type;
+  Object.defineProperty(kernel, 'info', {
+    value: Object.freeze({ name: k.name, params: declareParams(k.fn, inputs, k.params), output: isDType(out) ? out : 'same', tiling: { notTileable: 'a custom kernel' } }),
+  });
   kernel.compile = compile;
   return kernel;
 }

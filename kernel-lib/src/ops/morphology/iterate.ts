@@ -1,3 +1,4 @@
+import { interruptSignal } from '../../abort';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
 import { recordClear } from '../../gpu/commands';
 import { readBuffer } from '../../gpu/readback';
@@ -11,9 +12,11 @@ import { readBuffer } from '../../gpu/readback';
  */
 export async function iterateUntilStable(what: string, step: (flag: GPUBuffer) => void, maxSteps = 1 << 24): Promise<number> {
   const flag = acquireBuffer(4, `${what} change flag`);
+  const signal = interruptSignal();
   let steps = 0;
   try {
     for (let batch = 2; ; batch = Math.min(batch * 2, 64)) {
+      signal.throwIfAborted();
       for (let k = 0; k < batch - 1; k++) step(flag);
       recordClear(flag, 0, 4);
       step(flag);

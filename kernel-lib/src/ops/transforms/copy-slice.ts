@@ -3,7 +3,6 @@ import { planesOf } from '../../array/slabs';
 import { create } from '../../array/transfer';
 import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';
-import { loader } from '../../codegen/wgsl';
 import { checkDims, checkImage, checkInteger } from '../../validate/arguments';
 import { TesseraError } from '../../errors';
 import { type Tiling, defineOp, image, integer } from '../op';
@@ -108,7 +107,6 @@ function copyPlane(fn: string, axis: 'x' | 'y', input: GpuImage, sliceIndex: num
     scalars: { s: { type: 'i32', value: s } },
     coords: true,
     computeType: computeType(input.dtype),
-    helpers: loader('out', destination.dtype),
     body: axis === 'y'
       ? 'if (c.y == P.s) { return at_a(vec4<i32>(c.x, c.z, 0, 0)); }\n  return load_out(i);'
       : 'if (c.x == P.s) { return at_a(vec4<i32>(c.y, c.z, 0, 0)); }\n  return load_out(i);',

@@ -1,7 +1,7 @@
 import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { runPixelProgram } from '../../codegen/program';
-import { convertExpr, loader } from '../../codegen/wgsl';
+import { convertExpr } from '../../codegen/wgsl';
 import { TesseraError } from '../../errors';
 import { checkDims, checkImage, checkInteger } from '../../validate/arguments';
 import { extentsXYZ } from './affine-engine';
@@ -56,7 +56,6 @@ export const paste = defineOp({
     scalars: { dx: { type: 'i32', value: pos[0] }, dy: { type: 'i32', value: pos[1] }, dz: { type: 'i32', value: pos[2] } },
     coords: true,
     computeType: T,
-    helpers: loader('out', destination.dtype),
     body: `let s = c - vec4<i32>(P.dx, P.dy, P.dz, 0);
   let n = vec3<i32>(P.src_shape.xyz);
   if (all(s.xyz >= vec3<i32>(0)) && all(s.xyz < n)) { return ${convertExpr('at_src(s)', computeType(input.dtype), destination.dtype)}; }
