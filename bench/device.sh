@@ -1,19 +1,97 @@
 #!/usr/bin/env bash
-# Runs the benchmark on the lent GPU machine (see bench/README.md): unpacks the carried Node.js
-# and Dawn binaries, times Tessera, then CuPy / pyclesperanto / scipy on the same operations,
-# and writes the merged table to $OUT. Needs carried: .device .gl .whl kernel-lib/dist bench/dist.
+# The whole benchmark on the lent GPU machine (one NVIDIA H200; Python 3.12 with CuPy, scipy and
+# scikit-image; no Node.js, no network). Unpacks the carry kit of bench/prepare-device.sh (.device,
+# .gl, .whl, with kernel-lib/dist/src and bench/dist), runs bench/driver.py (Tessera and the peers
+# interleaved row by row, first calls in fresh processes, transfers, the report), then, if time is
+# left, bench/overhead.ts. Leaves in $OUT: bench.log, raw.json, <date>-h200.md and .json, overhead.txt.
+# Arguments go to the driver (e.g. --first-call none, --rounds 1, --rows Gaussian).
+# `bash bench/device.sh tiled [STEP ...]` runs the tiled-execution and Zarr benches instead (steps, in order,
+# default all: make tiled peer io; see docs/scale.md): the 8.6 GB input by bench/tiled_peer.py --make (kept in
+# /tmp/bench.zarr while the machine stays warm), bench/tiled.ts on it, its dask-image style peer, bench/io.ts
+# --mb 2048; $OUT gets tiled.log, <step>.txt and tiled.json.
+# BENCH_BUDGET_S (default 570): seconds after this script starts at which the driver starts no new
+# work and writes its report; the device tool stops a command at 600 s.
 set -euo pipefail
-D=$PWD/.device
-xz -dc "$D/node.xz" > /tmp/node && chmod +x /tmp/node
-mkdir -p "$D/node_modules/webgpu/dist/linux-x64"
-xz -dc "$D/dawn.node.xz" > "$D/node_modules/webgpu/dist/linux-x64/dawn.node"
-ln -sfn "$PWD/kernel-lib" "$D/node_modules/tessera"
-export NODE_PATH="$D/node_modules" XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
-mkdir -p "$XDG_RUNTIME_DIR" "$OUT/raw"
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-[ -n "${SKIP_OVERHEAD:-}" ] || /tmp/node bench/dist/overhead.js 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/overhead.log"
-/tmp/node bench/dist/run.js --out "$OUT/raw" ${BENCH_ARGS:-} 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/tessera.log"
-python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site
-python3 bench/peers.py "$OUT/raw" 2>&1 | tail -20
-python3 bench/report.py "$OUT/raw" "$OUT/result" > /dev/null
-cat "$OUT/result.md"
+start=$(date +%s)
+cd "$(dirname "$0")/.."
+OUT=${OUT:-$PWD/bench/out}
+BUDGET=${BENCH_BUDGET_S:-570}
+mkdir -p "$OUT"
+for kit in .device/node.xz .device/node_modules.tar.xz .whl kernel-lib/dist/src/index.js bench/dist/run.js; do
+  [ -e "$kit" ] || { echo "device.sh: $kit is missing: run bench/prepare-device.sh here and carry .device .gl .whl kernel-lib/dist/src bench/dist" >&2; exit 1; }
+done
+# The Vulkan loader and glvnd, if the image lacks them (Dawn opens the GPU through Vulkan; NVIDIA's ICD needs glvnd), and NVIDIA's ICD.
+if ! ldconfig -p | grep -q 'libvulkan\.so\.1 ' || ! ldconfig -p | grep -q 'libGLdispatch\.so\.0 '; then
+  for f in .gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f $icd ] && ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1; then
+  export VK_DRIVER_FILES=$icd
+fi
+
+# Node.js, Dawn (npm webgpu) and Tessera (kernel-lib, as node_modules/tessera).
+# The packages go to the repository's node_modules (git-ignored, so not carried): ES modules such as
+# zarrita are resolved from the importing file's folder upwards, never through NODE_PATH.
+T=/tmp/tessera-device
+mkdir -p $T node_modules
+xz -dc .device/node.xz > $T/node && chmod +x $T/node
+xz -dc .device/node_modules.tar.xz | tar -C node_modules -xf -
+ln -sfn ../kernel-lib node_modules/tessera
+export TESSERA_NODE=$T/node XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
+mkdir -p $XDG_RUNTIME_DIR
+
+# The peers' wheels (pyclesperanto; dask and zarr for the tiled-execution peer) beside the image's packages.
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+export PYTHONPATH=/tmp/site
+{
+  nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm,clocks.max.mem --format=csv,noheader || true
+  echo "node $($T/node --version); $(python3 --version)"
+  python3 - <<'EOF' || true
+import importlib
+for name in ("numpy", "scipy", "skimage", "cupy", "pyclesperanto", "dask", "zarr", "numcodecs"):
+    try:
+        print(f"{name} {importlib.import_module(name).__version__}")
+    except Exception as e:  # noqa: BLE001 - the driver fails the bench where it matters
+        print(f"{name}: CANNOT IMPORT: {type(e).__name__}: {e}")
+EOF
+  echo "kit unpacked in $(( $(date +%s) - start )) s"
+} 2>&1 | tee "$OUT/bench.log"
+
+if [ "${1:-}" = tiled ]; then
+  shift
+  steps=${*:-make tiled peer io}
+  step() {  # NAME COMMAND...: runs it within what is left of the budget; its output goes to $OUT/NAME.txt
+    local name=$1; shift
+    echo "== $name (at $(( $(date +%s) - start )) s): $*" | tee -a "$OUT/tiled.log"
+    timeout $(( BUDGET - ($(date +%s) - start) )) "$@" 2>&1 | grep --line-buffered -v '^Warning: maxDynamic' | tee "$OUT/$name.txt"
+    echo "   $name: exit status ${PIPESTATUS[0]} at $(( $(date +%s) - start )) s" | tee -a "$OUT/tiled.log"
+  }
+  set +e
+  for s in $steps; do
+    case $s in
+      make) [ -f /tmp/bench.zarr/zarr.json ] && echo "make: /tmp/bench.zarr is there" || step make python3 bench/tiled_peer.py --make /tmp/bench.zarr ;;
+      tiled) step tiled $T/node bench/dist/tiled.js --input /tmp/bench.zarr --budget 1024 --scratch /tmp/tessera-bench --json "$OUT/tiled.json"
+             rm -rf /tmp/tessera-bench ;;
+      peer) step peer python3 bench/tiled_peer.py --input /tmp/bench.zarr --out /tmp/peer-out.zarr --threads 16
+            rm -rf /tmp/peer-out.zarr ;;
+      io) step io $T/node bench/dist/io.js --mb 2048 --dir /tmp/tessera-io-bench
+          rm -rf /tmp/tessera-io-bench ;;
+      workers) step workers $T/node bench/dist/tiled.js --input /tmp/bench.zarr --cheap --budget 1024 --no-stages --workers 1,2,4 --scratch /tmp/tessera-bench
+               rm -rf /tmp/tessera-bench ;;
+      *) echo "device.sh tiled: unknown step $s (make tiled peer io workers)" >&2 ;;
+    esac
+  done
+  echo "device.sh tiled: $(( $(date +%s) - start )) s" | tee -a "$OUT/tiled.log"
+  exit 0
+fi
+
+set +e
+export BENCH_COMMAND="bash bench/device.sh $* (on $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1))"
+python3 bench/driver.py --out "$OUT" --results "$OUT" --deadline-s $(( BUDGET - ($(date +%s) - start) )) "$@" 2>&1 | tee -a "$OUT/bench.log"
+status=${PIPESTATUS[0]}
+if [ $(( $(date +%s) - start )) -lt $(( BUDGET - 20 )) ]; then
+  timeout $(( BUDGET - ($(date +%s) - start) )) $T/node bench/dist/overhead.js 2>&1 | grep -v '^Warning: maxDynamic' > "$OUT/overhead.txt"
+fi
+echo "device.sh: $(( $(date +%s) - start )) s, driver exit status $status" | tee -a "$OUT/bench.log"
+exit $status

@@ -1,52 +1,80 @@
-"""Times the peers on the operations Tessera just timed (bench/out/tessera.json): CuPy
-(cupy / cupyx.scipy.ndimage), pyclesperanto (CUDA backend, if importable) and scipy/numpy on
-one CPU core, over the same shapes and input kinds as bench/ops.ts describes. Same method as
-shared/tools/peer_table.py: wall-clock per call with a device sync after each call, median of
-20 after 3 warm-ups (scipy: median of at most 5, fewer for slow calls).
-Usage: python3 bench/peers.py bench/out  (writes bench/out/peers.json)"""
+"""The peers' side of the benchmark: CuPy (cupy, cupyx.scipy.ndimage), pyclesperanto (CUDA backend)
+and scipy/numpy/scikit-image on one CPU core, over the rows of bench/ops.ts and the same input files
+as Tessera: the random a, b, m, n this module writes, and the input sets (ops.ts INPUT_SETS) that
+Tessera makes and writes to DIR/sets/<set>/ (raw pixels + meta.json), read here by read_set.
+
+bench/driver.py imports this module and interleaves the peers with Tessera. Every GPU sample is one
+call followed by a device sync, as shared/tools/peer_table.py times them: CuPy waits with
+cudaDeviceSynchronize; pyclesperanto runs with wait_for_kernel_to_finish(True), which waits for its
+kernels only (not for its device-to-device copies; the driver retimes such rows with a one-pixel
+read, see CleSide.read_one).
+
+`python3 bench/peers.py first-call SIDE ROW DIR` is the fresh process that times one row's first
+call (kernel compilation included) and its second; DIR holds the inputs and catalogue.json."""
 import json
 import os
 import sys
 import time
 
 import numpy as np
-import scipy.ndimage as ndi
-import skimage.filters as filters
-import skimage.measure as measure
 
-out_dir = sys.argv[1] if len(sys.argv) > 1 else "bench/out"
-spec = json.load(open(os.path.join(out_dir, "tessera.json")))
-rng = np.random.default_rng(0)
+# Input kinds of bench/ops.ts: a, b float32 in [0, 1); m, n uint8 masks with ~70 % ones.
+INPUTS = {"a": "float32", "b": "float32", "m": "uint8", "n": "uint8"}
 
 
-def wall(f, sync, reps=20, warmup=3, budget_s=None):
+def shape_key(shape):
+    return "x".join(str(s) for s in shape)
+
+
+def input_path(directory, shape, name):
+    return os.path.join(directory, f"{shape_key(shape)}-{name}.{INPUTS[name]}")
+
+
+def write_inputs(directory, shape):
+    """Writes the raw input files Tessera reads (bench/run.ts) and returns the host arrays."""
+    rng = np.random.default_rng(list(shape))
+    host = {"a": rng.random(shape, dtype=np.float32), "b": rng.random(shape, dtype=np.float32),
+            "m": (rng.random(shape) > 0.3).astype(np.uint8), "n": (rng.random(shape) > 0.3).astype(np.uint8)}
+    for name, array in host.items():
+        array.tofile(input_path(directory, shape, name))
+    return host
+
+
+def read_inputs(directory, shape):
+    return {name: np.fromfile(input_path(directory, shape, name), dtype=dtype).reshape(shape)
+            for name, dtype in INPUTS.items()}
+
+
+def read_set(directory, name):
+    """The arrays of input set `name` that Tessera wrote (bench/run.ts makeSet), by variable name."""
+    d = os.path.join(directory, "sets", name)
+    meta = json.load(open(os.path.join(d, "meta.json")))
+    return {k: np.fromfile(os.path.join(d, v["file"]), dtype=v["dtype"]).reshape(v["shape"]) for k, v in meta.items()}
+
+
+def env_key(row):
+    """Rows with an input set share its environment; the others share their shape's."""
+    return "set:" + row["inputs"] if row.get("inputs") else shape_key(row["shape"])
+
+
+def structures():
+    """The 6- and 26-neighbour structures of the labeling rows (numpy)."""
+    import scipy.ndimage as ndi
+    return {"fp6": ndi.generate_binary_structure(3, 1), "fp26": np.ones((3, 3, 3), bool)}
+
+
+def samples(fn, sync, reps, warmup):
+    """Wall-clock milliseconds of `reps` calls, each followed by `sync`, after `warmup` calls."""
     for _ in range(warmup):
-        f(); sync()
-    ts = []
+        fn(); sync()
+    out = []
     for _ in range(reps):
-        t0 = time.perf_counter(); f(); sync(); ts.append((time.perf_counter() - t0) * 1e3)
-        if budget_s is not None and sum(ts) / 1e3 > budget_s:
-            break
-    return float(np.median(ts))
-
-
-def inputs(shape):
-    a = rng.random(shape, dtype=np.float32)
-    b = rng.random(shape, dtype=np.float32)
-    m = (rng.random(shape) > 0.3).astype(np.uint8)
-    n = (rng.random(shape) > 0.3).astype(np.uint8)
-    return a, b, m, n
-
-
-def grid_labels(shape, grid):
-    """bench/ops.ts gridLabels: a grid of box-shaped labels 1..prod(grid) tiling the stack."""
-    z, y, x = np.ix_(*[np.arange(s) * g // s for s, g in zip(shape, grid)])
-    labels = (1 + (z * grid[1] + y) * grid[2] + x).astype(np.uint32)
-    assert labels.max() == np.prod(grid), "grid_labels: wrong label count"
-    return labels
+        t0 = time.perf_counter(); fn(); sync(); out.append((time.perf_counter() - t0) * 1e3)
+    return out
 
 
 def cupy_otsu(cp):
+    """Otsu's threshold in CuPy (cupyx has none): a 256-bin histogram, the between-class variance."""
     def otsu(a):
         lo, hi = float(a.min()), float(a.max())
         hist, edges = cp.histogram(a, bins=256, range=(lo, hi))
@@ -56,122 +84,175 @@ def cupy_otsu(cp):
     return otsu
 
 
-results = {}
-host = {}
-for row in spec["ops"]:
-    if not row.get("inputs"):
-        host.setdefault(tuple(row["shape"]), None)
-for shape in host:
-    host[shape] = inputs(shape)
+class CupySide:
+    name = "cupy"
+
+    def __init__(self):
+        import cupy as cp
+        import cupyx.scipy.ndimage as xdi
+        self.cp, self.xdi = cp, xdi
+        self.sync = cp.cuda.Device().synchronize
+        self.info = {"version": cp.__version__, "device": cp.cuda.runtime.getDeviceProperties(0)["name"].decode()}
+        self.envs = {}
+
+    def load(self, shape, host):
+        """Copies the inputs to the GPU. Host-side conversions only: no kernel runs (and compiles) here."""
+        cp = self.cp
+        self.envs[shape_key(shape)] = {
+            "cp": cp, "xdi": self.xdi, "otsu": cupy_otsu(cp),
+            "a": cp.asarray(host["a"]), "b": cp.asarray(host["b"]),
+            "m": cp.asarray(host["m"].astype(bool)), "n": cp.asarray(host["n"].astype(bool)),
+            "fp": cp.asarray(np.ones((3,) * len(shape), bool)),
+        }
+        self.sync()
+
+    def load_set(self, name, arrays):
+        cp = self.cp
+        self.envs["set:" + name] = {"cp": cp, "xdi": self.xdi, **{k: cp.asarray(v) for k, v in {**arrays, **structures()}.items()}}
+        self.sync()
+
+    def fn(self, row):
+        env, code = self.envs[env_key(row)], compile(row["cupy"], row["name"], "eval")
+        return lambda: eval(code, env)
+
+    def warm(self, seconds):
+        a = self.envs[shape_key((256, 256, 256))]["a"] if shape_key((256, 256, 256)) in self.envs else self.cp.ones(1 << 24, self.cp.float32)
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            for _ in range(20):
+                a + 1
+            self.sync()
+
+    def copy_bandwidth(self):
+        """Device-to-device copyto of 256 MB, bytes read + written per second (median of 20)."""
+        cp = self.cp
+        src = cp.empty(256 * 1024 ** 2 // 4, cp.float32); dst = cp.empty_like(src)
+        t = float(np.median(samples(lambda: cp.copyto(dst, src), self.sync, 20, 3)))
+        return 2 * src.nbytes / (t / 1e3)
+
+    def transfers(self, host, reps):
+        cp = self.cp
+        g = cp.asarray(host); out = np.empty_like(host)
+        return {"bytes": host.nbytes, "samples": {
+            "push_new": samples(lambda: cp.asarray(host), self.sync, reps, 1),
+            "push_existing": samples(lambda: g.set(host), self.sync, reps, 1),
+            "pull_fresh": samples(lambda: cp.asnumpy(g), self.sync, reps, 1),
+            "pull_reused": samples(lambda: g.get(out=out), self.sync, reps, 1)}}
+
+    def close(self):
+        self.envs.clear()
+        self.cp.get_default_memory_pool().free_all_blocks()
 
 
-def input_set(name):
-    """The arrays Tessera wrote for a named input set (bench/ops.ts INPUT_SETS), by variable name."""
-    d = os.path.join(out_dir, "inputs", name)
-    meta = json.load(open(os.path.join(d, "meta.json")))
-    return {k: np.fromfile(os.path.join(d, v["file"]), dtype=v["dtype"]).reshape(v["shape"]) for k, v in meta.items()}
+class CleSide:
+    name = "cle"
+
+    def __init__(self):
+        import pyclesperanto as cle
+        cle.select_backend("cuda")
+        device = cle.select_device()
+        if cle.get_backend_name() != "cuda":
+            raise RuntimeError(f"pyclesperanto selected {cle.get_backend_name()}, not cuda")
+        cle.wait_for_kernel_to_finish(True)
+        self.cle = cle
+        self.info = {"version": cle.__version__, "backend": cle.get_backend_name(), "device": device.name}
+        self.envs = {}
+
+    @staticmethod
+    def sync():
+        """Nothing: wait_for_kernel_to_finish(True) makes every kernel call return when it is done."""
+
+    def load(self, shape, host):
+        cle = self.cle
+        self.envs[shape_key(shape)] = {"cle": cle, **{k: cle.push(v) for k, v in host.items()}}
+
+    def load_set(self, name, arrays):
+        cle = self.cle
+        self.envs["set:" + name] = {"cle": cle, **{k: cle.push(v) for k, v in arrays.items()}}
+
+    def fn(self, row):
+        env, code = self.envs[env_key(row)], compile(row["cle"], row["name"], "eval")
+        return lambda: eval(code, env)
+
+    def label_count(self, row):
+        """The largest label of the row's result (the seed workflow's label count)."""
+        return int(self.cle.maximum_of_all_pixels(self.fn(row)()))
+
+    def synced_fn(self, row):
+        """The call followed by reading one pixel of its result back: the host then surely holds a
+        finished result, whatever the library queued without waiting (such as its copies)."""
+        f = self.fn(row)
+        return lambda: self.read_one(f())
+
+    @staticmethod
+    def read_one(value):
+        if hasattr(value, "ndim") and hasattr(value, "get") and not isinstance(value, np.ndarray):
+            value.get(origin=(0,) * value.ndim, region=(1,) * value.ndim)
+        return value
+
+    def transfers(self, host, reps):
+        cle = self.cle
+        g = cle.push(host)
+        return {"bytes": host.nbytes, "samples": {
+            "push_new": samples(lambda: cle.push(host), self.sync, reps, 1),
+            "push_existing": samples(lambda: g.set(host), self.sync, reps, 1),
+            "pull_fresh": samples(lambda: cle.pull(g), self.sync, reps, 1)},
+            "pull_reused": None, "pull_reused_note": "no pyclesperanto API pulls into an existing array"}
+
+    def close(self):
+        self.envs.clear()
 
 
-# Rows with named input sets (segmentation, labeling, measurements): each set's rows in turn.
-SETS = sorted({row["inputs"] for row in spec["ops"] if row.get("inputs")})
-set_rows = lambda name: [row for row in spec["ops"] if row.get("inputs") == name]
-FP = {"fp6": ndi.generate_binary_structure(3, 1), "fp26": np.ones((3, 3, 3), bool)}
+SIDES = {"cupy": CupySide, "cle": CleSide}
 
-info = {}
-try:
-    import cupy as cp
-    import cupyx.scipy.ndimage as xdi
-    info["cupy"] = cp.__version__
-    info["gpu"] = cp.cuda.runtime.getDeviceProperties(0)["name"].decode()
-    sync = cp.cuda.Device().synchronize
-    for shape, (a, b, m, n) in host.items():
-        env = {"cp": cp, "xdi": xdi, "a": cp.asarray(a), "b": cp.asarray(b), "m": cp.asarray(m).astype(bool),
-               "n": cp.asarray(n).astype(bool), "fp": cp.ones((3,) * len(shape), bool), "otsu": cupy_otsu(cp)}
-        for row in spec["ops"]:
-            if tuple(row["shape"]) == shape and row.get("cupy") and not row.get("inputs"):
-                try:
-                    results.setdefault(row["name"], {})["cupy_ms"] = wall(lambda: eval(row["cupy"], env), sync)
-                except Exception as e:  # noqa: BLE001 - report and go on
-                    print("cupy", row["name"], "failed:", e, flush=True)
-        del env
-        cp.get_default_memory_pool().free_all_blocks()
-    for name in SETS:
-        env = {"cp": cp, "xdi": xdi, **{k: cp.asarray(v) for k, v in input_set(name).items()}, **{k: cp.asarray(v) for k, v in FP.items()}}
-        for row in set_rows(name):
-            if row.get("cupy"):
-                try:
-                    results.setdefault(row["name"], {})["cupy_ms"] = wall(lambda: eval(row["cupy"], env), sync)
-                except Exception as e:  # noqa: BLE001
-                    print("cupy", row["name"], "failed:", e, flush=True)
-        del env
-        cp.get_default_memory_pool().free_all_blocks()
-    # CuPy's transfers and copy bandwidth, for the same table.
-    big = host[(256, 256, 256)][0] if (256, 256, 256) in host else rng.random((256, 256, 256), dtype=np.float32)
-    g = cp.asarray(big)
-    info["cupy_push64_ms"] = wall(lambda: cp.asarray(big), sync, reps=10)
-    info["cupy_pull64_ms"] = wall(lambda: cp.asnumpy(g), sync, reps=10)
-    src = cp.empty(256 * 1024 ** 2 // 4, cp.float32); dst = cp.empty_like(src)
-    t = wall(lambda: cp.copyto(dst, src), sync, reps=20)
-    info["cupy_copy_bandwidth_GBps"] = 2 * src.nbytes / (t / 1e3) / 1e9
-except Exception as e:  # noqa: BLE001
-    info["cupy_error"] = repr(e)
 
-try:
-    import pyclesperanto as cle
-    cle.select_backend("cuda")
-    info["cle"] = f"{cle.__version__} {cle.select_device()}"
-    cle.wait_for_kernel_to_finish(True)
-    for shape, (a, b, m, n) in host.items():
-        env = {"cle": cle, "a": cle.push(a), "b": cle.push(b), "m": cle.push(m), "n": cle.push(n)}
-        for row in spec["ops"]:
-            if tuple(row["shape"]) == shape and row.get("cle") and not row.get("inputs"):
-                if row.get("labelGrid"):
-                    env["labels"] = cle.push(grid_labels(shape, row["labelGrid"]))
-                try:
-                    results.setdefault(row["name"], {})["cle_ms"] = wall(lambda: eval(row["cle"], env), lambda: None)
-                except Exception as e:  # noqa: BLE001
-                    print("cle", row["name"], "failed:", e, flush=True)
-        if shape == (256, 256, 256):
-            info["cle_push64_ms"] = wall(lambda: cle.push(a), lambda: None, reps=10)
-            info["cle_pull64_ms"] = wall(lambda: cle.pull(env["a"]), lambda: None, reps=10)
-    for name in SETS:
-        env = {"cle": cle, **{k: cle.push(v) for k, v in input_set(name).items()}}
-        for row in set_rows(name):
-            if row.get("cle"):
-                try:
-                    results.setdefault(row["name"], {})["cle_ms"] = wall(lambda: eval(row["cle"], env), lambda: None)
-                except Exception as e:  # noqa: BLE001
-                    print("cle", row["name"], "failed:", e, flush=True)
-        seed = next((row for row in set_rows(name) if row["name"] == "SeedWorkflow"), None)
-        if seed:
-            try:
-                info["cle_seed_labels"] = int(cle.maximum_of_all_pixels(eval(seed["cle"], env)))
-            except Exception as e:  # noqa: BLE001
-                print("cle seed label count failed:", e, flush=True)
-except Exception as e:  # noqa: BLE001
-    info["cle_error"] = repr(e)
+def open_side(name):
+    """The side, or the reason it cannot run (an absent package, no CUDA device ...)."""
+    try:
+        return SIDES[name](), None
+    except Exception as e:  # noqa: BLE001 - the reason goes into the report
+        return None, f"{type(e).__name__}: {e}"
 
-if os.environ.get("SKIP_SCIPY") != "1":
-    for shape, (a, b, m, n) in host.items():
-        env = {"np": np, "ndi": ndi, "filters": filters, "a": a, "b": b, "m": m.astype(bool), "n": n.astype(bool),
-               "fp": np.ones((3,) * len(shape), bool)}
-        for row in spec["ops"]:
-            if tuple(row["shape"]) == shape and row.get("scipy") and not row.get("inputs"):
-                try:
-                    results.setdefault(row["name"], {})["scipy_ms"] = wall(lambda: eval(row["scipy"], env), lambda: None,
-                                                                           reps=5, warmup=1, budget_s=10)
-                except Exception as e:  # noqa: BLE001
-                    print("scipy", row["name"], "failed:", e, flush=True)
 
-    for name in SETS:
-        env = {"np": np, "ndi": ndi, "measure": measure, **input_set(name), **FP}
-        for row in set_rows(name):
-            if row.get("scipy"):
-                try:
-                    results.setdefault(row["name"], {})["scipy_ms"] = wall(lambda: eval(row["scipy"], env), lambda: None,
-                                                                           reps=5, warmup=1, budget_s=10)
-                except Exception as e:  # noqa: BLE001
-                    print("scipy", row["name"], "failed:", e, flush=True)
+def scipy_samples(row, host, budget_s):
+    """scipy/numpy/scikit-image on one core: at least one call, up to 5 while the calls take under
+    budget_s. `host`: the shape's a, b, m, n, or the row's input set."""
+    import scipy.ndimage as ndi
+    import skimage.filters as filters
+    import skimage.measure as measure
+    env = {"np": np, "ndi": ndi, "filters": filters, "measure": measure}
+    if row.get("inputs"):
+        env.update(host, **structures())
+    else:
+        env.update(a=host["a"], b=host["b"], m=host["m"].astype(bool), n=host["n"].astype(bool), fp=np.ones((3,) * len(row["shape"]), bool))
+    code = compile(row["scipy"], row["name"], "eval")
+    out = []
+    while len(out) < 5 and (not out or sum(out) / 1e3 < budget_s):
+        t0 = time.perf_counter(); eval(code, env); out.append((time.perf_counter() - t0) * 1e3)
+    return out
 
-json.dump({"info": info, "rows": results}, open(os.path.join(out_dir, "peers.json"), "w"), indent=1)
-print(json.dumps(info, indent=1))
+
+def first_call(side_name, row_name, directory):
+    """A fresh process: opens the side, copies the row's inputs, times the first and second call."""
+    t0 = time.perf_counter()
+    side = SIDES[side_name]()
+    init_ms = (time.perf_counter() - t0) * 1e3
+    row = next(r for r in json.load(open(os.path.join(directory, "catalogue.json"))) if r["name"] == row_name)
+    if row.get("inputs"):
+        side.load_set(row["inputs"], read_set(directory, row["inputs"]))
+    else:
+        side.load(row["shape"], read_inputs(directory, row["shape"]))
+    # pyclesperanto with a one-pixel read: a finished result whatever it queued without waiting.
+    f = side.synced_fn(row) if side_name == "cle" else side.fn(row)
+    times = samples(f, side.sync, 2, 0)
+    return {"ok": True, "init_ms": init_ms, "first_ms": times[0], "second_ms": times[1]}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5 or sys.argv[1] != "first-call":
+        sys.exit("usage: python3 bench/peers.py first-call cupy|cle ROW DIR (the bench runs through bench/driver.py)")
+    try:
+        print("@@bench " + json.dumps(first_call(*sys.argv[2:])), flush=True)
+    except Exception as e:  # noqa: BLE001 - the driver records the reason
+        print("@@bench " + json.dumps({"ok": False, "error": f"{type(e).__name__}: {e}"}), flush=True)
+        sys.exit(1)
