@@ -28,6 +28,11 @@ export interface PixelProgram {
   helpers?: string;
   /** Write only output pixels [start, start + count) (linear); others keep their values. */
   range?: { start: number; count: number };
+  /**
+   * One pixel per thread also for 32-bit outputs (see VECTOR): for long bodies (unrolled
+   * neighbourhoods), whose four inlined copies would multiply the shader compiler's work.
+   */
+  scalar?: boolean;
 }
 
 const WORKGROUP = 256;
@@ -40,6 +45,7 @@ interface ProgramShape {
   scalars: Array<[string, ComputeType]>;
   coords: boolean;
   range: boolean;
+  scalar: boolean;
   computeType: ComputeType;
   body: string;
   helpers: string;
@@ -53,6 +59,7 @@ function shapeOf(p: PixelProgram): ProgramShape {
     scalars: Object.entries(p.scalars ?? {}).map(([n, s]) => [n, s.type]),
     coords: p.coords === true,
     range: p.range !== undefined,
+    scalar: p.scalar === true,
     computeType: p.computeType,
     body: p.body,
     helpers: p.helpers ?? '',
@@ -65,7 +72,7 @@ function shapeOf(p: PixelProgram): ProgramShape {
  * and over compute it once and pass it to {@link runPixelProgram}.
  */
 export function programKey(p: PixelProgram): string {
-  let key = `${p.op}\u0001${p.output.dtype}\u0001${p.computeType}\u0001${p.coords === true ? 1 : 0}${p.range ? 1 : 0}`;
+  let key = `${p.op}\u0001${p.output.dtype}\u0001${p.computeType}\u0001${p.coords === true ? 1 : 0}${p.range ? 1 : 0}${p.scalar === true ? 1 : 0}`;
   for (const name in p.inputs) key += `\u0001${name}:${p.inputs[name].dtype}`;
   if (p.scalars) for (const name in p.scalars) key += `\u0001${name}=${p.scalars[name].type}`;
   return `${key}\u0002${p.body}\u0002${p.helpers ?? ''}`;
@@ -92,7 +99,7 @@ const VECTOR = 4;
 
 function programSpec(s: ProgramShape): KernelSpec {
   const epw = pixelsPerWord(s.out);
-  const vector = epw === 1 && !s.range;
+  const vector = epw === 1 && !s.range && !s.scalar;
   const wide = (d: DType) => vector && pixelsPerWord(d) === 1;
   const uniforms: UniformField[] = [
     { name: 'out_shape', type: 'vec4<u32>' },
@@ -176,7 +183,7 @@ export function runPixelProgram(p: PixelProgram, key?: string): GpuImage {
   }
   buffers.push(p.output.buffer);
   if (p.scalars) for (const name in p.scalars) values[name] = p.scalars[name].value;
-  const vector = pixelsPerWord(p.output.dtype) === 1 && !p.range;
+  const vector = pixelsPerWord(p.output.dtype) === 1 && !p.range && p.scalar !== true;
   dispatch(k, buffers, values as UniformValues, Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP), p.op);
   return p.output;
 }
