@@ -4,9 +4,17 @@ import { bindingLimit, deviceGeneration } from '../gpu/device';
 import { DType, bytesPerPixel } from '../dtype';
 import { GPU_IMAGE_BRAND } from '../validate/arguments';
 
+/** What an image holds: its buffer until released, for the device generation that made it. */
+interface Held {
+  buffer: GPUBuffer | undefined;
+  readonly generation: number;
+}
+
 // Images the user drops without release() give their buffer back to the pool when collected.
-const collected = new FinalizationRegistry<{ buffer: GPUBuffer; generation: number }>((held) => {
-  if (held.generation === deviceGeneration()) releaseBuffer(held.buffer);
+// Released images stay registered (unregistering costs more than registering): their entry
+// finds no buffer.
+const collected = new FinalizationRegistry<Held>((held) => {
+  if (held.buffer && held.generation === deviceGeneration()) releaseBuffer(held.buffer);
 });
 
 /**
@@ -23,17 +31,17 @@ export class GpuImage {
   readonly dtype: DType;
   /** Number of pixels. */
   readonly size: number;
-  #buffer: GPUBuffer | undefined;
-  readonly #generation: number;
+  readonly #held: Held;
 
-  /** @internal Use push/create; this wraps a buffer the pool handed out. */
+  /** @internal Use push/create; this wraps a buffer the pool handed out. A frozen `shape` is kept as is. */
   constructor(buffer: GPUBuffer, shape: readonly number[], dtype: DType) {
-    this.#buffer = buffer;
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.dtype = dtype;
-    this.size = shape.reduce((a, b) => a * b, 1);
-    this.#generation = deviceGeneration();
-    collected.register(this, { buffer, generation: this.#generation }, this);
+    let size = 1;
+    for (const e of shape) size *= e;
+    this.size = size;
+    this.#held = { buffer, generation: deviceGeneration() };
+    collected.register(this, this.#held);
   }
 
   /** Dimensions: 1 to 4. */
@@ -61,7 +69,7 @@ export class GpuImage {
 
   /** True after `release()` (or when the GPU device was replaced). */
   get released(): boolean {
-    return this.#buffer === undefined || this.#generation !== deviceGeneration();
+    return this.#held.buffer === undefined || this.#held.generation !== deviceGeneration();
   }
 
   /** @internal The GPU buffer; throws when the image was released. */
@@ -69,16 +77,14 @@ export class GpuImage {
     if (this.released) {
       throw new TesseraError(`this image (shape [${this.shape}], ${this.dtype}) was released and cannot be used any more`);
     }
-    return this.#buffer!;
+    return this.#held.buffer!;
   }
 
   /** Returns the GPU memory to the pool. Using the image afterwards throws. Idempotent. */
   release(): void {
-    if (this.#buffer && this.#generation === deviceGeneration()) {
-      collected.unregister(this);
-      releaseBuffer(this.#buffer);
-    }
-    this.#buffer = undefined;
+    const held = this.#held;
+    if (held.buffer && held.generation === deviceGeneration()) releaseBuffer(held.buffer);
+    held.buffer = undefined;
   }
 
   [Symbol.dispose](): void {

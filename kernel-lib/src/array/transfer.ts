@@ -93,7 +93,7 @@ export function push(data: TypedArray | unknown[], shape?: readonly number[], op
   if (arr instanceof Float64Array || checkTypedArray(arr, 'push: data') !== dtype || arr instanceof Uint8ClampedArray) {
     arr = convertArray(arr, dtype);
   }
-  const image = allocate(dims, dtype, `push(shape [${dims}], ${dtype})`);
+  const image = allocate(dims, dtype, () => `push(shape [${dims}], ${dtype})`);
   upload(image.buffer, new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
   if (dtype === 'float32' && !options.allowNonFinite) checkFinite(image, `push(shape [${dims}], float32)`);
   return image;
@@ -138,14 +138,16 @@ function upload(target: GPUBuffer, bytes: Uint8Array): void {
 
 /** A new image of `shape` and `dtype` (default float32). Its pixels are undefined until written. */
 export function create(shape: readonly number[], dtype: DType = 'float32'): GpuImage {
-  const dims = checkShape(shape ? [...shape] : shape, 'create: shape');
+  // A frozen shape (another image's) cannot change under us: no copy needed.
+  const dims = checkShape(Object.isFrozen(shape) ? shape : [...shape], 'create: shape');
   checkDType(dtype, 'create: dtype');
-  return allocate(dims, dtype, `create(shape [${dims}], ${dtype})`);
+  return allocate(dims, dtype, () => `create(shape [${dims}], ${dtype})`);
 }
 
 /** An image over a pooled buffer; `what` names the request in memory errors. */
-function allocate(shape: number[], dtype: DType, what: string): GpuImage {
-  const size = shape.reduce((a, b) => a * b, 1);
+function allocate(shape: readonly number[], dtype: DType, what: () => string): GpuImage {
+  let size = 1;
+  for (const e of shape) size *= e;
   return new GpuImage(acquireBuffer(paddedBytes(size, dtype), what), shape, dtype);
 }
 

@@ -1,9 +1,10 @@
 import { ComputeType, DType, computeType, dtypeRange } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
 import { create } from '../array/transfer';
-import { deviceInfo } from '../gpu/device';
+import { deviceInfo, onDeviceReset } from '../gpu/device';
+import { CHECK_KEYS } from '../gpu/kernel';
 import { f32lit } from './wgsl';
-import { runPixelProgram } from './program';
+import { type PixelProgram, programKey, runPixelProgram } from './program';
 
 /**
  * One generator for every elementwise operation (arithmetic, comparisons, logic, math
@@ -41,33 +42,84 @@ export interface ElementwiseSpec {
 // `c` is the coordinates variable, so the third operand is `d`.
 const OPERANDS = 'abdefghk';
 
-/** Records an elementwise operation and returns its new output image. */
-export function elementwise(spec: ElementwiseSpec): GpuImage {
-  const names = spec.inputs.map((_, k) => OPERANDS[k]);
-  const inputs: Record<string, GpuImage> = {};
-  spec.inputs.forEach((img, k) => (inputs[names[k]] = img));
-  const scalars: Record<string, { type: ComputeType; value: number }> = {};
-  for (const [n, s] of Object.entries(spec.scalars ?? {})) {
-    scalars[n] = typeof s === 'number' ? { type: spec.compute, value: s } : s;
+/** What an elementwise spec generates, the same for every call with the same key. */
+interface Generated {
+  names: string[];
+  body: string;
+  helpers: string | undefined;
+  /** The pixel program's key (codegen/program.ts), kept so that calls pass the same string. */
+  programKey: string | undefined;
+}
+
+/**
+ * The generated parts by spec key: building the WGSL body and the pixel program's key (long
+ * strings, hashed on lookup) on every call costs more than the dispatch. Cleared with the device
+ * (the helpers depend on it).
+ */
+const generated = new Map<string, Generated>();
+onDeviceReset(() => generated.clear());
+/** Helper sources by a short number, so that keys do not carry kilobytes of WGSL. */
+const helperIds = new Map<string, number>();
+
+/** The key of a spec: every field that reaches the generated code (never sizes or values). */
+function specKey(spec: ElementwiseSpec): string {
+  let key = `${spec.op}\u0001${spec.expr}\u0001${spec.output ?? ''}\u0001${spec.compute}\u0001${spec.result ?? ''}\u0001${spec.coords === true ? 1 : 0}`;
+  for (let k = 0; k < spec.inputs.length; k++) key += `\u0001${spec.inputs[k].dtype}:${spec.operands?.[k] ?? ''}`;
+  if (spec.scalars) {
+    for (const n in spec.scalars) {
+      const s = spec.scalars[n];
+      key += `\u0001${n}=${typeof s === 'number' ? '' : s.type}`;
+    }
   }
+  if (spec.helpers !== undefined) {
+    let id = helperIds.get(spec.helpers);
+    if (id === undefined) helperIds.set(spec.helpers, (id = helperIds.size));
+    key += `\u0002${id}`;
+  }
+  return key;
+}
+
+function generate(spec: ElementwiseSpec): Generated {
+  const names = spec.inputs.map((_, k) => OPERANDS[k]);
   // Operands are `let`s named like the inputs; the coordinates variable is `c`, so operands skip it.
   const typeOf = (k: number): ComputeType => {
     const o = spec.operands?.[k];
     return o === 'native' ? computeType(spec.inputs[k].dtype) : o ?? spec.compute;
   };
   const lets = names.map((n, k) => `let ${n} = ${castTo(typeOf(k), spec.inputs[k].dtype, `load_${n}(i)`)};`).join('\n  ');
-  const output = create(spec.inputs[0].shape, spec.output ?? spec.inputs[0].dtype);
-  const helpers = forDevice(spec.helpers);
-  return runPixelProgram({
+  return { names, body: `${lets}\n  return ${spec.expr};`, helpers: forDevice(spec.helpers), programKey: undefined };
+}
+
+/** Records an elementwise operation and returns its new output image. */
+export function elementwise(spec: ElementwiseSpec): GpuImage {
+  const key = specKey(spec);
+  let g = generated.get(key);
+  if (g === undefined) generated.set(key, (g = generate(spec)));
+  else if (CHECK_KEYS) {
+    const fresh = generate(spec);
+    if (fresh.body !== g.body || fresh.helpers !== g.helpers) throw new Error(`internal: the elementwise key ${JSON.stringify(key)} maps to two different programs`);
+  }
+  const inputs: Record<string, GpuImage> = {};
+  for (let k = 0; k < spec.inputs.length; k++) inputs[g.names[k]] = spec.inputs[k];
+  const scalars: Record<string, { type: ComputeType; value: number }> = {};
+  if (spec.scalars) {
+    for (const n in spec.scalars) {
+      const s = spec.scalars[n];
+      scalars[n] = typeof s === 'number' ? { type: spec.compute, value: s } : s;
+    }
+  }
+  const program: PixelProgram = {
     op: spec.op,
     inputs,
-    output,
+    output: create(spec.inputs[0].shape, spec.output ?? spec.inputs[0].dtype),
     scalars,
     coords: spec.coords,
     computeType: spec.result ?? spec.compute,
-    helpers,
-    body: `${lets}\n  return ${spec.expr};`,
-  });
+    helpers: g.helpers,
+    body: g.body,
+  };
+  g.programKey ??= programKey(program);
+  return runPixelProgram(program, g.programKey);
 }
 
 /** WGSL converting a value of `d`'s compute type to `to` (plain cast; no saturation needed). */

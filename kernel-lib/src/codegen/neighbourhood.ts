@@ -86,7 +86,10 @@ export interface NeighbourhoodProgram {
   /**
    * Instead of the loop, declare every footprint value as `v0 … v{n-1}` (offsets unrolled as
    * constants, so small footprints stay in registers; the order is footprintRows' with dx
-   * innermost). `found` is then unused and `post` works on the taps.
+   * innermost). `found` is then unused and `post` works on the taps. The taps share one
+   * boundary-mapped position per axis and offset (and one row start per (dz, dy)), so the
+   * boundary code appears once per offset rather than once per tap, and the program runs one
+   * pixel per thread: the code stays small enough to compile quickly.
    */
   unrolled?: boolean;
   helpers?: string;
@@ -126,17 +129,19 @@ export function footprintTaps(fp: Footprint): Array<[number, number, number]> {
 function footprintLoop(p: NeighbourhoodProgram, t: ComputeType): string {
   if (p.unrolled) {
     const taps = footprintTaps(p.footprint);
-    const decl = taps.map((_, k) => `var v${k}: ${t};`).join(' ');
-    const inside = taps.map(([dx, dy, dz], k) => `v${k} = pro(load_a(u32(o + ${dz} * nxy + ${dy} * nx + ${dx})));`);
-    const outside = taps.map(([dx, dy, dz], k) => `v${k} = fetch(c, vec3<i32>(${dx}, ${dy}, ${dz}));`);
-    return `${decl}
-  if (inside) {
-    let o = i32(i);
-    let nxy = nx * ny;
-    ${inside.join('\n    ')}
-  } else {
-    ${outside.join('\n    ')}
-  }`;
+    const [rx, ry, rz] = p.footprint.radius;
+    const at = (d: number) => (d < 0 ? `m${-d}` : `p${d}`);
+    const lines: string[] = [];
+    for (const [axis, r, n] of [['x', rx, 'nx'], ['y', ry, 'ny'], ['z', rz, 'nz']] as const) {
+      for (let d = -r; d <= r; d++) lines.push(`let ${axis}_${at(d)} = bnd(c.${axis} + ${d}, ${n}, P.mode);`);
+    }
+    // Row starts, -1 where the row lies outside ('constant' mode).
+    for (const [dz, dy] of footprintRows(p.footprint)) {
+      const [z, y] = [`z_${at(dz)}`, `y_${at(dy)}`];
+      lines.push(`let r_${at(dz)}_${at(dy)} = select(-1, (${z} * ny + ${y}) * nx, min(${z}, ${y}) >= 0);`);
+    }
+    taps.forEach(([dx, dy, dz], k) => lines.push(`var v${k}: ${t} = tap(r_${at(dz)}_${at(dy)}, x_${at(dx)});`));
+    return lines.join('\n  ');
   }
   return `if (inside) {
     for (var k = 0u; k < P.rows; k++) {
@@ -175,7 +180,7 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
   const body = `let nx = i32(P.a_shape.x);
   let ny = i32(P.a_shape.y);
   let nz = i32(P.a_shape.z);
-  let inside = c.x >= P.rx && c.x + P.rx < nx && c.y >= P.ry && c.y + P.ry < ny && c.z >= P.rz && c.z + P.rz < nz;
+  ${p.unrolled ? '' : 'let inside = c.x >= P.rx && c.x + P.rx < nx && c.y >= P.ry && c.y + P.ry < ny && c.z >= P.rz && c.z + P.rz < nz;'}
   ${p.pre.trim()}
   ${footprintLoop(p, t)}
   ${p.post.trim()}`;
@@ -193,16 +198,15 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
       ...(p.scalars ?? {}),
     },
     coords: true,
+    scalar: p.unrolled === true,
     computeType: p.computeType,
     helpers: [
       BOUNDARY_WGSL,
       `fn pro(x: ${computeType(p.input.dtype)}) -> ${t} { return ${p.prologue ?? `${t}(x)`}; }`,
       p.unrolled
-        ? `fn fetch(c: vec4<i32>, d: vec3<i32>) -> ${t} {
-  let n = vec3<i32>(P.a_shape.xyz);
-  let q = vec3<i32>(bnd(c.x + d.x, n.x, P.mode), bnd(c.y + d.y, n.y, P.mode), bnd(c.z + d.z, n.z, P.mode));
-  if (any(q < vec3<i32>(0))) { return P.cval; }
-  return pro(load_a(u32((q.z * n.y + q.y) * n.x + q.x)));
+        ? `fn tap(row: i32, x: i32) -> ${t} {
+  if (min(row, x) < 0) { return P.cval; }
+  return pro(load_a(u32(row + x)));
 }`
         : '',
       p.helpers ?? '',

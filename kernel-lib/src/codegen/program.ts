@@ -1,6 +1,6 @@
 import { ComputeType, DType, computeType, pixelsPerWord } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
-import { UniformField, UniformValues, dispatch, kernelFor, kernelSource, type KernelSpec } from '../gpu/kernel';
+import { CHECK_KEYS, UniformField, UniformValues, dispatch, kernelFor, kernelSource, type KernelSpec } from '../gpu/kernel';
 import { convertExpr, loader, packBits, storageElement } from './wgsl';
 
 /**
@@ -28,6 +28,11 @@ export interface PixelProgram {
   helpers?: string;
   /** Write only output pixels [start, start + count) (linear); others keep their values. */
   range?: { start: number; count: number };
+  /**
+   * One pixel per thread also for 32-bit outputs (see VECTOR): for long bodies (unrolled
+   * neighbourhoods), whose four inlined copies would multiply the shader compiler's work.
+   */
+  scalar?: boolean;
 }
 
 const WORKGROUP = 256;
@@ -40,6 +45,7 @@ interface ProgramShape {
   scalars: Array<[string, ComputeType]>;
   coords: boolean;
   range: boolean;
+  scalar: boolean;
   computeType: ComputeType;
   body: string;
   helpers: string;
@@ -53,6 +59,7 @@ function shapeOf(p: PixelProgram): ProgramShape {
     scalars: Object.entries(p.scalars ?? {}).map(([n, s]) => [n, s.type]),
     coords: p.coords === true,
     range: p.range !== undefined,
+    scalar: p.scalar === true,
     computeType: p.computeType,
     body: p.body,
     helpers: p.helpers ?? '',
@@ -61,10 +68,11 @@ function shapeOf(p: PixelProgram): ProgramShape {
 
 /**
  * The cache key of a program: every field of its shape, joined (no JSON: this runs on every
- * call, and the body and helpers are most of the key).
+ * call, and the body and helpers are most of the key). Callers that run the same program over
+ * and over compute it once and pass it to {@link runPixelProgram}.
  */
-function keyOf(p: PixelProgram): string {
-  let key = `${p.op}\u0001${p.output.dtype}\u0001${p.computeType}\u0001${p.coords === true ? 1 : 0}${p.range ? 1 : 0}`;
+export function programKey(p: PixelProgram): string {
+  let key = `${p.op}\u0001${p.output.dtype}\u0001${p.computeType}\u0001${p.coords === true ? 1 : 0}${p.range ? 1 : 0}${p.scalar === true ? 1 : 0}`;
   for (const name in p.inputs) key += `\u0001${name}:${p.inputs[name].dtype}`;
   if (p.scalars) for (const name in p.scalars) key += `\u0001${name}=${p.scalars[name].type}`;
   return `${key}\u0002${p.body}\u0002${p.helpers ?? ''}`;
@@ -72,9 +80,13 @@ function keyOf(p: PixelProgram): string {
 
 /** A shape in z,y,x order as (x, y, z, t) with missing axes 1. */
 export function xyzt(shape: readonly number[]): [number, number, number, number] {
-  const r = [...shape].reverse();
-  return [r[0] ?? 1, r[1] ?? 1, r[2] ?? 1, r[3] ?? 1];
+  const n = shape.length;
+  return [n > 0 ? shape[n - 1] : 1, n > 1 ? shape[n - 2] : 1, n > 2 ? shape[n - 3] : 1, n > 3 ? shape[n - 4] : 1];
 }
+
+/** The uniform field of an input's shape, `<name>_shape`, spelled once per name (no string per call). */
+const shapeFields: Record<string, string> = Object.create(null);
+const shapeField = (name: string) => (shapeFields[name] ??= `${name}_shape`);
 
 /**
  * Programs whose output is 32-bit and written whole are vectorised: a thread computes four
@@ -87,7 +99,7 @@ const VECTOR = 4;
 
 function programSpec(s: ProgramShape): KernelSpec {
   const epw = pixelsPerWord(s.out);
-  const vector = epw === 1 && !s.range;
+  const vector = epw === 1 && !s.range && !s.scalar;
   const wide = (d: DType) => vector && pixelsPerWord(d) === 1;
   const uniforms: UniformField[] = [
     { name: 'out_shape', type: 'vec4<u32>' },
@@ -150,9 +162,13 @@ export function pixelProgramSource(p: PixelProgram): string {
   return kernelSource(programSpec(shapeOf(p))).code;
 }
 
-/** Records a pixel program into the current batch and returns its output. */
-export function runPixelProgram(p: PixelProgram): GpuImage {
-  const k = kernelFor('pixel', keyOf(p), () => programSpec(shapeOf(p)));
+/**
+ * Records a pixel program into the current batch and returns its output. `key` is
+ * {@link programKey}(p), for callers that keep it (with TESSERA_CHECK_KERNELS=1 it is checked).
+ */
+export function runPixelProgram(p: PixelProgram, key?: string): GpuImage {
+  if (key !== undefined && CHECK_KEYS && key !== programKey(p)) throw new Error(`internal: ${p.op} passed a pixel-program key that is not its program's`);
+  const k = kernelFor('pixel', key ?? programKey(p), () => programSpec(shapeOf(p)));
   const n = p.output.size;
   const first = p.range?.start ?? 0;
   const count = p.range?.count ?? n;
@@ -162,12 +178,12 @@ export function runPixelProgram(p: PixelProgram): GpuImage {
   const buffers: GPUBuffer[] = [];
   for (const name in p.inputs) {
     const img = p.inputs[name];
-    values[`${name}_shape`] = xyzt(img.shape);
+    values[shapeField(name)] = xyzt(img.shape);
     buffers.push(img.buffer);
   }
   buffers.push(p.output.buffer);
   if (p.scalars) for (const name in p.scalars) values[name] = p.scalars[name].value;
-  const vector = pixelsPerWord(p.output.dtype) === 1 && !p.range;
+  const vector = pixelsPerWord(p.output.dtype) === 1 && !p.range && p.scalar !== true;
   dispatch(k, buffers, values as UniformValues, Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP), p.op);
   return p.output;
 }

@@ -51,7 +51,7 @@ onDeviceReset(() => {
 /** The size class a request of `bytes` is served from. */
 export function sizeClass(bytes: number): number {
   if (bytes <= MIN_CLASS) return MIN_CLASS;
-  const pow = 2 ** Math.floor(Math.log2(bytes));
+  const pow = bytes < 2 ** 31 ? 2 ** (31 - Math.clz32(bytes)) : 2 ** Math.floor(Math.log2(bytes));
   const quarter = pow / 4;
   return Math.ceil(bytes / quarter) * quarter;
 }
@@ -103,11 +103,23 @@ export function trimPool(keep = 0): void {
 
 const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
 
+/** What a request is, for errors: a string, or a function that spells it (built only when needed). */
+export type Requester = string | (() => string);
+const spell = (what: Requester) => (typeof what === 'string' ? what : what());
+
+/** Sizes of the buffers the pool made: reading `GPUBuffer.size` is a call into Dawn. */
+const sizes = new WeakMap<GPUBuffer, number>();
+
+/** The size of `buffer` in bytes (remembered for pooled buffers). */
+export function bufferSize(buffer: GPUBuffer): number {
+  return sizes.get(buffer) ?? buffer.size;
+}
+
 /**
  * A storage buffer of at least `bytes`. `what` names the request in errors
  * (e.g. "create(shape [512, 2048, 2048], float32)").
  */
-export function acquireBuffer(bytes: number, what: string): GPUBuffer {
+export function acquireBuffer(bytes: number, what: Requester): GPUBuffer {
   const maxBinding = bindingLimit();
   const maxBuffer = deviceInfo().limits.maxBufferSize;
   // Size classes while they stay within one binding; beyond, the exact size (also for images
@@ -116,7 +128,7 @@ export function acquireBuffer(bytes: number, what: string): GPUBuffer {
   if (size > maxBinding) size = Math.ceil(bytes / 256) * 256;
   if (size > maxBuffer) {
     throw new TesseraError(
-      `${what} needs ${mb(bytes)} in one GPU buffer, more than this GPU allows (${mb(maxBuffer)}, maxBufferSize of ` +
+      `${spell(what)} needs ${mb(bytes)} in one GPU buffer, more than this GPU allows (${mb(maxBuffer)}, maxBufferSize of ` +
         `${deviceInfo().name}). Process it in tiles from a file (tessera.tiled over a Zarr or TIFF) or crop it.`,
     );
   }
@@ -137,12 +149,12 @@ export function acquireBuffer(bytes: number, what: string): GPUBuffer {
  * Counts `size` new bytes as in use, first freeing pooled buffers if the budget needs it.
  * Also used for buffers made outside the pool (push's mapped-at-creation buffers).
  */
-export function reserve(size: number, what: string): void {
+export function reserve(size: number, what: Requester): void {
   const budget = currentBudget();
   if (bytesInUse + bytesPooled + size > budget) trimPool(Math.max(0, budget - bytesInUse - size));
   if (bytesInUse + size > budget) {
     throw new TesseraError(
-      `${what} needs ${mb(size)} of GPU memory but ${mb(bytesInUse)} of the ${mb(budget)} budget are in use. ` +
+      `${spell(what)} needs ${mb(size)} of GPU memory but ${mb(bytesInUse)} of the ${mb(budget)} budget are in use. ` +
         'Release images you no longer need (img.release() or `using`), raise the budget with ' +
         'tessera.setMemoryBudget(bytes) if the GPU has more memory, or process the data in tiles.',
     );
@@ -151,15 +163,16 @@ export function reserve(size: number, what: string): void {
   peakInUse = Math.max(peakInUse, bytesInUse);
 }
 
-function createBuffer(size: number, what: string): GPUBuffer {
+function createBuffer(size: number, what: Requester): GPUBuffer {
   const device = gpuDevice();
   device.pushErrorScope('out-of-memory');
   const buffer = device.createBuffer({ size, usage: USAGE });
   // The scope is closed at once (nothing else records in it); its verdict arrives later and is
   // thrown by the next readback, before any result computed with this buffer is returned.
   device.popErrorScope().then((e) => {
-    if (e) reportGpuError(`GPU out of memory allocating ${mb(size)} for ${what}: ${e.message}`);
+    if (e) reportGpuError(`GPU out of memory allocating ${mb(size)} for ${spell(what)}: ${e.message}`);
   });
+  sizes.set(buffer, size);
   return buffer;
 }
 
@@ -181,7 +194,7 @@ function destroy(buffer: GPUBuffer): void {
 
 /** Returns a buffer to the pool. Commands already recorded on it still run first (queue order). */
 export function releaseBuffer(buffer: GPUBuffer): void {
-  const size = buffer.size;
+  const size = bufferSize(buffer);
   bytesInUse -= size;
   if (bytesInUse + bytesPooled + size > currentBudget()) {
     destroy(buffer);

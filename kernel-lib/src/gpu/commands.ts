@@ -83,6 +83,7 @@ onDeviceReset(() => {
   profiler = undefined;
   bindGroups.clear();
   openPass = undefined;
+  passPipeline = undefined;
   encoder = undefined;
   passes = 0;
   arena = undefined;
@@ -100,10 +101,13 @@ onDeviceReset(() => {
  * gets its own pass so that it can be timed.
  */
 let openPass: GPUComputePassEncoder | undefined;
+/** The pipeline last set on the open pass: a pass keeps it, so a repeat needs no setPipeline. */
+let passPipeline: GPUComputePipeline | undefined;
 
 function endPass(): void {
   openPass?.end();
   openPass = undefined;
+  passPipeline = undefined;
 }
 
 function computePass(label?: string): GPUComputePassEncoder {
@@ -177,7 +181,10 @@ export function recordDispatch(
   const inputsInvalid = invalid.size > 0 && bindings.some((b, k) => !writes[k] && invalid.has(bufferOf(b)));
   for (let k = 0; k < bindings.length; k++) if (writes[k]) noteWrite(bufferOf(bindings[k]), inputsInvalid);
   const pass = computePass(label);
-  pass.setPipeline(pipeline);
+  if (passPipeline !== pipeline) {
+    pass.setPipeline(pipeline);
+    passPipeline = pipeline;
+  }
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
   if (++passes >= MAX_PASSES) flush();

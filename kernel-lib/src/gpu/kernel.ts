@@ -1,6 +1,7 @@
 import { TesseraError } from '../errors';
 import { bindingLimit, deviceInfo, gpuDevice, onDeviceReset } from './device';
 import { BufferBinding, recordDispatch } from './commands';
+import { bufferSize } from './buffer-pool';
 
 /**
  * The one way Tessera builds a compute kernel. A kernel is described by its storage bindings
@@ -127,7 +128,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   return { code, uniforms };
 }
 
-const kernels = new Map<string, Kernel>();
+/** Compiled kernels by family, then key (two levels: no key string is built per call). */
+const kernels = new Map<string, Map<string, Kernel>>();
 /** Compiled pipelines by their WGSL: two families (or keys) that generate the same code share one. */
 const byCode = new Map<string, Kernel>();
 onDeviceReset(() => {
@@ -135,8 +137,11 @@ onDeviceReset(() => {
   byCode.clear();
 });
 
-// Read once: the test runner sets it before the process starts.
-const CHECK_KEYS = process.env.TESSERA_CHECK_KERNELS === '1';
+/**
+ * @internal Whether caches keyed by hand-made keys must prove their keys (TESSERA_CHECK_KERNELS=1,
+ * set by the test runner before the process starts; read once).
+ */
+export const CHECK_KEYS = process.env.TESSERA_CHECK_KERNELS === '1';
 
 function compile(spec: KernelSpec, code: string, uniforms: UniformLayout | undefined): Kernel {
   const shared = byCode.get(code);
@@ -165,19 +170,21 @@ function compile(spec: KernelSpec, code: string, uniforms: UniformLayout | undef
  * that closes over the same values the string spells out), to skip serialising per call.
  */
 export function kernelFor<P>(family: string, params: P, build: (p: P) => KernelSpec): Kernel {
-  const key = `${family}|${typeof params === 'string' ? params : JSON.stringify(params)}`;
-  const found = kernels.get(key);
+  const key = typeof params === 'string' ? params : JSON.stringify(params);
+  let ofFamily = kernels.get(family);
+  if (!ofFamily) kernels.set(family, (ofFamily = new Map()));
+  const found = ofFamily.get(key);
   if (found && !CHECK_KEYS) return found;
   const spec = build(params);
   const { code, uniforms } = kernelSource(spec);
   if (found) {
     if (found.code !== code) {
-      throw new Error(`internal: the kernel key ${JSON.stringify(key)} maps to two different sources; its parameters miss something that changes the code`);
+      throw new Error(`internal: the kernel key ${JSON.stringify(`${family}|${key}`)} maps to two different sources; its parameters miss something that changes the code`);
     }
     return found;
   }
   const k = compile(spec, code, uniforms);
-  kernels.set(key, k);
+  ofFamily.set(key, k);
   return k;
 }
 
@@ -209,7 +216,7 @@ export function dispatch(
   const limit = bindingLimit();
   for (const b of buffers) {
     // Images larger than one binding run in slabs where the operation supports it (array/slabs.ts); anything else stops here.
-    const size = b.size;
+    const size = 'buffer' in b ? b.size : bufferSize(b);
     if (size > limit) {
       throw new TesseraError(
         `${label}: an image of ${(size / 1024 ** 2).toFixed(1)} MB is larger than this GPU binds at once ` +

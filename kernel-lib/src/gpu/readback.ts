@@ -5,8 +5,14 @@ import { deviceGeneration, gpuDevice, onDeviceReset } from './device';
 
 /**
  * Reading GPU buffers back to the host: the one path behind `pull`, reductions and statistics.
- * Large reads go in chunks through reused MAP_READ staging buffers, so that the host copies one
- * chunk out while the next is still mapping (creating and mapping fresh buffers per read is slow).
+ * Large reads go in chunks through reused MAP_READ staging buffers (creating and mapping fresh
+ * buffers per read is slow). Each chunk's copy is submitted on its own, so that its map resolves
+ * as soon as the GPU has copied it: the host copies chunk k out while the GPU copies chunk k+1.
+ *
+ * Into a fresh array, most of the time goes to the kernel's page faults on the new memory (4 KB
+ * pages unless transparent huge pages apply; numpy asks for them on large arrays, Node cannot).
+ * The Jupyter kernel starts with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 for that reason
+ * (jupyter/cli.ts); scripts can too.
  */
 
 /** Transfers move at most this many bytes per staging buffer (uploads use the same size). */
@@ -39,10 +45,13 @@ export async function readRaw(buffer: GPUBuffer, bytes: number, into?: Uint8Arra
     const st = staging.get(size)?.pop() ?? gpuDevice().createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     chunks.push({ offset, bytes: n, size, st });
   }
-  for (const c of chunks) recordCopy(buffer, c.offset, c.st, 0, c.bytes);
-  flush();
   const generation = deviceGeneration();
-  const mapped = chunks.map((c) => c.st.mapAsync(GPUMapMode.READ, 0, c.bytes));
+  const mapped = chunks.map((c) => {
+    recordCopy(buffer, c.offset, c.st, 0, c.bytes);
+    flush();
+    return c.st.mapAsync(GPUMapMode.READ, 0, c.bytes);
+  });
+  // Allocated while the maps are pending (its pages are only touched by the copies below).
   const target = into ?? new Uint8Array(bytes);
   try {
     for (const [k, c] of chunks.entries()) {

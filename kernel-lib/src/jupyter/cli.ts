@@ -33,6 +33,10 @@ export function kernelSpec(script: string): object {
     language: 'typescript',
     // SIGINT also stops a cell's synchronous code (cells run with vm's breakOnSigint).
     interrupt_mode: 'signal',
+    // glibc's malloc asks for transparent huge pages on large blocks (glibc >= 2.35; older ones
+    // ignore it): pulling a large image into a fresh array then pays far fewer page faults (as
+    // numpy's own arrays do). See gpu/readback.ts.
+    env: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' },
     metadata: {},
   };
 }

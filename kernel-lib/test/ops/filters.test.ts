@@ -6,6 +6,7 @@ import { randomPixels } from '../support/data';
 import { pulled, pushed, setup } from '../support/gpu';
 import { fp, withRef } from '../support/neighbourhood';
 import { oracle } from '../support/oracle';
+import { limitRegisterMedian } from '../../src/ops/filters/median';
 
 /**
  * Neighbourhood filters against scipy.ndimage / scikit-image / numpy, 2D and 3D, odd sizes.
@@ -146,6 +147,27 @@ describe('edge cases', () => {
       });
     }
   }
+
+  test('median: the register and the radix selection both give scipy\'s result (25 and 27 pixels, every mode, thin images)', async () => {
+    try {
+      for (const limit of [1000, 0]) {
+        limitRegisterMedian(limit);
+        for (const shape of [[7, 19, 23], [3, 2, 4]]) {
+          const nd = shape.length;
+          for (const dtype of ['uint8', 'float32'] as DType[]) {
+            const a = randomPixels(shape, dtype, 45);
+            for (const mode of MODES) {
+              const opts = { mode, cval: 7 };
+              await check(t.medianBox(pushed(a), 1, 1, 1, opts), `ndi.median_filter(a, size=3, mode='${mode}', cval=7)`, { a }, dtype);
+              await check(t.medianBox(pushed(a), 2, 2, 0, opts), `ndi.median_filter(a, size=${zyx(nd, 5, 5, 1)}, mode='${mode}', cval=7)`, { a }, dtype);
+            }
+          }
+        }
+      }
+    } finally {
+      limitRegisterMedian(undefined);
+    }
+  });
 
   test('median of 7×7×7 = 343 values (radius 3 in 3D) and of a radius-3 ball', async () => {
     const a = randomPixels([9, 11, 13], 'uint8', 43);

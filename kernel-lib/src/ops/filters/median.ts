@@ -10,11 +10,21 @@ import { checkConnectivity, checkFilterInput, checkRadii } from '../../validate/
 import { defineOp, footprintOp } from '../op';
 
 /**
- * Footprints up to this size take the unrolled, register-only selection: 49 on GPUs; 9 on
+ * Footprints up to this size take the unrolled, register-only selection: 49 on GPUs; 27 on
  * software adapters (Mesa lavapipe), whose LLVM compile time grows steeply with the unrolled
- * code (seconds for 27 taps), while the private-array selection compiles in well under one.
+ * code (0.2 s for 27 taps, 11 s for 49), while the radix selection's code does not grow with
+ * the footprint (but runs bits × footprint reads).
  */
-const maxUnrolledMedian = (): number => (deviceInfo().isSoftware ? 9 : 49);
+const maxUnrolledMedian = (): number => registerLimit ?? (deviceInfo().isSoftware ? 27 : 49);
+let registerLimit: number | undefined;
+
+/**
+ * @internal Sets the largest footprint (in pixels) the register selection takes; undefined
+ * restores the adapter's default. For tests and benchmarks that run either selection anywhere.
+ */
+export function limitRegisterMedian(taps: number | undefined): void {
+  registerLimit = taps;
+}
 
 /**
  * Median of a small footprint entirely in registers: the generator unrolls the taps (constant
@@ -114,7 +124,7 @@ function radixMedian(fn: string, img: GpuImage, footprint: Footprint, boundary: 
 
 /**
  * Exact median: footprints up to 49 pixels (3×3, 5×5, 7×7, 3×3×3, balls of radius 2) by the
- * unrolled register selection (on GPUs; up to 9 on software adapters), larger ones by radix
+ * unrolled register selection (on GPUs; up to 27 on software adapters), larger ones by radix
  * selection.
  */
 function medianOf(fn: string, shape: FootprintShape, input: GpuImage, rx: number, ry: number, rz: number, options?: BoundaryOptions): GpuImage {
