@@ -9,6 +9,9 @@
 # default all: make tiled peer io; see docs/scale.md): the 8.6 GB input by bench/tiled_peer.py --make (kept in
 # /tmp/bench.zarr while the machine stays warm), bench/tiled.ts on it, its dask-image style peer, bench/io.ts
 # --mb 2048; $OUT gets tiled.log, <step>.txt and tiled.json.
+# `bash bench/device.sh host` runs the host-side cost benches (issue 13): a tiny operation's recording layer
+# by layer (host-cost.ts), 64 MB push/pull with and without huge pages for malloc (transfer-cost.ts), the
+# median's first call and steady state per selection (median-cost.ts); $OUT gets <name>.log and .json.
 # BENCH_BUDGET_S (default 570): seconds after this script starts at which the driver starts no new
 # work and writes its report; the device tool stops a command at 600 s.
 set -euo pipefail
@@ -39,6 +42,8 @@ xz -dc .device/node.xz > $T/node && chmod +x $T/node
 xz -dc .device/node_modules.tar.xz | tar -C node_modules -xf -
 ln -sfn ../kernel-lib node_modules/tessera
 export TESSERA_NODE=$T/node XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
+# As the Tessera kernel starts (jupyter/install.ts): large mallocs on transparent huge pages (numpy does the same for its arrays).
+export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 mkdir -p $XDG_RUNTIME_DIR
 
 # The peers' wheels (pyclesperanto; dask and zarr for the tiled-execution peer) beside the image's packages.
@@ -57,6 +62,18 @@ for name in ("numpy", "scipy", "skimage", "cupy", "pyclesperanto", "dask", "zarr
 EOF
   echo "kit unpacked in $(( $(date +%s) - start )) s"
 } 2>&1 | tee "$OUT/bench.log"
+
+if [ "${1:-}" = host ]; then
+  set +e
+  echo "transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" | tee -a "$OUT/bench.log"
+  quiet() { grep --line-buffered -v '^Warning: maxDynamic'; }
+  $T/node bench/dist/host-cost.js --json "$OUT/host-cost.json" 2>&1 | quiet | tee "$OUT/host-cost.log"
+  GLIBC_TUNABLES= $T/node bench/dist/transfer-cost.js --json "$OUT/transfer.json" 2>&1 | quiet | tee "$OUT/transfer.log"
+  $T/node bench/dist/transfer-cost.js --json "$OUT/transfer-hugetlb.json" 2>&1 | quiet | tee -a "$OUT/transfer.log"
+  timeout $(( BUDGET - ($(date +%s) - start) )) $T/node bench/dist/median-cost.js --reps 20 --json "$OUT/median.json" 2>&1 | quiet | tee "$OUT/median.log"
+  echo "device.sh host: $(( $(date +%s) - start )) s" | tee -a "$OUT/bench.log"
+  exit 0
+fi
 
 if [ "${1:-}" = tiled ]; then
   shift
