@@ -21,7 +21,7 @@ export function defaultChunkCacheBytes(): number {
 
 interface Held {
   box: Box;
-  pixels: Promise<TypedArray>;
+  pixels: Promise<{ data: TypedArray; stride: number[]; origin: number[] }>;
   bytes: number;
   /** Reads of tiles using it now: a chunk in use is never dropped. */
   readers: number;
@@ -70,9 +70,9 @@ export class TileReader {
     const held = chunks.map((key) => this.#hold(key));
     try {
       await Promise.all(held.map(async (h) => {
-        const pixels = await h.pixels;
+        const { data, stride: from, origin } = await h.pixels;
         const { lo, hi } = overlap(box, h.box);
-        copyBox(pixels, stridesOf(h.box.size), h.box.start, into, stride, box.start, lo, hi);
+        copyBox(data, from, origin, into, stride, box.start, lo, hi);
       }));
     } finally {
       for (const h of held) h.readers--;
@@ -85,9 +85,10 @@ export class TileReader {
   #hold(key: string): Held {
     let h = this.#held.get(key);
     if (!h) {
-      const box = this.#grid.chunkBox(key.split(',').map(Number));
-      const pixels = this.input.readRegion(box.start, box.size).then((r) => r.data);
-      h = { box, pixels, bytes: product(box.size) * bytesPerPixel(this.input.dtype), readers: 0 };
+      const coords = key.split(',').map(Number);
+      const box = this.#grid.chunkBox(coords);
+      const pixels = this.input.readChunk(coords);
+      h = { box, pixels, bytes: product(this.input.chunks) * bytesPerPixel(this.input.dtype), readers: 0 };
       this.#held.set(key, h);
       this.#heldBytes += h.bytes;
       this.decoded++;
