@@ -14,7 +14,8 @@
  *   node bench/dist/tiled.js --mb 256               # generate a small one here (Tessera's own blosc)
  *   node bench/dist/tiled.js --mb 0 --shape 192,1024,1024 --chunks 64,512,512 --budget 256   # the peer's chunks, small
  *   options: --budget MB (GPU memory per tile; default 1024, --mb: 32) --scratch DIR --inmemory-z N
- *            --workers 1,2 --cheap (a pointwise pipeline: I/O-bound) --margin z,y,x --json FILE --no-stages
+ *            --workers 1,2 --cheap (a pointwise pipeline: I/O-bound) --margin z,y,x --depth N --chunk-cache MB
+ *            --json FILE --no-stages
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,9 @@ async function main(): Promise<void> {
   const pipeline = flag('--cheap') ? scaled : blurTopHat;
   // --margin z,y,x: the blurTopHat margin (8,18,18) with --cheap reproduces its I/O without its GPU work (lavapipe).
   const margin = arg('--margin')?.split(',').map(Number);
+  // --depth N --chunk-cache MB: the executor's stage depth and kept chunks (--depth 2 --chunk-cache 0: as before 2026-12-01's fix).
+  const depth = arg('--depth') ? Number(arg('--depth')) : undefined;
+  const chunkCacheBytes = arg('--chunk-cache') ? Number(arg('--chunk-cache')) * 1024 ** 2 : undefined;
   const results: Record<string, unknown> = { device: info.name, input: String(input), budgetBytes: budget, pipeline: pipeline.name };
   console.log(`${info.name}\n${String(input)}\nGPU budget per tile ${(budget / 1024 ** 2).toFixed(0)} MB, pipeline ${pipeline.name}`);
   const dataMB = input.nbytes / MB;
@@ -84,7 +88,7 @@ async function main(): Promise<void> {
   let stats: tessera.TiledStats | undefined;
   const decodedBefore = input instanceof tessera.ZarrArray ? input.readStats.chunks : 0;
   const t0 = now();
-  await tessera.tiled(pipeline, input, join(scratch, 'out.zarr'), { budgetBytes: budget, margin, overwrite: true, progress: 'terminal', report: (s) => (stats = s) });
+  await tessera.tiled(pipeline, input, join(scratch, 'out.zarr'), { budgetBytes: budget, margin, depth, chunkCacheBytes, overwrite: true, progress: 'terminal', report: (s) => (stats = s) });
   const e2e = dataMB / (now() - t0);
   console.log(`end to end: ${e2e.toFixed(0)} MB/s (${stats!.tiles} tiles of [${stats!.tileShape}], margin [${stats!.margin}], efficiency ${(stats!.efficiency * 100).toFixed(0)} %); ` +
     `stage busy seconds read ${stats!.stageSeconds.read.toFixed(1)}, GPU ${stats!.stageSeconds.gpu.toFixed(1)}, write ${stats!.stageSeconds.write.toFixed(1)} of ${stats!.seconds.toFixed(1)}`);
@@ -103,10 +107,10 @@ async function main(): Promise<void> {
     const coreMB = tiles.reduce((a, t) => a + t.core.size.reduce((p, q) => p * q, 1), 0) * 2 / MB;
     const alone: Record<string, number> = {};
     // As the executor reads: each chunk decoded about once (TileReader), its default depth in flight.
-    const depth = defaultDepth(input, tiles);
-    const reader = new TileReader(input, tiles, tiles.map((_, n) => n));
+    const stageDepth = depth ?? defaultDepth(input, tiles);
+    const reader = new TileReader(input, tiles, tiles.map((_, n) => n), chunkCacheBytes);
     let t = now();
-    for await (const _ of stage(tiles.map((_, n) => n), depth, (n) => reader.read(n))) void _;
+    for await (const _ of stage(tiles.map((_, n) => n), stageDepth, (n) => reader.read(n))) void _;
     alone['read+decode'] = coreMB / (now() - t);
     // A full interior tile stands for every tile on the GPU.
     const big = tiles.reduce((a, b) => (b.read.size.reduce((p, q) => p * q, 1) > a.read.size.reduce((p, q) => p * q, 1) ? b : a));
@@ -139,12 +143,13 @@ async function main(): Promise<void> {
     alone.download = (tileMB * reps) / (now() - t);
     const sink = await tessera.createZarr(join(scratch, 'write-alone.zarr'), input.shape, core.dtype, { chunks: input.chunks, overwrite: true });
     t = now();
-    for await (const _ of stage(tiles, depth, (tile) => sink.write(tile.core.start, new (into.constructor as Float32ArrayConstructor)(tile.core.size.reduce((p, q) => p * q, 1)), tile.core.size, { partialChunks: 'refuse' }))) void _;
+    for await (const _ of stage(tiles, stageDepth, (tile) => sink.write(tile.core.start, new (into.constructor as Float32ArrayConstructor)(tile.core.size.reduce((p, q) => p * q, 1)), tile.core.size, { partialChunks: 'refuse' }))) void _;
     alone['encode+write'] = coreMB / (now() - t);
     core.release();
     resident.release();
     const slowest = Object.entries(alone).reduce((a, b) => (b[1] < a[1] ? b : a));
-    console.log(`stages alone (MB/s of input pixels): ${Object.entries(alone).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+    results.stageDepth = stageDepth;
+    console.log(`stages alone (MB/s of input pixels, ${stageDepth} tiles in flight): ${Object.entries(alone).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
     console.log(`end to end / slowest stage (${slowest[0]}): ${((e2e / slowest[1]) * 100).toFixed(0)} % (goal >= 70 %)`);
     results.stagesAlone = alone;
     results.endToEndOverSlowest = e2e / slowest[1];
