@@ -13,6 +13,17 @@ import type { LazyArray } from '../io/lazy-array';
 import { copyBox } from '../io/region';
 import { product, stridesOf, overlap, type Box } from '../plan/box';
 import type { Tile } from '../plan/tiles';
+import { HostArray } from './sources';
+
+/**
+ * How an executor reads tile `n`'s read box: through a {@link TileReader}, or straight from host
+ * pixels (which cost nothing to read again).
+ */
+export function tileReads(input: LazyArray, tiles: readonly Tile[], order: readonly number[], limitBytes?: number): (n: number) => Promise<HostImage> {
+  if (input instanceof HostArray) return (n) => input.readRegion(tiles[n].read.start, tiles[n].read.size);
+  const reader = new TileReader(input, tiles, order, limitBytes);
+  return (n) => reader.read(n);
+}
 
 /** Default bound on kept chunks: 4 GiB (12× → 1× decodes in the benchmark), at most an eighth of the host's memory. */
 export function defaultChunkCacheBytes(): number {

@@ -25,8 +25,8 @@ import { resolvePipeline, type PipelineLike, type PipelineSpec } from './pipelin
 import { Progress, type ProgressDisplayMode } from './progress';
 import { runSignal } from './signal';
 import { ioThreads } from '../io/codec-pool';
-import { defaultChunkCacheBytes, TileReader } from './tile-reader';
-import { HostArray, HostSink, openInput, prepareOutput, ZarrSink, type Input, type JobFingerprint, type Sink } from './sources';
+import { tileReads } from './tile-reader';
+import { HostSink, openInput, prepareOutput, ZarrSink, type Input, type JobFingerprint, type Sink } from './sources';
 import { stage } from './stages';
 import type { SlurmOptions } from './slurm';
 
@@ -222,15 +222,14 @@ export async function runTiles(run: TileRun, tileNumbers: Iterable<number> | Asy
   const depth = run.depth ?? defaultDepth(input, tiles);
   const times = run.times ?? { read: 0, gpu: 0, write: 0 };
   const lead = input.ndim - spatial;
-  // Host pixels cost nothing to read again; other inputs decode chunks, shared by neighbouring tiles.
-  const order = Array.isArray(tileNumbers) ? (tileNumbers as number[]) : tiles.map((_, n) => n);
-  const reader = input instanceof HostArray ? undefined : new TileReader(input, tiles, order, run.chunkCacheBytes ?? defaultChunkCacheBytes());
+  // Chunks shared by neighbouring tiles are decoded once; a worker's feed comes in about the plan's order.
+  const readTile = tileReads(input, tiles, Array.isArray(tileNumbers) ? (tileNumbers as number[]) : tiles.map((_, n) => n), run.chunkCacheBytes);
 
   const reads = stage(tileNumbers, depth, async (n: number) => {
     signal.throwIfAborted();
     const tile = tiles[n];
     const t0 = process.hrtime.bigint();
-    const pixels = reader ? await reader.read(n) : await input.readRegion(tile.read.start, tile.read.size);
+    const pixels = await readTile(n);
     times.read += seconds(t0);
     return { n, pixels };
   });
