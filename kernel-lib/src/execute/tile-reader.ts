@@ -2,7 +2,7 @@
  * Reads tiles with their margins so that each input chunk is decoded about once per job. A tile's
  * margin reaches into the neighbouring chunks, and a chunk can only be decoded whole: read tile
  * by tile, the 8.6 GB benchmark (chunks 64×512×512, tiles 128×512×512, margin 8/18/18) decoded
- * every chunk 12 times. The reader knows the plan, so it keeps each chunk a later tile needs
+ * every chunk about 12 times. The reader knows the plan, so it keeps each chunk a later tile needs
  * (up to a memory bound, dropping the one needed furthest ahead first: the best choice for a
  * known order) and shares a chunk between tiles read at the same time.
  */
@@ -38,6 +38,7 @@ interface Held {
   readers: number;
 }
 
+/** Reads the tiles of a plan chunk by chunk, keeping the chunks that later tiles share (see above). */
 export class TileReader {
   readonly #grid;
   /** Positions (in the expected order) of the tiles needing each chunk, still to come. */
