@@ -15,6 +15,7 @@ import { planTiles, type Tile, type TilePlan } from '../plan/tiles';
 import type { Pipeline } from './analyse';
 import { runSignal } from './signal';
 import { stage } from './stages';
+import { tileReads } from './tile-reader';
 import { planJob, spatialDimsOf, type TiledOptions } from './tiled';
 
 /** Options of the tiled global operations. */
@@ -65,10 +66,11 @@ export async function visitTiles(
 ): Promise<void> {
   const signal = runSignal(options.signal);
   const lead = input.ndim - vp.spatial;
-  const reads = stage(vp.plan.tiles.map((_, n) => n), 2, async (n: number) => {
+  const order = vp.plan.tiles.map((_, n) => n);
+  const readTile = tileReads(input, vp.plan.tiles, order);
+  const reads = stage(order, 2, async (n: number) => {
     signal.throwIfAborted();
-    const tile = vp.plan.tiles[n];
-    return { n, pixels: await input.readRegion(tile.read.start, tile.read.size) };
+    return { n, pixels: await readTile(n) };
   });
   for await (const { n, pixels } of reads) {
     signal.throwIfAborted();

@@ -9,7 +9,7 @@ import { HostImage, PushOptions, push } from '../array/transfer';
 import { TesseraError } from '../errors';
 import { memoryStats } from '../gpu/buffer-pool';
 import { deviceInfo } from '../gpu/device';
-import { Box, ChunkGrid, checkBox, product } from '../plan/box';
+import { Box, ChunkGrid, checkBox, product, stridesOf } from '../plan/box';
 
 /**
  * One dimension of {@link LazyArray.slice}: an index (the dimension is dropped), a range
@@ -114,6 +114,18 @@ export abstract class LazyArray {
   /** Bytes of the whole array as read (Tessera dtype), uncompressed. */
   get nbytes(): number {
     return this.size * bytesPerPixel(this.dtype);
+  }
+
+  /**
+   * @internal The pixels of chunk `coords` of {@link grid}, for readers that keep chunks for
+   * several tiles (the tiled executor): `data` laid out with `stride`, its first cell at array
+   * coordinate `origin`; it may be shared (never write to it) and may hold more than the chunk's
+   * box (a Zarr edge chunk) or another type (float64 read as float32). Default: the box read as a region.
+   */
+  async readChunk(coords: readonly number[]): Promise<{ data: TypedArray; stride: number[]; origin: number[] }> {
+    const box = this.grid.chunkBox(coords);
+    const { data } = await this.readRegion(box.start, box.size);
+    return { data, stride: stridesOf(box.size), origin: box.start };
   }
 
   /** The chunk grid, for aligning tiles to chunks. */

@@ -325,6 +325,12 @@ export class ZarrArray extends LazyArray {
     });
   }
 
+  /** @internal The decoded chunk itself, without a copy (see {@link LazyArray.readChunk}). */
+  async readChunk(coords: readonly number[]): Promise<{ data: TypedArray; stride: number[]; origin: number[] }> {
+    const { data, stride } = await this.cachedChunk([...coords]);
+    return { data: data as TypedArray, stride: [...stride], origin: coords.map((c, k) => c * this.chunks[k]) };
+  }
+
   /** A chunk from the cache, or decoded and cached. */
   private async cachedChunk(coords: number[]): Promise<DecodedChunk> {
     const key = coords.join(',');

@@ -122,6 +122,8 @@ test('bad input: untileable and global pipelines, wrong margins, corrupt chunks 
   await assert.rejects(t.tiled((img: GpuImage) => t.rotate(img, 0, 0, 30), pixels), /cannot be tiled: rotate: .*mapTimepoints/);
   await assert.rejects(t.tiled((img: GpuImage) => t.thresholdOtsu(img), pixels), /calls thresholdOtsu, which needs the whole image.*tiledThresholdOtsu/);
   await assert.rejects(t.tiled(minimum, pixels, undefined, { margin: [1, 2] }), /margin must be .* 3 of them/);
+  await assert.rejects(t.tiled(minimum, pixels, undefined, { depth: 0 }), /options\.depth must be a whole number >= 1; got 0/);
+  await assert.rejects(t.tiled(minimum, pixels, undefined, { chunkCacheBytes: -1 }), /options\.chunkCacheBytes must be a whole number >= 0; got -1/);
   await assert.rejects(t.tiled(minimum, 42 as never), /input must be a lazy array/);
   await assert.rejects(t.tiled(minimum, pixels, undefined, { budgetBytes: 1000 }), /one chunk .* more than the budget/);
   const input = await inputZarr('corrupt.zarr');
