@@ -43,7 +43,7 @@ xz -dc .device/node_modules.tar.xz | tar -C node_modules -xf -
 ln -sfn ../kernel-lib node_modules/tessera
 export TESSERA_NODE=$T/node XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
 # As the Tessera kernel starts (jupyter/install.ts): large mallocs on transparent huge pages (numpy does the same for its arrays).
-export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+export GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}
 mkdir -p $XDG_RUNTIME_DIR
 
 # The peers' wheels (pyclesperanto; dask and zarr for the tiled-execution peer) beside the image's packages.

@@ -70,6 +70,7 @@ test('a killed worker: its tiles are retried by a new worker; without retries th
     process.env.TESSERA_TEST_KILL_MARKER = join(dir, 'killed-2');
     process.env.TESSERA_WORKER_RETRIES = '0';
     const out = join(dir, 'resumed.zarr');
+    process.env.TESSERA_TEST_KILL_AFTER_RECORDS = join(out, '.tessera', 'done');
     await assert.rejects(tessera.tiled(pipeline, input, out, { workers: 1, budgetBytes: BUDGET }), /worker 0 .* was killed \(SIGKILL\) .* tiles are missing\. Run the same call again/);
     let stats: TiledStats | undefined;
     await tessera.tiled(pipeline, input, out, { workers: 1, budgetBytes: BUDGET, report: (s) => (stats = s) });
@@ -77,6 +78,7 @@ test('a killed worker: its tiles are retried by a new worker; without retries th
     assertClose(await read(out), expected, { what: 'resumed after a killed worker' });
   } finally {
     delete process.env.TESSERA_TEST_KILL_MARKER;
+    delete process.env.TESSERA_TEST_KILL_AFTER_RECORDS;
     delete process.env.TESSERA_WORKER_RETRIES;
   }
 });
