@@ -6,12 +6,12 @@
  * the array and writes the job record as the executor will.
  */
 import { expect, test } from '@jupyterlab/galata';
-import type { Page } from '@playwright/test';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { notebook } from './support/notebook';
+import { panelScreenshot, widenPanel } from './support/panel';
 
 const root = path.resolve(__dirname, '../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -44,25 +44,6 @@ const t = setInterval(() => {
 }, 400);
 '
 `;
-
-/** Screenshot of the panel's content (not the empty sidebar below it). */
-async function panelScreenshot(page: Page, file: string): Promise<void> {
-  const panel = page.locator('#tessera-gpu-panel');
-  const box = (await panel.boundingBox())!;
-  const height = await panel.evaluate((el) => Array.from(el.children).reduce((sum, c) => sum + (c as HTMLElement).offsetHeight, 0));
-  await page.screenshot({ path: file, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, height + 4) } });
-}
-
-/** Widens the right sidebar (drags its splitter) and makes the window tall, for screenshots of the whole panel. */
-async function widenPanel(page: Page): Promise<void> {
-  await page.setViewportSize({ width: 1400, height: 1500 });
-  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').last();
-  const box = (await handle.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + 300);
-  await page.mouse.down();
-  await page.mouse.move(box.x - 180, box.y + 300, { steps: 5 });
-  await page.mouse.up();
-}
 
 test.use({ autoGoto: true });
 

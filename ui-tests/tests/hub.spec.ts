@@ -12,6 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { panelScreenshot, widenPanel } from './support/panel';
 
 const root = path.resolve(__dirname, '../..');
 const venv = process.env.TESSERA_VENV ?? path.join(root, '.venv');
@@ -38,25 +39,6 @@ async function hubUp(): Promise<boolean> {
 function spawns(): { user_options: Record<string, unknown> }[] {
   const file = path.join(state, 'spawns.jsonl');
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-}
-
-/** Screenshot of the panel's content (not the empty sidebar below it). */
-async function panelScreenshot(page: Page, file: string): Promise<void> {
-  const panel = page.locator('#tessera-gpu-panel');
-  const box = (await panel.boundingBox())!;
-  const height = await panel.evaluate((el) => Array.from(el.children).reduce((sum, c) => sum + (c as HTMLElement).offsetHeight, 0));
-  await page.screenshot({ path: file, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, height + 4) } });
-}
-
-/** Widens the right sidebar (drags its splitter) and makes the window tall, for screenshots of the whole panel. */
-async function widenPanel(page: Page): Promise<void> {
-  await page.setViewportSize({ width: 1400, height: 1500 });
-  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').last();
-  const box = (await handle.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + 300);
-  await page.mouse.down();
-  await page.mouse.move(box.x - 180, box.y + 300, { steps: 5 });
-  await page.mouse.up();
 }
 
 /** Opens the GPU panel from the right sidebar and returns it. */
