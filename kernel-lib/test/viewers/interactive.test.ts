@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CommManager, setKernelComms, type CommMessage, type JsonObject } from '../../src/jupyter/comms';
+import { setKernelComms, type CommMessage, type JsonObject } from '../../src/jupyter/comms';
 import { operations } from '../../src/ops/op';
 import * as w from '../../src/viewers';
 import { oracle } from '../support/oracle';
 import { setup } from '../support/gpu';
+import { RecordingComms } from '../support/recording-comms';
 
 /**
  * The interactive widgets on the kernel side, driven as their views drive them (custom messages
@@ -16,29 +17,14 @@ import { setup } from '../support/gpu';
  * and hover), region and pyramid-level plane requests (toMultiscale, bytes read), and the
  * figure helpers (addText, addBoundingBoxes, imshow, animateCurtain/animateBlend).
  */
-interface Sent {
-  type: string;
-  content: JsonObject;
-  buffers: Uint8Array[];
-}
-
 let t: Awaited<ReturnType<typeof setup>>;
-let sent: Sent[] = [];
-let comms: CommManager;
-let waiters: ((m: Sent) => boolean)[] = [];
+const rec = new RecordingComms();
 let counter = 1000;
 const dir = mkdtempSync(join(tmpdir(), 'tessera-interactive-'));
 
 before(async () => {
   t = await setup();
-  comms = new CommManager({
-    publish: (type, content, _metadata, buffers = []) => {
-      const m = { type, content, buffers };
-      sent.push(m);
-      waiters = waiters.filter((fn) => !fn(m));
-    },
-  });
-  setKernelComms(comms);
+  setKernelComms(rec.manager);
 });
 after(() => {
   setKernelComms(undefined);
@@ -48,23 +34,14 @@ after(() => {
 type Model = { modelId: string; state: Record<string, any> };
 
 /** Sends a custom request to a widget model and waits for its answer (same id). */
-function ask(model: Model, content: JsonObject): Promise<{ content: JsonObject; buffers: Uint8Array[] }> {
-  const id = content.id ?? ++counter;
-  return new Promise((resolve) => {
-    waiters.push((m) => {
-      const data = m.content.data as JsonObject | undefined;
-      const reply = data?.content as JsonObject | undefined;
-      if (m.type !== 'comm_msg' || m.content.comm_id !== model.modelId || data?.method !== 'custom' || reply?.id !== id) return false;
-      resolve({ content: reply, buffers: m.buffers });
-      return true;
-    });
-    comms.handleMsg({ content: { comm_id: model.modelId, data: { method: 'custom', content: { ...content, id } } }, buffers: [] } as unknown as CommMessage);
-  });
+async function ask(model: Model, content: JsonObject): Promise<{ content: JsonObject; buffers: Uint8Array[] }> {
+  const m = await rec.ask(model.modelId, { ...content, id: content.id ?? ++counter });
+  return { content: (m.content.data as JsonObject).content as JsonObject, buffers: m.buffers };
 }
 
 /** A state update from the "frontend" (binary values as buffers). */
 function update(model: Model, state: JsonObject, buffers: Uint8Array[] = [], paths: string[][] = []): void {
-  comms.handleMsg({ content: { comm_id: model.modelId, data: { method: 'update', state, buffer_paths: paths } }, buffers } as unknown as CommMessage);
+  rec.manager.handleMsg({ content: { comm_id: model.modelId, data: { method: 'update', state, buffer_paths: paths } }, buffers } as unknown as CommMessage);
 }
 
 async function plane(model: Model, request: JsonObject) {

@@ -4,63 +4,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { CommManager, setKernelComms, type JsonObject } from '../../src/jupyter/comms';
+import { setKernelComms, type JsonObject } from '../../src/jupyter/comms';
 import type { CommMessage } from '../../src/jupyter/comms';
 import * as w from '../../src/viewers';
 import { setup } from '../support/gpu';
+import { RecordingComms, type Sent } from '../support/recording-comms';
 
 /**
  * The kernel side of the widgets, with a recording stand-in for the kernel's comm transport:
  * what a widget opens, displays and answers to the view's requests (plane, values, export).
  */
-interface Sent {
-  type: string;
-  content: JsonObject;
-  buffers: Uint8Array[];
-}
-
 let t: Awaited<ReturnType<typeof setup>>;
-let sent: Sent[] = [];
-let comms: CommManager;
-let waiters: ((m: Sent) => boolean)[] = [];
+const rec = new RecordingComms();
 
 before(async () => {
   t = await setup();
-  comms = new CommManager({
-    publish: (type, content, _metadata, buffers = []) => {
-      const m = { type, content, buffers };
-      sent.push(m);
-      waiters = waiters.filter((fn) => !fn(m));
-    },
-  });
-  setKernelComms(comms);
+  setKernelComms(rec.manager);
 });
 after(() => setKernelComms(undefined));
 
 /** Resets the record of sent messages. */
 function clear(): void {
-  sent = [];
+  rec.sent = [];
 }
 
 function opened(): Sent {
-  const open = sent.find((m) => m.type === 'comm_open');
+  const open = rec.sent.find((m) => m.type === 'comm_open');
   assert.ok(open, 'a comm_open was sent');
   return open;
 }
 
 /** Delivers a custom message from the "frontend" and waits for the widget's answer with the same id. */
 function ask(widget: { model: { modelId: string } }, content: JsonObject): Promise<Sent> {
-  return new Promise((resolve) => {
-    waiters.push((m) => {
-      const data = m.content.data as JsonObject | undefined;
-      const reply = data?.content as JsonObject | undefined;
-      if (m.type !== 'comm_msg' || m.content.comm_id !== widget.model.modelId || data?.method !== 'custom' || reply?.id !== content.id) return false;
-      resolve(m);
-      return true;
-    });
-    const msg = { content: { comm_id: widget.model.modelId, data: { method: 'custom', content } }, buffers: [] } as unknown as CommMessage;
-    comms.handleMsg(msg);
-  });
+  return rec.ask(widget.model.modelId, content);
 }
 
 function reply(m: Sent): JsonObject {
@@ -101,7 +77,7 @@ describe('viewers (kernel side)', () => {
     assert.ok(data.buffer_paths.some((p) => p.join('/') === 'luts/viridis'));
     for (const b of open.buffers) assert.equal(b.length, 768);
 
-    const shown = sent.find((m) => m.type === 'display_data');
+    const shown = rec.sent.find((m) => m.type === 'display_data');
     assert.ok(shown);
     const bundle = shown.content.data as JsonObject;
     assert.deepEqual(bundle[w.VIEW_MIME_TYPE], { model_id: viewer.model.modelId, version_major: 2, version_minor: 1 });
@@ -157,11 +133,11 @@ describe('viewers (kernel side)', () => {
     const img = t.push(stack().data, [4, 6, 8]);
     const viewer = await w.slice(img);
     const update = { content: { comm_id: viewer.model.modelId, data: { method: 'update', state: { index: 1 }, buffer_paths: [] } }, buffers: [] };
-    comms.handleMsg(update as unknown as CommMessage);
+    rec.manager.handleMsg(update as unknown as CommMessage);
     assert.equal(viewer.index, 1);
     clear();
     viewer.update({ index: 3 });
-    const msg = sent.find((m) => m.type === 'comm_msg');
+    const msg = rec.sent.find((m) => m.type === 'comm_msg');
     assert.deepEqual((msg!.content.data as JsonObject).state, { index: 3 });
     viewer.close();
     img.release();
@@ -172,7 +148,7 @@ describe('viewers (kernel side)', () => {
     const viewer = await w.slice(stack());
     assert.ok(t.memoryStats().bytesInUse > before.bytesInUse);
     const closing = { content: { comm_id: viewer.model.modelId, data: {} }, buffers: [] };
-    comms.handleClose(closing as unknown as CommMessage);
+    rec.manager.handleClose(closing as unknown as CommMessage);
     assert.equal(t.memoryStats().bytesInUse, before.bytesInUse);
   });
 
@@ -255,7 +231,7 @@ describe('viewers (kernel side)', () => {
     assert.deepEqual(state.stats.slice(3), [['min', '0'], ['max', '357']]);
     // The projection's pixel (x, y) is 300 + 10 y + x; codes scale [0, 357] to 0..255.
     assert.equal(state.image[0], Math.floor((300 * 255) / 357 + 0.5));
-    const shown = sent.find((m) => m.type === 'display_data');
+    const shown = rec.sent.find((m) => m.type === 'display_data');
     const bundle = shown!.content.data as JsonObject;
     assert.match(String(bundle['text/html']), /<table>.*shape.*\(4, 6, 8\)/);
     assert.ok(bundle['image/png']);
