@@ -17,6 +17,7 @@ import * as tessera from 'tessera';
 import { gpuDevice } from 'tessera/dist/src/gpu/device';
 import { dispatch, kernelFor } from 'tessera/dist/src/gpu/kernel';
 import { recordDispatch } from 'tessera/dist/src/gpu/commands';
+import { readBuffer } from 'tessera/dist/src/gpu/readback';
 import { runPixelProgram } from 'tessera/dist/src/codegen/program';
 import { elementwise } from 'tessera/dist/src/codegen/elementwise';
 
@@ -175,6 +176,37 @@ struct P { s: f32, n: u32, x: u32, y: u32 }
   };
   // The same round trip in Dawn calls alone: what tessera.sync adds is the difference.
   const uniformBytes = new Uint8Array(256);
+  // The same round trip piece by piece: what each of the error scope, the uniform write and the
+  // map of a small result adds to one dispatch's submit and wait.
+  const oneDispatch = () => {
+    const e = device.createCommandEncoder();
+    const p = e.beginComputePass();
+    p.setPipeline(pipeline);
+    p.setBindGroup(0, bindGroups[0]);
+    p.dispatchWorkgroups(1);
+    p.end();
+    return e;
+  };
+  await roundTrip('Dawn: 1 dispatch, submit, await onSubmittedWorkDone', async () => {
+    device.queue.submit([oneDispatch().finish()]);
+    await device.queue.onSubmittedWorkDone();
+  }, 400);
+  await roundTrip('Dawn: 1 dispatch, error scope, submit, await both', async () => {
+    const e = oneDispatch();
+    device.pushErrorScope('validation');
+    device.queue.submit([e.finish()]);
+    const scope = device.popErrorScope();
+    await device.queue.onSubmittedWorkDone();
+    await scope;
+  }, 400);
+  const small = device.createBuffer({ size: 256, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  await roundTrip('Dawn: 1 dispatch, copy 4 B, submit, await mapAsync', async () => {
+    const e = oneDispatch();
+    e.copyBufferToBuffer(output.buffer, 0, small, 0, 4);
+    device.queue.submit([e.finish()]);
+    await small.mapAsync(GPUMapMode.READ, 0, 4);
+    small.unmap();
+  }, 400);
   await roundTrip('Dawn: 1 dispatch, writeBuffer, error scope, submit, await', async () => {
     const e = device.createCommandEncoder();
     const p = e.beginComputePass();
@@ -192,6 +224,17 @@ struct P { s: f32, n: u32, x: u32, y: u32 }
   await roundTrip('empty tessera.sync()', () => tessera.sync(), 400);
   await roundTrip('addImageAndScalar(16×16) + sync', async () => { tessera.addImageAndScalar(input, 1).release(); await tessera.sync(); }, 400);
   await roundTrip('addImageAndScalar(16×16) + pull', async () => { const r = tessera.addImageAndScalar(input, 1); await tessera.pull(r); r.release(); }, 400);
+  // Readbacks of a result's size after one small op: whole-image reductions read back one
+  // partial per 4,096 pixels (2 KB for 2048×1024, 16 KB for 256³), statistics a table per label.
+  const big = tessera.create([256, 256]);
+  for (const bytes of [4, 2048, 16384, 262144]) {
+    await roundTrip(`addImageAndScalar(16×16) + readBuffer of ${bytes} B`, async () => {
+      const r = tessera.addImageAndScalar(input, 1);
+      await readBuffer(big.buffer, bytes);
+      r.release();
+    }, 400);
+  }
+  big.release();
 
   input.release();
   output.release();
