@@ -453,18 +453,20 @@ export function decodeTable(key: ReductionKey, rows: number, words: Uint32Array,
     return f32[0];
   };
   const out: Record<string, Float64Array> = {};
+  // One loop per kind of quantity (no branch per value: tables have a row per label).
   for (const q of key.quantities) {
     const col = new Float64Array(rows);
     const o = offset[q.name];
-    const scale = q.kind === 'sum' ? 2 ** -exps[sums.indexOf(q)] : 1;
-    for (let r = 0; r < rows; r++) {
-      const b = r * w + o;
-      if (q.kind === 'count') col[r] = words[b];
-      else if (q.kind === 'sum') col[r] = (ints[b + 1] * 4294967296 + words[b]) * scale;
-      else {
-        const k = q.kind === 'max' ? words[b] : ~words[b] >>> 0;
-        col[r] = q.type === 'f32' ? fromKey(k) : k;
-      }
+    if (q.kind === 'count') {
+      for (let r = 0, b = o; r < rows; r++, b += w) col[r] = words[b];
+    } else if (q.kind === 'sum') {
+      const scale = 2 ** -exps[sums.indexOf(q)];
+      for (let r = 0, b = o; r < rows; r++, b += w) col[r] = (ints[b + 1] * 4294967296 + words[b]) * scale;
+    } else {
+      // Minima are kept as the complement of their order key.
+      const flip = q.kind === 'max' ? 0 : 0xffffffff;
+      if (q.type === 'f32') for (let r = 0, b = o; r < rows; r++, b += w) col[r] = fromKey((words[b] ^ flip) >>> 0);
+      else for (let r = 0, b = o; r < rows; r++, b += w) col[r] = (words[b] ^ flip) >>> 0;
     }
     out[q.name] = col;
   }

@@ -102,7 +102,11 @@ async function labelSums(op: string, intensity: GpuImage, labels: GpuImage, back
     try {
       const [t1, e1, t2, e2, f] = await readTogether(op, [...reductionParts(r1), ...reductionParts(r2), { buffer: refs, bytes: rows * REFERENCES.length * 4 }]);
       const centres = new Float32Array(f);
-      const col = (k: number) => Float64Array.from({ length: rows }, (_, r) => centres[r * REFERENCES.length + k]);
+      const col = (k: number) => {
+        const c = new Float64Array(rows);
+        for (let r = 0; r < rows; r++) c[r] = centres[r * REFERENCES.length + k];
+        return c;
+      };
       const s1 = decodeReduction(r1, t1, e1) as unknown as FirstSums;
       const s2 = { ...decodeReduction(r2, t2, e2), refX: col(7), refY: col(8), refZ: col(9), refV: col(3) } as unknown as SecondSums;
       return { s1, s2, rows };
