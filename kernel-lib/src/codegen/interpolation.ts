@@ -68,6 +68,11 @@ export interface SamplerSpec {
   mode: TransformMode;
   /** WGSL expression of the fill value as f32 (e.g. a uniform `P.cval`). */
   cval: string;
+  /**
+   * dims 2 only: sample in plane `i32(p.z)` (an index inside the image) instead of plane 0, for
+   * 3D images transformed plane by plane.
+   */
+  planeFromZ?: boolean;
 }
 
 /**
@@ -75,7 +80,7 @@ export interface SamplerSpec {
  * `<name>` at continuous position `p` (x, y, z; z ignored for dims 2) of plane/volume `w`
  * (the 4th coordinate). T is f32 for linear interpolation and the input's compute type for
  * nearest (so integer pixels are copied exactly). Linear reads 4 (2D) or 8 (3D) taps. Only
- * for 2D/3D images: the linear path addresses plane w = 0.
+ * for 2D/3D images: the linear path addresses plane w = 0 (and, for dims 2, plane 0 or `planeFromZ`).
  * Use inside a PixelProgram with `helpers`; the code changes with dims, interpolation, mode
  * and dtype, all of which belong in the cache key (dtype already does).
  */
@@ -100,7 +105,7 @@ export function samplerWgsl(s: SamplerSpec): string {
       lines.push(`let r${a} = i32(floor(${pre}coord(p.${a}, ${shape(a)}) + 0.5));`);
       lines.push(`let i${a} = ${tap}(r${a}, ${shape(a)});`);
     }
-    const z = s.dims === 3 ? 'iz' : '0';
+    const z = s.dims === 3 ? 'iz' : s.planeFromZ ? 'i32(p.z)' : '0';
     const read = `at_${s.name}(vec4<i32>(ix, iy, ${z}, w))`;
     if (gridConstant) {
       const inside = axes.map((a) => `i${a} >= 0`).join(' && ');
@@ -131,7 +136,8 @@ fn sample_${s.name}(p: vec3<f32>, w: i32) -> ${T} {
   const read = (row: string, x: string) => `f32(load_${s.name}(${row} + u32(${x})))`;
   lines.push(`let sx = P.${s.name}_shape.x;`);
   if (s.dims === 2) {
-    lines.push('let r0 = u32(ay) * sx; let r1 = u32(by) * sx;');
+    const plane = s.planeFromZ ? `u32(p.z) * P.${s.name}_shape.y * sx + ` : '';
+    lines.push(`let r0 = ${plane}u32(ay) * sx; let r1 = ${plane}u32(by) * sx;`);
     lines.push(`let row0 = uy * (ux * ${read('r0', 'ax')} + vx * ${read('r0', 'bx')});`);
     lines.push(`let row1 = vy * (ux * ${read('r1', 'ax')} + vx * ${read('r1', 'bx')});`);
     lines.push('var v = row0 + row1;');

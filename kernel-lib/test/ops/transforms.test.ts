@@ -161,6 +161,19 @@ describe('affineTransform (pyclesperanto convention) against scipy.ndimage.affin
     const ref = await oracle(py(`cle_ref(a, ${mat(F2as4)}, 1)`), { a });
     checkStacked(per, ref, linTol(a), '3x3 on 3D');
   });
+  test('3D transforms that keep planes in place (sampled per plane): every mode, both orders', async () => {
+    // F2 as a 4x4 keeps z: the engine samples each plane with 4 taps instead of 8.
+    for (const dtype of ['uint8', 'float32'] as DType[]) {
+      const a = data([5, 19, 23], dtype, 9);
+      for (const mode of ['constant', 'grid-constant', 'nearest', 'reflect', 'mirror', 'wrap', 'grid-wrap'] as const) {
+        for (const order of [0, 1]) {
+          const out = await pulled(t.affineTransform(pushed(a), F2as4, order === 1, false, { mode, cval: 7.5 }));
+          const ref = await oracle(py(`cle_ref(a, ${mat(F2as4)}, ${order}, mode='${mode}', cval=7.5)`), { a });
+          checkStacked(out, ref, order ? linTol(a) : {}, `in-plane 3D ${dtype} ${mode} order ${order}`);
+        }
+      }
+    }
+  });
   test('boundary modes and cval (options)', async () => {
     const a = data([37, 53], 'float32', 7);
     const b = data([7, 19, 23], 'int16', 8);

@@ -33,13 +33,18 @@ export interface AffineSampling {
 /**
  * The one engine behind affineTransform, rotate, scale, translate, rigidTransform, resample
  * and scipyAffineTransform: one thread per output word evaluates the 3x4 inverse matrix
- * (uniforms; no per-pixel inversion) and samples the input (4 or 8 taps for linear).
+ * (uniforms; no per-pixel inversion) and samples the input (4 or 8 taps for linear; 4 when a
+ * 3D transform keeps planes in place).
  * One pipeline per (dims, interpolation, mode, dtypes), shared by all those operations; sizes
  * and the matrix are uniforms.
  */
 export function sampleAffine(s: AffineSampling): GpuImage {
-  const dims = s.input.ndim === 3 ? 3 : 2;
   const m = s.inverse;
+  // A 3D transform that keeps every plane in place (x and y independent of z, z -> z: rotations
+  // about z, in-plane scales and shifts) samples within the pixel's own plane: 4 taps instead
+  // of 8 for linear, the same values (the z weights would be exactly 1 and 0).
+  const inPlane = s.input.ndim === 3 && m[2] === 0 && m[6] === 0 && m[8] === 0 && m[9] === 0 && m[10] === 1 && m[11] === 0;
+  const dims = s.input.ndim === 3 && !inPlane ? 3 : 2;
   const scalars: Record<string, { type: 'f32'; value: number }> = {};
   for (let k = 0; k < 12; k++) scalars[`m${k}`] = { type: 'f32', value: m[k] };
   let cval = s.cval;
@@ -54,7 +59,7 @@ export function sampleAffine(s: AffineSampling): GpuImage {
   const sampleType = s.interpolation === 'linear' ? 'f32' : T;
   const round = s.roundHalfAway === true && sampleType === 'f32' && computeType(s.outDtype) !== 'f32';
   const body = `let q = vec3<f32>(f32(c.x), f32(c.y), f32(c.z));
-  let p = vec3<f32>(${row(0)}, ${row(1)}, ${dims === 3 ? row(2) : '0.0'});
+  let p = vec3<f32>(${row(0)}, ${row(1)}, ${dims === 3 ? row(2) : inPlane ? 'f32(c.z)' : '0.0'});
   ${round ? 'let v = sample_a(p, c.w);\n  return sign(v) * floor(abs(v) + 0.5);' : 'return sample_a(p, c.w);'}`;
   return runPixelProgram({
     op: 'affineSample',
@@ -63,7 +68,7 @@ export function sampleAffine(s: AffineSampling): GpuImage {
     scalars,
     coords: true,
     computeType: sampleType,
-    helpers: samplerWgsl({ name: 'a', dtype: s.input.dtype, dims, interpolation: s.interpolation, mode: s.mode, cval: 'P.cval' }),
+    helpers: samplerWgsl({ name: 'a', dtype: s.input.dtype, dims, interpolation: s.interpolation, mode: s.mode, cval: 'P.cval', planeFromZ: inPlane }),
     body,
   });
 }
