@@ -112,18 +112,33 @@ fn index_${n}(c: vec4<i32>) -> u32 { let s = P.${n}_shape; return ((u32(c.w) * s
 fn at_${n}(c: vec4<i32>) -> ${computeType(d)} { return load_${n}(index_${n}(c)); }`);
   // The output's own pixels, for programs that keep some of them (in-place and partial writes).
   accessors.push(vector ? `fn load_out(i: u32) -> ${computeType(s.out)} { return out_buf[i >> 2u][i & 3u]; }` : loader('out', s.out));
+  // Coordinates cost integer divisions, as many as the whole memory-bound work of a pixel on a
+  // GPU: they are computed once per thread (three divisions), and a thread's further pixels
+  // step from there (carrying into y, z, t at the ends of rows, planes and volumes).
   const coordsFn = `fn coords_of(i: u32, s: vec4<u32>) -> vec4<i32> {
-  let xy = s.x * s.y;
-  return vec4<i32>(i32(i % s.x), i32((i / s.x) % s.y), i32((i / xy) % s.z), i32(i / (xy * s.z)));
+  let q = i / s.x;
+  let r = q / s.y;
+  let t = r / s.z;
+  return vec4<i32>(i32(i - q * s.x), i32(q - r * s.y), i32(r - t * s.z), i32(t));
+}
+fn next_coords(c: vec4<i32>, s: vec4<u32>) -> vec4<i32> {
+  var n = c + vec4<i32>(1, 0, 0, 0);
+  if (n.x == i32(s.x)) { n.x = 0; n.y += 1; }
+  if (n.y == i32(s.y)) { n.y = 0; n.z += 1; }
+  if (n.z == i32(s.z)) { n.z = 0; n.w += 1; }
+  return n;
 }`;
-  const value = `fn value(i: u32) -> ${s.computeType} {\n  ${s.coords ? 'let c = coords_of(i, P.out_shape);\n  ' : ''}${s.body.trim()}\n}`;
-  const converted = (i: string) => convertExpr(`value(${i})`, s.computeType, s.out);
+  const value = `fn value(i: u32${s.coords ? ', c: vec4<i32>' : ''}) -> ${s.computeType} {\n  ${s.body.trim()}\n}`;
+  const converted = (i: string, c: string) => convertExpr(`value(${i}${s.coords ? `, ${c}` : ''})`, s.computeType, s.out);
   let store: string;
   if (vector) {
-    const lanes = Array.from({ length: VECTOR }, (_, k) => converted(`i0 + ${k}u`));
-    store = `let i0 = w * ${VECTOR}u;\n  out_buf[w] = vec4<${storageElement(s.out)}>(${lanes.join(', ')});`;
+    const lanes = Array.from({ length: VECTOR }, (_, k) => converted(`i0 + ${k}u`, `c${k}`));
+    const coords = s.coords
+      ? `\n  let c0 = coords_of(i0, P.out_shape);${[1, 2, 3].map((k) => ` let c${k} = next_coords(c${k - 1}, P.out_shape);`).join('')}`
+      : '';
+    store = `let i0 = w * ${VECTOR}u;${coords}\n  out_buf[w] = vec4<${storageElement(s.out)}>(${lanes.join(', ')});`;
   } else if (epw === 1) {
-    store = `let i = w + P.range.y; out_buf[i] = ${converted('i')};`;
+    store = `let i = w + P.range.y;${s.coords ? ' let c = coords_of(i, P.out_shape);' : ''} out_buf[i] = ${converted('i', 'c')};`;
   } else {
     // One thread owns one storage word, so packed pixels never race.
     const bits = 32 / epw;
@@ -131,13 +146,13 @@ fn at_${n}(c: vec4<i32>) -> ${computeType(d)} { return load_${n}(index_${n}(c));
     const keep = s.range ? 'out_buf[word_index]' : '0u';
     const inRange = s.range ? 'i >= P.range.y && i < P.range.y + P.range.z' : 'i < P.range.x';
     store = `let word_index = ${wordIndex};
-  var word = ${keep};
+  var word = ${keep};${s.coords ? `\n  var c = coords_of(word_index * ${epw}u, P.out_shape);` : ''}
   for (var k = 0u; k < ${epw}u; k++) {
     let i = word_index * ${epw}u + k;
     if (${inRange}) {
-      let bits = ${packBits(converted('i'), s.out)};
+      let bits = ${packBits(converted('i', 'c'), s.out)};
       word = (word & ~(${2 ** bits - 1}u << (k * ${bits}u))) | (bits << (k * ${bits}u));
-    }
+    }${s.coords ? '\n    c = next_coords(c, P.out_shape);' : ''}
   }
   out_buf[word_index] = word;`;
   }

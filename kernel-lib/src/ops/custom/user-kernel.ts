@@ -20,7 +20,7 @@ export interface Param {
 }
 
 const RESERVED = new Set([
-  'i', 'pos', 'P', 'value', 'main', 'coords_of', 'bnd',
+  'i', 'pos', 'P', 'value', 'main', 'coords_of', 'next_coords', 'bnd',
   // WGSL keywords and types a parameter must not shadow
   'var', 'let', 'const', 'fn', 'return', 'if', 'else', 'for', 'loop', 'while', 'break', 'continue', 'switch', 'case', 'default',
   'true', 'false', 'struct', 'alias', 'override', 'discard', 'enable', 'f32', 'i32', 'u32', 'f16', 'bool', 'vec2', 'vec3', 'vec4',
