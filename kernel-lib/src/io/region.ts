@@ -13,20 +13,36 @@ export function copyBox(
   dst: Settable, dstStride: readonly number[], dstOrigin: readonly number[],
   lo: readonly number[], hi: readonly number[],
 ): void {
-  const last = lo.length - 1;
-  const rowLength = hi[last] - lo[last];
+  const inner = lo.length - 1;
+  const contiguous = srcStride[inner] === 1 && dstStride[inner] === 1;
+  let rowLength = hi[inner] - lo[inner];
+  // Rows as long as both arrays' rows make planes contiguous, whole planes volumes: those are
+  // copied as one run instead of row by row (each row's copy costs ~0.4 µs beyond its bytes,
+  // and short scattered rows are the slowest way to move memory).
+  let last = inner;
+  while (contiguous && last > 0 && srcStride[last - 1] === rowLength && dstStride[last - 1] === rowLength) {
+    last--;
+    rowLength *= hi[last] - lo[last];
+  }
+  // Offsets of the axes merged into runs (where the box starts along them).
+  let s0 = 0;
+  let d0 = 0;
+  for (let k = last + 1; k <= inner; k++) {
+    s0 += (lo[k] - srcOrigin[k]) * srcStride[k];
+    d0 += (lo[k] - dstOrigin[k]) * dstStride[k];
+  }
   const idx = lo.slice(0, last);
   for (;;) {
-    let s = (lo[last] - srcOrigin[last]) * srcStride[last];
-    let d = (lo[last] - dstOrigin[last]) * dstStride[last];
+    let s = s0 + (lo[last] - srcOrigin[last]) * srcStride[last];
+    let d = d0 + (lo[last] - dstOrigin[last]) * dstStride[last];
     for (let k = 0; k < last; k++) {
       s += (idx[k] - srcOrigin[k]) * srcStride[k];
       d += (idx[k] - dstOrigin[k]) * dstStride[k];
     }
-    if (srcStride[last] === 1 && dstStride[last] === 1) {
+    if (contiguous) {
       dst.set(src.subarray(s, s + rowLength), d);
     } else {
-      for (let j = 0; j < rowLength; j++) dst[d + j * dstStride[last]] = src[s + j * srcStride[last]];
+      for (let j = 0; j < rowLength; j++) dst[d + j * dstStride[inner]] = src[s + j * srcStride[inner]];
     }
     let k = last - 1;
     for (; k >= 0; k--) {
