@@ -19,7 +19,7 @@ interface DTypeInfo {
   compute: ComputeType;
   min: number;
   max: number;
-  array: new (buffer: ArrayBuffer, byteOffset?: number, length?: number) => TypedArray;
+  array: new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => TypedArray;
 }
 
 const INFO: Record<DType, DTypeInfo> = {
@@ -49,8 +49,9 @@ export function typedArrayOf(d: DType, buffer: ArrayBuffer, byteOffset: number, 
   return new INFO[d].array(buffer, byteOffset, length);
 }
 
-export function allocTypedArray(d: DType, length: number): TypedArray {
-  return new INFO[d].array(new ArrayBuffer(length * INFO[d].bytes), 0, length);
+export function allocTypedArray(d: DType, length: number, shared = false): TypedArray {
+  const bytes = length * INFO[d].bytes;
+  return new INFO[d].array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes), 0, length);
 }
 
 /** The dtype a typed array holds (Float64Array maps to float32, converted on push as cle does); undefined for anything else. */

@@ -10,6 +10,7 @@ import { totalmem } from 'node:os';
 import type { HostImage } from '../array/transfer';
 import { allocTypedArray, bytesPerPixel, type TypedArray } from '../dtype';
 import type { LazyArray } from '../io/lazy-array';
+import { codecPoolFor } from '../io/codec-pool';
 import { copyBox } from '../io/region';
 import { product, stridesOf, overlap, type Box } from '../plan/box';
 import type { Tile } from '../plan/tiles';
@@ -77,14 +78,20 @@ export class TileReader {
       this.decoded += chunks.length;
       return this.input.readRegion(box.start, box.size);
     }
-    const into = allocTypedArray(this.input.dtype, product(box.size));
+    const pool = codecPoolFor(product(this.input.chunks) * bytesPerPixel(this.input.dtype));
+    // In shared memory when workers decode: they copy the chunks (decoded into shared memory) into it.
+    const into = allocTypedArray(this.input.dtype, product(box.size), pool !== undefined);
     const stride = stridesOf(box.size);
     const held = chunks.map((key) => this.#hold(key));
     try {
       await Promise.all(held.map(async (h) => {
         const { data, stride: from, origin } = await h.pixels;
         const { lo, hi } = overlap(box, h.box);
-        copyBox(data, from, origin, into, stride, box.start, lo, hi);
+        if (pool && data.buffer instanceof SharedArrayBuffer) {
+          await pool.copy({ src: data, srcStride: from, srcOrigin: origin, dst: into, dstStride: stride, dstOrigin: box.start, lo, hi });
+        } else {
+          copyBox(data, from, origin, into, stride, box.start, lo, hi);
+        }
       }));
     } finally {
       for (const h of held) h.readers--;

@@ -1,15 +1,16 @@
 /**
  * Worker threads that decode and encode Zarr chunks, so that reading and writing compressed arrays
  * uses several cores (numcodecs' WASM blosc/zstd run at 100–300 MB/s per core). The main thread
- * keeps the file I/O (asynchronous already) and the copies into place; chunks travel to and from
- * the workers as transferred buffers, not copies.
+ * keeps the file I/O (asynchronous already); chunks travel to the workers as transferred buffers,
+ * come back decoded in shared memory, and copies between shared arrays (chunks into tiles) run on
+ * the workers too.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { TesseraError } from '../errors';
 import type { ChunkPixels, CodecSpec, DecodedChunk } from './chunk-codec';
-import type { CodecReply, CodecRequest } from './codec-worker';
+import type { CodecReply, CodecRequest, SharedCopy } from './codec-worker';
 
 /** Default: one thread per core but one (the main thread reads files and copies), at most 15. */
 function defaultThreads(): number {
@@ -91,6 +92,15 @@ export class CodecPool {
   /** Encodes `pixels` (its buffer is transferred to the worker: the caller must not use it after). */
   encode(spec: CodecSpec, coords: number[], pixels: ChunkPixels): Promise<Uint8Array> {
     return this.run({ op: 'encode', spec, coords, pixels }, [pixels.data.buffer as ArrayBuffer]).then((reply) => reply.data as Uint8Array);
+  }
+
+  /**
+   * Copies a box between two arrays in shared memory (SharedArrayBuffer) on a worker, as
+   * region.ts's copyBox would: the main thread assembles tiles from many chunks, and one core
+   * copies memory at a few GB/s.
+   */
+  copy(c: SharedCopy): Promise<void> {
+    return this.run({ op: 'copy', ...c }, []).then(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,29 @@
 /**
  * A codec worker thread: decodes and encodes Zarr chunks for the main thread (see codec-pool.ts),
- * so that several cores run the WASM codecs at once. Stateless apart from a cache of codecs by
+ * so that several cores run the WASM codecs at once, and copies boxes between shared arrays. Stateless apart from a cache of codecs by
  * array metadata.
  */
 import { parentPort } from 'node:worker_threads';
 import { ChunkCodec, type ChunkPixels, type CodecSpec } from './chunk-codec';
+import { copyBox } from './region';
+
+/** A strided box copy between two arrays in shared memory (see CodecPool.copy). */
+export interface SharedCopy {
+  src: ArrayBufferView & ArrayLike<number>;
+  srcStride: number[];
+  srcOrigin: number[];
+  dst: ArrayBufferView & ArrayLike<number>;
+  dstStride: number[];
+  dstOrigin: number[];
+  lo: number[];
+  hi: number[];
+}
 
 /** A request from the pool. */
 export type CodecRequest =
   | { id: number; op: 'decode'; spec: CodecSpec; coords: number[]; bytes: Uint8Array | undefined }
-  | { id: number; op: 'encode'; spec: CodecSpec; coords: number[]; pixels: ChunkPixels };
+  | { id: number; op: 'encode'; spec: CodecSpec; coords: number[]; pixels: ChunkPixels }
+  | ({ id: number; op: 'copy' } & SharedCopy);
 
 /** The answer: a decoded chunk, encoded bytes, or an error message. */
 export type CodecReply =
@@ -29,12 +43,28 @@ function codecFor(spec: CodecSpec): Promise<ChunkCodec> {
   return codec;
 }
 
+/** A copy of `data` in shared memory (same element type), which other threads can read and copy from. */
+function shared(data: ArrayBufferView & ArrayLike<number>): ArrayBufferView {
+  const View = data.constructor as new (buffer: SharedArrayBuffer) => ArrayBufferView & { set(a: ArrayLike<number>): void };
+  const out = new View(new SharedArrayBuffer(data.byteLength));
+  out.set(data);
+  return out;
+}
+
 parentPort?.on('message', async (request: CodecRequest) => {
   try {
+    if (request.op === 'copy') {
+      const r = request;
+      copyBox(r.src as never, r.srcStride, r.srcOrigin, r.dst as never, r.dstStride, r.dstOrigin, r.lo, r.hi);
+      parentPort!.postMessage({ id: r.id, ok: true, data: new Uint8Array(0) } satisfies CodecReply);
+      return;
+    }
     const codec = await codecFor(request.spec);
     if (request.op === 'decode') {
       const { data, stride } = await codec.decode(request.coords, request.bytes);
-      parentPort!.postMessage({ id: request.id, ok: true, data, stride } satisfies CodecReply, [data.buffer as ArrayBuffer]);
+      // Decoded into shared memory: the main thread keeps it for later tiles, and workers copy
+      // out of it into shared tiles (CodecPool.copy), so that copies run on several cores too.
+      parentPort!.postMessage({ id: request.id, ok: true, data: shared(data as ArrayBufferView & ArrayLike<number>), stride } satisfies CodecReply);
     } else {
       const bytes = await codec.encode(request.coords, request.pixels);
       parentPort!.postMessage({ id: request.id, ok: true, data: bytes } satisfies CodecReply, [bytes.buffer as ArrayBuffer]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { stage } from '../../src/execute/stages';
 import { TileReader } from '../../src/execute/tile-reader';
+import { ioThreads, setIoThreads } from '../../src/io/codec-pool';
 import { createZarr, openZarr } from '../../src/io/zarr';
 import type { LazyArray } from '../../src/io/lazy-array';
 import { planTiles } from '../../src/plan/tiles';
@@ -42,6 +43,27 @@ test('tiles read through the reader equal readRegion, whatever the bound on kept
       if (limit === undefined && reads === order) assert.equal(reader.decoded, z.grid.count, 'each chunk decoded once');
       if (limit === 0) assert.ok(reader.decoded > z.grid.count);
     }
+  }
+});
+
+test('with codec worker threads, chunks are decoded into shared memory and copied into tiles on the workers: the same pixels', async () => {
+  const threads = ioThreads();
+  setIoThreads(2, { minChunkBytes: 0 });
+  try {
+    const z = await input('shared.zarr');
+    const { tiles } = planOf([2, 5, 5], z);
+    const order = tiles.map((_, n) => n);
+    const reader = new TileReader(z, tiles, order);
+    let shared = 0;
+    for await (const { n, got } of stage(order, 3, async (n) => ({ n, got: await reader.read(n) }))) {
+      const want = await z.readRegion(tiles[n].read.start, tiles[n].read.size);
+      if (got.data.buffer instanceof SharedArrayBuffer) shared++;
+      assert.ok(Buffer.from(got.data.buffer).equals(Buffer.from(want.data.buffer)), `tile ${n}`);
+    }
+    assert.equal(reader.decoded, z.grid.count, 'each chunk decoded once');
+    assert.ok(shared > 0, 'tiles assembled in shared memory');
+  } finally {
+    setIoThreads(threads);
   }
 });
 
