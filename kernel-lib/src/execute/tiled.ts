@@ -10,7 +10,7 @@
 import { pull, push } from '../array/transfer';
 import type { GpuImage } from '../array/gpu-image';
 import type { HostImage } from '../array/transfer';
-import { bytesPerPixel, type DType, type TypedArray } from '../dtype';
+import { allocTypedArray, bytesPerPixel, type DType, type TypedArray } from '../dtype';
 import { TesseraError } from '../errors';
 import { memoryStats } from '../gpu/buffer-pool';
 import { deviceInfo } from '../gpu/device';
@@ -261,7 +261,10 @@ export async function runTiles(run: TileRun, tileNumbers: Iterable<number> | Asy
       out.release(); // the crop was recorded first: it reads `out` before anything reuses its buffer
     }
     if (img !== out) img.release();
-    const pulled = pull(core).finally(() => core.release());
+    // With codec workers the result lands in shared memory, and the workers cut the output's
+    // chunks out of it themselves (ZarrArray.write), off the main thread.
+    const into = ioThreads() > 0 ? allocTypedArray(core.dtype, core.size, true) : undefined;
+    const pulled = pull(core, into).finally(() => core.release());
     pulled.catch(() => undefined);
     return { n, pulled, t0, bytesRead: pixels.data.byteLength };
   });

@@ -8,9 +8,10 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { DType } from '../dtype';
 import { TesseraError } from '../errors';
 import type { ChunkPixels, CodecSpec, DecodedChunk } from './chunk-codec';
-import type { CodecReply, CodecRequest, SharedCopy } from './codec-worker';
+import type { CodecReply, CodecRequest, SharedBox, SharedCopy } from './codec-worker';
 
 /** Default: one thread per core but one (the main thread reads files and copies), at most 15. */
 function defaultThreads(): number {
@@ -92,6 +93,11 @@ export class CodecPool {
   /** Encodes `pixels` (its buffer is transferred to the worker: the caller must not use it after). */
   encode(spec: CodecSpec, coords: number[], pixels: ChunkPixels): Promise<Uint8Array> {
     return this.run({ op: 'encode', spec, coords, pixels }, [pixels.data.buffer as ArrayBuffer]).then((reply) => reply.data as Uint8Array);
+  }
+
+  /** Encodes the whole chunk `coords` (in-array extent `shape`, values as `dtype`) cut out of `box` of an array in shared memory. */
+  encodeBox(spec: CodecSpec, coords: number[], dtype: DType, shape: number[], box: SharedBox): Promise<Uint8Array> {
+    return this.run({ op: 'encodeBox', spec, coords, dtype, shape, box }, []).then((reply) => reply.data as Uint8Array);
   }
 
   /**

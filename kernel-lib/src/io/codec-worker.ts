@@ -4,6 +4,7 @@
  * array metadata.
  */
 import { parentPort } from 'node:worker_threads';
+import { type DType, allocTypedArray } from '../dtype';
 import { ChunkCodec, type ChunkPixels, type CodecSpec } from './chunk-codec';
 import { copyBox } from './region';
 
@@ -23,7 +24,11 @@ export interface SharedCopy {
 export type CodecRequest =
   | { id: number; op: 'decode'; spec: CodecSpec; coords: number[]; bytes: Uint8Array | undefined }
   | { id: number; op: 'encode'; spec: CodecSpec; coords: number[]; pixels: ChunkPixels }
+  | { id: number; op: 'encodeBox'; spec: CodecSpec; coords: number[]; dtype: DType; shape: number[]; box: SharedBox }
   | ({ id: number; op: 'copy' } & SharedCopy);
+
+/** The box [lo, hi) of an array in shared memory (laid out with `srcStride` from `srcOrigin`). */
+export type SharedBox = Pick<SharedCopy, 'src' | 'srcStride' | 'srcOrigin' | 'lo' | 'hi'>;
 
 /** The answer: a decoded chunk, encoded bytes, or an error message. */
 export type CodecReply =
@@ -60,6 +65,16 @@ parentPort?.on('message', async (request: CodecRequest) => {
       return;
     }
     const codec = await codecFor(request.spec);
+    if (request.op === 'encodeBox') {
+      // A whole chunk cut out of a shared tile here rather than on the main thread.
+      const { box, shape } = request;
+      const data = allocTypedArray(request.dtype, shape.reduce((a, b) => a * b, 1));
+      const stride = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+      copyBox(box.src as never, box.srcStride, box.srcOrigin, data, stride, box.lo, box.lo, box.hi);
+      const bytes = await codec.encode(request.coords, { data, shape });
+      parentPort!.postMessage({ id: request.id, ok: true, data: bytes } satisfies CodecReply, [bytes.buffer as ArrayBuffer]);
+      return;
+    }
     if (request.op === 'decode') {
       const { data, stride } = await codec.decode(request.coords, request.bytes);
       // Decoded into shared memory: the main thread keeps it for later tiles, and workers copy

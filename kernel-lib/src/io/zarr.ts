@@ -261,17 +261,23 @@ export class ZarrArray extends LazyArray {
           const region = grid.chunkBox(coords);
           const { lo, hi } = overlap(box, region);
           const whole = lo.every((l, k) => l === region.start[k] && hi[k] === region.start[k] + region.size[k]);
-          const chunk = allocTypedArray(this.dtype, product(region.size));
-          const chunkStride = stridesOf(region.size);
-          if (!whole) {
-            const old = await this.decodeChunk(coords);
-            const origin = coords.map((c, k) => c * this.chunks[k]);
-            copyBox(old.data, old.stride, origin, chunk, chunkStride, region.start, region.start, region.start.map((s, k) => s + region.size[k]));
+          const pool = codecPoolFor(product(region.size) * bytesPerPixel(this.dtype));
+          let bytes: Uint8Array;
+          if (whole && pool && src.buffer instanceof SharedArrayBuffer) {
+            // Pixels in shared memory (a tile): the worker cuts the chunk out itself.
+            bytes = await pool.encodeBox(this.spec, coords, this.dtype, region.size, { src, srcStride: stride, srcOrigin: box.start, lo, hi });
+          } else {
+            const chunk = allocTypedArray(this.dtype, product(region.size));
+            const chunkStride = stridesOf(region.size);
+            if (!whole) {
+              const old = await this.decodeChunk(coords);
+              const origin = coords.map((c, k) => c * this.chunks[k]);
+              copyBox(old.data, old.stride, origin, chunk, chunkStride, region.start, region.start, region.start.map((s, k) => s + region.size[k]));
+            }
+            copyBox(src, stride, box.start, chunk, chunkStride, region.start, lo, hi);
+            const pixelsOfChunk = { data: chunk, shape: region.size };
+            bytes = pool ? await pool.encode(this.spec, coords, pixelsOfChunk) : await this.codec!.encode(coords, pixelsOfChunk);
           }
-          copyBox(src, stride, box.start, chunk, chunkStride, region.start, lo, hi);
-          const pixelsOfChunk = { data: chunk, shape: region.size };
-          const pool = codecPoolFor(chunk.byteLength);
-          const bytes = pool ? await pool.encode(this.spec, coords, pixelsOfChunk) : await this.codec!.encode(coords, pixelsOfChunk);
           await this.store.set(`/${key}`, bytes);
         } catch (e) {
           if (e instanceof TesseraError) throw e;

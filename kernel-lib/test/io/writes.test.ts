@@ -76,6 +76,12 @@ describe('writes a tiled job can trust', () => {
           const z = await t.createZarr(path, [5, 33, 47], 'float32', { chunks: [2, 16, 16], format, codec });
           await z.write([0, 0, 0], px);
           assertClose((await zarrPython(path)).data, px, { what: `v${format} ${codec} written in threads, read by zarr-python` });
+          // From shared memory (as tiles are), whole chunks are cut out on the workers; partial ones on the main thread.
+          const shared = new Float32Array(new SharedArrayBuffer(px.byteLength));
+          shared.set(px);
+          const fromShared = await t.createZarr(`${path}-shared`, [5, 33, 47], 'float32', { chunks: [2, 16, 16], format, codec });
+          await fromShared.write([0, 0, 0], shared);
+          assertClose((await zarrPython(`${path}-shared`)).data, px, { what: `v${format} ${codec} written from shared memory` });
           const again = await t.openZarr(path, { cacheBytes: 0 });
           assertClose((await again.compute()).data, px, { what: `v${format} ${codec} read in threads` });
           const box = await again.slice([1, 4], [3, 30], [5, 40]).compute();
