@@ -1,7 +1,6 @@
-import { bytesPerPixel, computeType, pixelsPerWord } from '../../dtype';
+import { bytesPerPixel } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { createLike } from '../../array/transfer';
-import { runPixelProgram } from '../../codegen/program';
 import { dispatch, kernelFor } from '../../gpu/kernel';
 import { checkDims, checkImage, checkBoolean } from '../../validate/arguments';
 import { defineOp, flag, image } from '../op';
@@ -16,44 +15,78 @@ const MIRROR_WORD: Record<number, string> = {
 };
 
 /**
- * The kernel that flips whole storage units: a thread writes one unit of an output row (a vec4 of
- * words when a row is a whole number of vec4s, else one word) as ONE load of the mirrored input
- * unit: the unit at the mirrored row (y, z mirrored within each volume) and, along x, at the
- * mirrored position in the row with its words and the pixels in them reversed. Only the bytes per
- * pixel and the unit change the code; shapes and flags are uniforms. The bits move unchanged, so
- * every dtype is exact.
+ * The flip kernel for pixels of `bytes` bytes: a thread writes one vec4 (16 bytes) of the output.
+ * The bits move unchanged, so every dtype is exact; shapes and flags are uniforms.
+ * - rows of whole vec4s (`window` false): the thread's vec4 lies in one output row
+ *   and is ONE 16-byte load of the mirrored row's vec4 (along x: the mirrored vec4, with its words
+ *   and the pixels packed in them reversed).
+ * - any other width (`window`): the thread's pixels come from a run of the mirrored row (two runs
+ *   where the vec4 spans a row end). It loads the two neighbouring input vec4s around the run and
+ *   picks its pixels from them, loading a new pair only where a run ends.
  */
-function flipUnitsKernel(bytes: number, vector: boolean) {
-  return kernelFor('flipUnits', `${bytes}${vector ? 'v' : 'w'}`, () => {
-    const unit = vector ? 'vec4<u32>' : 'u32';
-    const mirrored = vector ? 'vec4<u32>(mirror_word(a.w), mirror_word(a.z), mirror_word(a.y), mirror_word(a.x))' : 'mirror_word(a)';
+function flipKernel(bytes: number, window: boolean) {
+  return kernelFor('flip', window ? `${bytes} window` : `${bytes}`, () => {
+    const perWord = 4 / bytes;
+    const perVector = 4 * perWord;
+    const bits = 8 * bytes;
+    const vectors = `let x = gid % s.x;
+  let a = src[source_row(gid / s.x) * s.x + select(x, s.x - 1u - x, flip_x)];
+  dst[gid] = select(a, vec4<u32>(mirror_word(a.w), mirror_word(a.z), mirror_word(a.y), mirror_word(a.x)), flip_x);`;
+    const picks = `var x = (gid * ${perVector}u) % s.x;
+  var row = (gid * ${perVector}u) / s.x;
+  var start = source_row(row) * s.x;
+  var first = 0u; // the window's first pixel: the vec4 src[first / ${perVector}] and the one after it
+  var lo = vec4<u32>(0u);
+  var hi = vec4<u32>(0u);
+  var out = vec4<u32>(0u);
+  for (var k = 0u; k < ${perVector}u; k++) {
+    if (row >= P.flips.w) { break; }
+    let p = start + select(x, s.x - 1u - x, flip_x);
+    if (k == 0u || p - first >= ${2 * perVector}u) {
+      // Runs descend for x flips: then the window ends with p's vec4, else it begins with it.
+      let v = p / ${perVector}u;
+      let w0 = select(v, max(v, 1u) - 1u, flip_x);
+      lo = src[w0];
+      hi = src[min(w0 + 1u, arrayLength(&src) - 1u)];
+      first = w0 * ${perVector}u;
+    }
+    let o = p - first;
+    let word = select(lo, hi, o >= ${perVector}u)[(o % ${perVector}u) / ${perWord}u];
+    out[k / ${perWord}u] |= ((word >> ((o % ${perWord}u) * ${bits}u)) & ${2 ** bits - 1}u) << ((k % ${perWord}u) * ${bits}u);
+    x++;
+    if (x == s.x) {
+      x = 0u;
+      row++;
+      start = source_row(row) * s.x;
+    }
+  }
+  dst[gid] = out;`;
     return {
       label: 'flip',
       bindings: [
-        { name: 'src', type: `array<${unit}>` },
-        { name: 'dst', type: `array<${unit}>`, access: 'read_write' as const },
+        { name: 'src', type: 'array<vec4<u32>>' },
+        { name: 'dst', type: 'array<vec4<u32>>', access: 'read_write' as const },
       ],
-      // units: (units per row, rows per plane, planes per volume, units in all); flips: (x, y, z, -).
+      // shape: (vec4s per row, or pixels per row for window; rows per plane; planes per volume; threads),
+      // flips: (x, y, z, rows in all).
       uniforms: [
-        { name: 'units', type: 'vec4<u32>' as const },
+        { name: 'shape', type: 'vec4<u32>' as const },
         { name: 'flips', type: 'vec4<u32>' as const },
       ],
       workgroupSize: WORKGROUP,
       declarations: `fn mirror_word(w: u32) -> u32 { return ${MIRROR_WORD[bytes]}; }
-fn mirrored(a: ${unit}) -> ${unit} { return ${mirrored}; }`,
-      body: `let s = P.units;
-  if (gid >= s.w) { return; }
-  let f = P.flips != vec4<u32>(0u);
-  let x = gid % s.x;
-  let row = gid / s.x;
+// The input row that an output row mirrors: y and z mirrored within each plane and volume.
+fn source_row(row: u32) -> u32 {
+  let s = P.shape;
   let y = row % s.y;
   let plane = row / s.y;
   let z = plane % s.z;
-  let from_x = select(x, s.x - 1u - x, f.x);
-  let from_y = select(y, s.y - 1u - y, f.y);
-  let from_z = select(z, s.z - 1u - z, f.z);
-  let a = src[((plane - z + from_z) * s.y + from_y) * s.x + from_x];
-  dst[gid] = select(a, mirrored(a), f.x);`,
+  return (plane - z + select(z, s.z - 1u - z, P.flips.z != 0u)) * s.y + select(y, s.y - 1u - y, P.flips.y != 0u);
+}`,
+      body: `let s = P.shape;
+  if (gid >= s.w) { return; }
+  let flip_x = P.flips.x != 0u;
+  ${window ? picks : vectors}`,
     };
   });
 }
@@ -64,13 +97,13 @@ fn mirrored(a: ${unit}) -> ${unit} { return ${mirrored}; }`,
  * (x = last axis). Exact for every dtype; same shape and dtype. `flipZ` is ignored for 2D
  * inputs; a 4D input is flipped per volume.
  *
- * How: a flip only moves bits, so when a row is a whole number of 32-bit words (always for
- * 32-bit dtypes; width even for 16-bit, a multiple of 4 for 8-bit) each thread copies one whole
- * unit of the mirrored input row, reversing words and packed pixels for x: a vec4 (one 16-byte
- * load and store, which is what reaches the memory bandwidth) when a row is a whole number of
- * vec4s, else one word. Otherwise an output word holds pixels of two rows whose sources lie far
- * apart, and each pixel is gathered on its own (a pixel program). The flags are uniforms: a few
- * pipelines per pixel size serve every flag combination and size.
+ * How: a flip only moves bits, so one kernel per pixel size copies them (see `flipKernel`): each
+ * thread writes one 16-byte vec4 of the output, because 16-byte loads and stores are what reach
+ * the memory bandwidth (a 4-pixel gather per thread reached half of it on an H200). When a row is
+ * a whole number of vec4s (width a multiple of 4 / 8 / 16 pixels for 32 / 16 / 8-bit), that vec4 is
+ * one load of the mirrored vec4, reversed along x; otherwise the thread picks its pixels from the
+ * two neighbouring input vec4s around their run. The flags are uniforms: at most two pipelines per
+ * pixel size serve every flag combination and size.
  */
 export const flip = defineOp({
   params: [image(), flag('flipX', true), flag('flipY', true), flag('flipZ', true)],
@@ -84,24 +117,11 @@ export const flip = defineOp({
   const s = input.shape;
   const n = s.length;
   const [width, height, depth] = [s[n - 1], n > 1 ? s[n - 2] : 1, n > 2 ? s[n - 3] : 1];
-  const perWord = pixelsPerWord(input.dtype);
-  if (width % perWord === 0) {
-    const wordsPerRow = width / perWord;
-    const vector = wordsPerRow % 4 === 0;
-    const unitsPerRow = vector ? wordsPerRow / 4 : wordsPerRow;
-    const units = unitsPerRow * (input.size / width);
-    const values = { units: [unitsPerRow, height, depth, units], flips: [...flags, 0] };
-    dispatch(flipUnitsKernel(bytesPerPixel(input.dtype), vector), [input.buffer, output.buffer], values, Math.ceil(units / WORKGROUP), 'flip');
-    return output;
-  }
-  const axis = (a: string, k: number) => `select(c.${a}, i32(P.a_shape.${a}) - 1 - c.${a}, P.f${k} != 0)`;
-  return runPixelProgram({
-    op: 'flip',
-    inputs: { a: input },
-    output,
-    scalars: { f0: { type: 'i32', value: flags[0] }, f1: { type: 'i32', value: flags[1] }, f2: { type: 'i32', value: flags[2] } },
-    coords: true,
-    computeType: computeType(input.dtype),
-    body: `return at_a(vec4<i32>(${axis('x', 0)}, ${axis('y', 1)}, ${axis('z', 2)}, c.w));`,
-  });
+  const rows = input.size / width;
+  const perVector = 16 / bytesPerPixel(input.dtype);
+  const window = width % perVector !== 0;
+  const threads = window ? Math.ceil(input.storageBytes / 16) : (width / perVector) * rows;
+  const values = { shape: [window ? width : width / perVector, height, depth, threads], flips: [...flags, rows] };
+  dispatch(flipKernel(bytesPerPixel(input.dtype), window), [input.buffer, output.buffer], values, Math.ceil(threads / WORKGROUP), 'flip');
+  return output;
 });
