@@ -126,12 +126,13 @@ describe('flip, transposes, reslices (exact, every dtype)', () => {
 });
 
 /**
- * Every path of flip against np.flip: rows of whole vec4s (one 16-byte unit per thread), of whole
- * words only (one word per thread), and 8/16-bit rows that are not whole words (a pixel gather),
- * for every dtype, 1D to 4D and every flag combination (none included).
+ * Both paths of flip against np.flip: rows of whole vec4s (4 / 8 / 16 pixels of 32 / 16 / 8 bits:
+ * one mirrored vec4 per thread) and every other width (pixels picked from two neighbouring vec4s,
+ * a thread's vec4 spanning up to 16 rows), for every dtype, 1D to 4D and every flag combination
+ * (none included).
  */
 describe('flip: every path (widths 1..64, 1D-4D, every flag combination)', () => {
-  const WIDTHS = [1, 2, 3, 4, 5, 8, 12, 13, 16, 64];
+  const WIDTHS = [1, 2, 3, 4, 5, 8, 12, 13, 16, 31, 64];
   const OUTER: number[][] = [[], [5], [3, 4], [2, 3, 2]];
   const COMBOS: Array<[boolean, boolean, boolean]> = [false, true].flatMap((fx) => [false, true].flatMap((fy) => [false, true].map((fz): [boolean, boolean, boolean] => [fx, fy, fz])));
   for (const dtype of ALL_DTYPES) {
