@@ -17,9 +17,9 @@ const MIRROR_WORD: Record<number, string> = {
 /**
  * The flip kernel for pixels of `bytes` bytes: a thread writes one vec4 (16 bytes) of the output.
  * The bits move unchanged, so every dtype is exact; shapes and flags are uniforms.
- * - rows of whole vec4s (`window` false): the thread's vec4 lies in one output row
- *   and is ONE 16-byte load of the mirrored row's vec4 (along x: the mirrored vec4, with its words
- *   and the pixels packed in them reversed).
+ * - rows of whole vec4s (`window` false): the thread's vec4 lies in one output row and is ONE
+ *   16-byte load of the mirrored row's vec4 (along x: the mirrored vec4, with its words and the
+ *   pixels packed in them reversed).
  * - any other width (`window`): the thread's pixels come from a run of the mirrored row (two runs
  *   where the vec4 spans a row end). It loads the two neighbouring input vec4s around the run and
  *   picks its pixels from them, loading a new pair only where a run ends.
