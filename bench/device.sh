@@ -12,6 +12,8 @@
 # `bash bench/device.sh host` runs the host-side cost benches (issue 13): a tiny operation's recording layer
 # by layer (host-cost.ts), 64 MB push/pull with and without huge pages for malloc (transfer-cost.ts), the
 # median's first call and steady state per selection (median-cost.ts); $OUT gets <name>.log and .json.
+# `bash bench/device.sh flip` times flip's two paths per pixel size and flags against the copy kernel
+# (flip-paths.ts); $OUT gets flip-paths.log and .json.
 # BENCH_BUDGET_S (default 570): seconds after this script starts at which the driver starts no new
 # work and writes its report; the device tool stops a command at 600 s.
 set -euo pipefail
@@ -72,6 +74,11 @@ if [ "${1:-}" = host ]; then
   $T/node bench/dist/transfer-cost.js --json "$OUT/transfer-hugetlb.json" 2>&1 | quiet | tee -a "$OUT/transfer.log"
   timeout $(( BUDGET - ($(date +%s) - start) )) $T/node bench/dist/median-cost.js --reps 20 --json "$OUT/median.json" 2>&1 | quiet | tee "$OUT/median.log"
   echo "device.sh host: $(( $(date +%s) - start )) s" | tee -a "$OUT/bench.log"
+  exit 0
+fi
+
+if [ "${1:-}" = flip ]; then
+  $T/node bench/dist/flip-paths.js --json "$OUT/flip-paths.json" 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/flip-paths.log"
   exit 0
 fi
 

@@ -125,6 +125,41 @@ describe('flip, transposes, reslices (exact, every dtype)', () => {
   }
 });
 
+/**
+ * Both paths of flip against np.flip: rows of whole vec4s (4 / 8 / 16 pixels of 32 / 16 / 8 bits:
+ * one mirrored vec4 per thread) and every other width (pixels picked from two neighbouring vec4s,
+ * a thread's vec4 spanning up to 16 rows), for every dtype, 1D to 4D and every flag combination
+ * (none included).
+ */
+describe('flip: every path (widths 1..64, 1D-4D, every flag combination)', () => {
+  const WIDTHS = [1, 2, 3, 4, 5, 8, 12, 13, 16, 31, 64];
+  const OUTER: number[][] = [[], [5], [3, 4], [2, 3, 2]];
+  const COMBOS: Array<[boolean, boolean, boolean]> = [false, true].flatMap((fx) => [false, true].flatMap((fy) => [false, true].map((fz): [boolean, boolean, boolean] => [fx, fy, fz])));
+  for (const dtype of ALL_DTYPES) {
+    test(`flip ${dtype}`, async () => {
+      for (const outer of OUTER) {
+        for (const width of WIDTHS) {
+          const shape = [...outer, width];
+          const nd = shape.length;
+          const a = data(shape, dtype, width + nd);
+          const img = pushed(a);
+          const outs: Pixels[] = [];
+          for (const [fx, fy, fz] of COMBOS) outs.push(await pulled(t.flip(img, fx, fy, fz)));
+          img.release();
+          // x, y, z are the last three axes (a 4D input is flipped per volume); missing axes are not flipped.
+          const axes = COMBOS.map(([fx, fy, fz]) => [fx ? -1 : 0, fy && nd > 1 ? -2 : 0, fz && nd > 2 ? -3 : 0].filter((k) => k < 0));
+          const ref = await oracle(`np.stack([np.flip(a, axis=tuple(ax)) for ax in ${JSON.stringify(axes)}])`, { a });
+          const n = a.data.length;
+          COMBOS.forEach(([fx, fy, fz], k) => {
+            assertShape(outs[k].shape, shape);
+            assertClose(outs[k].data, ref.data.subarray(k * n, (k + 1) * n), { what: `flip(${fx}, ${fy}, ${fz}) of [${shape}]` });
+          });
+        }
+      }
+    });
+  }
+});
+
 // General forward matrices (x, y, z), pyclesperanto's convention: shear, scale, rotation, shift.
 const F2 = [0.9, -0.35, 4.2, 0.28, 1.1, -3.1, 0, 0, 1];
 const F2as4 = [0.9, -0.35, 0, 4.2, 0.28, 1.1, 0, -3.1, 0, 0, 1, 0, 0, 0, 0, 1];
