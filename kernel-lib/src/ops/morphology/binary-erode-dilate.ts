@@ -5,7 +5,7 @@ import { FootprintShape, runNeighbourhood } from '../../codegen/neighbourhood';
 import { LinePass, runSeparable } from '../../codegen/separable';
 import { type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
-import { ZERO } from '../../codegen/snippets';
+import { nonZero } from '../../codegen/snippets';
 import { type OpInfo, boundaryOptions, defineOp, fixedHalo, footprintOp, image } from '../op';
 
 
@@ -19,7 +19,7 @@ const RADIUS_ONE: OpInfo = { params: [image(), boundaryOptions], output: 'uint8'
  */
 export function binaryMorphology(op: string, kind: 'min' | 'max', shape: FootprintShape, input: GpuImage, radius: [number, number, number], boundary: Boundary): GpuImage {
   const output = create(input.shape, 'uint8');
-  const prologue = `select(0u, 1u, x != ${ZERO[computeType(input.dtype)]})`;
+  const prologue = `select(0u, 1u, ${nonZero(computeType(input.dtype), 'x')})`;
   const cval = boundary.cval !== 0 ? 1 : 0;
   if (shape === 'box') {
     const passes: LinePass[] = ([2, 1, 0] as const).map((axis) => ({ axis, radius: radius[axis], reduce: { kind } }));
