@@ -12,6 +12,8 @@
 # `bash bench/device.sh host` runs the host-side cost benches (issue 13): a tiny operation's recording layer
 # by layer (host-cost.ts), 64 MB push/pull with and without huge pages for malloc (transfer-cost.ts), the
 # median's first call and steady state per selection (median-cost.ts); $OUT gets <name>.log and .json.
+# `bash bench/device.sh erode` times binary box erosion's paths side by side (bench/erode-paths.ts); $OUT gets
+# erode-paths.log and .json.
 # BENCH_BUDGET_S (default 570): seconds after this script starts at which the driver starts no new
 # work and writes its report; the device tool stops a command at 600 s.
 set -euo pipefail
@@ -72,6 +74,13 @@ if [ "${1:-}" = host ]; then
   $T/node bench/dist/transfer-cost.js --json "$OUT/transfer-hugetlb.json" 2>&1 | quiet | tee -a "$OUT/transfer.log"
   timeout $(( BUDGET - ($(date +%s) - start) )) $T/node bench/dist/median-cost.js --reps 20 --json "$OUT/median.json" 2>&1 | quiet | tee "$OUT/median.log"
   echo "device.sh host: $(( $(date +%s) - start )) s" | tee -a "$OUT/bench.log"
+  exit 0
+fi
+
+if [ "${1:-}" = erode ]; then
+  # Binary box erosion: the chosen path against the previous one and the alternatives (bench/erode-paths.ts).
+  timeout $(( BUDGET - ($(date +%s) - start) )) $T/node bench/dist/erode-paths.js --reps 20 --json "$OUT/erode-paths.json" 2>&1 \
+    | grep --line-buffered -v '^Warning: maxDynamic' | tee "$OUT/erode-paths.log"
   exit 0
 fi
 
