@@ -63,10 +63,14 @@ export function binaryMorphology(
  * 2. y and z at once ({@link rowsPassSpec}) over those bytes: 4 pixels per thread by AND / OR
  *    of whole words (min / max of 0/1 bytes), so no temporaries beyond the one uint8 image.
  *
- * Measured against the alternatives (issue 13): one non-separable pass of (2r+1)³ taps per pixel
- * (runNeighbourhood) costs 27 byte loads and extractions per pixel in 3D, the work a GPU spends
- * on pyclesperanto's erode_box; doing x by words too would send every row's first and last
- * word (one per warp on a 256-wide row) down the per-pixel boundary path.
+ * DRAM traffic for a 3D radius-1 box: 4 bytes per pixel, against 18 for z, y, x passes with
+ * 32-bit temporaries. The alternatives (issue 13; bench/erode-paths.ts times them side by side):
+ * one non-separable pass of (2r+1)^d taps per pixel (runNeighbourhood) has no temporaries but
+ * 27 byte loads and extractions per pixel in 3D, 5-25x slower than the separable passes on
+ * lavapipe (compute that a GPU would spend as well); uint8 temporaries inside runSeparable
+ * would need its y/z passes to own whole words, which rows that are not multiples of 4 wide do
+ * not give; x by words too would send every row's first and last word (one per warp on a
+ * 256-wide row) down the per-pixel boundary path.
  */
 function binaryBox(
   op: string, kind: 'min' | 'max', input: GpuImage, output: GpuImage, radius: [number, number, number],
