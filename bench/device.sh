@@ -14,6 +14,8 @@
 # median's first call and steady state per selection (median-cost.ts); $OUT gets <name>.log and .json.
 # `bash bench/device.sh flip` times flip's two paths per pixel size and flags against the copy kernel
 # (flip-paths.ts); $OUT gets flip-paths.log and .json.
+# `bash bench/device.sh erode` times binary box erosion's paths side by side (bench/erode-paths.ts); $OUT gets
+# erode-paths.log and .json.
 # BENCH_BUDGET_S (default 570): seconds after this script starts at which the driver starts no new
 # work and writes its report; the device tool stops a command at 600 s.
 set -euo pipefail
@@ -79,6 +81,13 @@ fi
 
 if [ "${1:-}" = flip ]; then
   $T/node bench/dist/flip-paths.js --json "$OUT/flip-paths.json" 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/flip-paths.log"
+  exit 0
+fi
+
+if [ "${1:-}" = erode ]; then
+  # Binary box erosion: the chosen path against the previous one and the alternatives (bench/erode-paths.ts).
+  timeout $(( BUDGET - ($(date +%s) - start) )) $T/node bench/dist/erode-paths.js --reps 20 --json "$OUT/erode-paths.json" 2>&1 \
+    | grep --line-buffered -v '^Warning: maxDynamic' | tee "$OUT/erode-paths.log"
   exit 0
 fi
 

@@ -146,6 +146,10 @@ export function catalogue(): BenchOp[] {
       cupy: 'cp.logical_and(m, n)', cle: 'cle.binary_and(m, n)', scipy: 'np.logical_and(m, n)' });
     add({ name: 'Erode', shape, bytes: 2 * u, run: (x) => tessera.erodeBox(x.m),
       cupy: 'xdi.binary_erosion(m, structure=fp)', cle: 'cle.erode_box(m)', scipy: 'ndi.binary_erosion(m, structure=fp)' });
+    // Not a seed row: the radius where binaryErode's box path splits y and z (issue 13).
+    rows.push({ name: `BinaryErodeRadiusTwo${tag}`, shape, bytes: 2 * u, run: (x) => tessera.binaryErode(x.m, 2, 2, is3 ? 2 : 0),
+      cupy: 'xdi.binary_erosion(m, structure=fp5)', cle: `cle.binary_erode(m, radius_x=2, radius_y=2, radius_z=${is3 ? 2 : 0}, connectivity='box')`,
+      scipy: 'ndi.binary_erosion(m, structure=fp5)' });
     add({ name: 'FixedThreshold', shape, memoryBound: true, bytes: f + u, run: (x) => tessera.greaterConstant(x.a, 0.5),
       cupy: 'a > 0.5', cle: 'cle.greater_constant(a, scalar=0.5)', scipy: 'a > 0.5' });
     add({ name: 'Flip', shape, memoryBound: true, bytes: 2 * f, run: (x) => tessera.flip(x.a, true, false, false),

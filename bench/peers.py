@@ -103,6 +103,7 @@ class CupySide:
             "a": cp.asarray(host["a"]), "b": cp.asarray(host["b"]),
             "m": cp.asarray(host["m"].astype(bool)), "n": cp.asarray(host["n"].astype(bool)),
             "fp": cp.asarray(np.ones((3,) * len(shape), bool)),
+            "fp5": cp.asarray(np.ones((5,) * len(shape), bool)),
         }
         self.sync()
 
@@ -224,7 +225,7 @@ def scipy_samples(row, host, budget_s):
     if row.get("inputs"):
         env.update(host, **structures())
     else:
-        env.update(a=host["a"], b=host["b"], m=host["m"].astype(bool), n=host["n"].astype(bool), fp=np.ones((3,) * len(row["shape"]), bool))
+        env.update(a=host["a"], b=host["b"], m=host["m"].astype(bool), n=host["n"].astype(bool), fp=np.ones((3,) * len(row["shape"]), bool), fp5=np.ones((5,) * len(row["shape"]), bool))
     code = compile(row["scipy"], row["name"], "eval")
     out = []
     while len(out) < 5 and (not out or sum(out) / 1e3 < budget_s):

@@ -13,6 +13,15 @@ export const HIGHEST: Readonly<Record<ComputeType, string>> = { f32: 'bitcast<f3
 /** Zero of a compute type. */
 export const ZERO: Readonly<Record<ComputeType, string>> = { f32: '0.0', i32: '0i', u32: '0u' };
 
+/**
+ * WGSL bool: `v` (of compute type `t`) is non-zero. Floats are tested on the bits without the
+ * sign, so NaN counts as non-zero (numpy's `a != 0`) and -0 as zero: WGSL lets compilers assume
+ * that no value is NaN, and lavapipe folds `NaN != 0.0` to false.
+ */
+export function nonZero(t: ComputeType, v: string): string {
+  return t === 'f32' ? `((bitcast<u32>(${v}) << 1u) != 0u)` : `(${v} != ${ZERO[t]})`;
+}
+
 export type Combine = 'min' | 'max' | 'sum';
 
 /** The identity of `op` in type `t`. */

@@ -120,6 +120,61 @@ for (const [dims, shape] of Object.entries(SHAPES)) {
   });
 }
 
+describe('binary box erosion / dilation (an x pass, then y/z by 4-pixel words)', () => {
+  // Widths not multiples of 4 (words spanning rows), planes of 30 and 6 pixels (words spanning
+  // planes), axes shorter than the radius, 1D; radii with y and z combined (rows <= 9), apart
+  // (3, 3, 3 and 2, 1, 2), no x pass (0, 2, 1), no y pass (1, 0, 3), no z pass (1, 2, 0).
+  const SHAPES_BOX = [[37], [3], [13, 37], [9, 4], [2, 130], [7, 11, 13], [9, 6, 5], [5, 3, 2]];
+  const RADII: Array<[number, number, number]> = [[1, 1, 1], [2, 1, 2], [3, 3, 3], [0, 2, 1], [1, 0, 3], [1, 2, 0]];
+  const CONFIGS = [...MODES.filter((m) => m !== 'constant').map((mode) => ({ mode, cval: 0 })), { mode: 'constant' as const, cval: 0 }, { mode: 'constant' as const, cval: 1 }];
+
+  /** The pixels on the GPU, NaN allowed. */
+  const input = (a: Pixels) => t.push(a.data as Float32Array, a.shape, { allowNonFinite: true });
+  /** Every config's erosion then dilation, stacked into one array (one oracle call per case). */
+  async function allModes(a: Pixels, rx: number, ry: number, rz: number): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    for (const o of CONFIGS) {
+      for (const op of [t.binaryErode, t.binaryDilate]) parts.push((await pulled(op(input(a), rx, ry, rz, 'box', o))).data as Uint8Array);
+    }
+    const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    return all;
+  }
+  const reference = (nd: number, rx: number, ry: number, rz: number) => {
+    const u = '(a != 0).astype(np.uint8)';
+    const box = fp('box', nd, rx, ry, rz);
+    return `np.stack([R.rank(${u}, ${box}, m, c, f) for (m, c) in ${JSON.stringify(CONFIGS.map((o) => [o.mode, o.cval]))} for f in (ndi.minimum_filter, ndi.maximum_filter)])`;
+  };
+
+  for (const shape of SHAPES_BOX) {
+    test(`shape [${shape}], radii ${RADII.map((r) => r.join('/')).join(', ')}, every mode`, async () => {
+      const nd = shape.length;
+      const a = mask(shape, 'uint8', 61, 0.75);
+      for (const [rx, ry, rz] of RADII) {
+        const ref = await oracle(withRef(reference(nd, rx, ry, rz)), { a });
+        assertClose(await allModes(a, rx, ry, rz), ref.data, { what: `radii ${rx}, ${ry}, ${rz}` });
+      }
+    });
+  }
+
+  test('uint16, float32 with NaN (foreground) and -0 (background), scipy\'s border_value', async () => {
+    for (const shape of [[13, 37], [7, 11, 13]]) {
+      const nd = shape.length;
+      for (const dtype of ['uint16', 'float32'] as DType[]) {
+        const a = mask(shape, dtype, 62, 0.7);
+        if (dtype === 'float32') for (let i = 0; i < a.data.length; i += 7) (a.data as Float32Array)[i] = i % 2 ? NaN : -0;
+        else for (let i = 0; i < a.data.length; i += 5) (a.data as Uint16Array)[i] = 0x100; // only the high byte set
+        for (const [rx, ry, rz] of [[1, 1, 1], [2, 3, 2]] as Array<[number, number, number]>) {
+          const ref = await oracle(withRef(reference(nd, rx, ry, rz)), { a });
+          assertClose(await allModes(a, rx, ry, rz), ref.data, { what: `${dtype} radii ${rx}, ${ry}, ${rz}` });
+        }
+        await check(t.erodeBox(input(a), { mode: 'constant', cval: 1 }), `ndi.binary_erosion(a != 0, ${ones(nd)}, border_value=1)`, { a });
+        await check(t.dilateBox(input(a), { mode: 'constant' }), `ndi.binary_dilation(a != 0, ${ones(nd)})`, { a });
+      }
+    }
+  });
+});
+
 describe('binaryFillHoles edge cases', () => {
   test('a spiral (long flood path) and an image spanning many tiles', async () => {
     // A wall spiralling inwards: the background inside is reached from the border only along the spiral.
