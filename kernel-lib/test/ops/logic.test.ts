@@ -109,3 +109,22 @@ describe('bad input', () => {
     assert.throws(() => t.binaryNot(undefined as never), /binaryNot: input must be a GpuImage; got undefined/);
   });
 });
+
+describe('NaN counts as true, -0 as false (numpy: a != 0), whatever the compiler assumes about NaN', () => {
+  test('binary logic, mask, masked statistics', async () => {
+    const v = [NaN, 0, 1, -0, NaN, 2, 0, -0, -Infinity];
+    const a = { data: new Float32Array(v), shape: [v.length], dtype: 'float32' };
+    const b = { data: new Float32Array([NaN, NaN, 0, 0, -0, 3, 1, NaN, 0]), shape: [v.length], dtype: 'float32' };
+    const A = t.push(a.data, a.shape, { allowNonFinite: true });
+    const B = t.push(b.data, b.shape, { allowNonFinite: true });
+    await check('binaryAnd', t.binaryAnd(A, B), '(np.logical_and(a, b)).astype(np.uint8)', { a, b }, 'uint8');
+    await check('binaryOr', t.binaryOr(A, B), '(np.logical_or(a, b)).astype(np.uint8)', { a, b }, 'uint8');
+    await check('binaryXor', t.binaryXor(A, B), '(np.logical_xor(a, b)).astype(np.uint8)', { a, b }, 'uint8');
+    await check('binarySubtract', t.binarySubtract(A, B), '(a.astype(bool) & ~b.astype(bool)).astype(np.uint8)', { a, b }, 'uint8');
+    await check('binaryNot', t.binaryNot(A), '(np.logical_not(a)).astype(np.uint8)', { a }, 'uint8');
+    const values = t.push(new Float32Array(v.length).fill(5), a.shape);
+    await check('mask', t.mask(values, A), 'np.where(a != 0, np.float32(5), np.float32(0))', { a }, 'float32');
+    assert.equal(await t.meanOfMaskedPixels(values, A), 5, 'meanOfMaskedPixels over a NaN mask');
+    assert.equal(await t.minimumOfMaskedPixels(t.addImageAndScalar(t.push(new Float32Array(v.map((_, k) => k)), a.shape), 0), A), 0, 'pixel 0 (NaN in the mask) is inside');
+  });
+});

@@ -1,5 +1,6 @@
 import type { GpuImage } from '../../array/gpu-image';
-import { elementwise, zeroOf } from '../../codegen/elementwise';
+import { elementwise } from '../../codegen/elementwise';
+import { nonZero } from '../../codegen/snippets';
 import { computeType } from '../../dtype';
 import { checkImage, checkImagePair } from '../../validate/arguments';
 import { type OpInfo, defineOp, image } from '../op';
@@ -10,7 +11,7 @@ import { type OpInfo, defineOp, image } from '../op';
  */
 function logical2(fn: string, input0: GpuImage, input1: GpuImage, expr: string): GpuImage {
   const [a, b] = checkImagePair(fn, input0, input1);
-  const nz = (name: 'a' | 'b', img: GpuImage) => `(${name} != ${zeroOf(computeType(img.dtype))})`;
+  const nz = (name: 'a' | 'b', img: GpuImage) => nonZero(computeType(img.dtype), name);
   return elementwise({
     op: fn,
     inputs: [a, b],
@@ -49,5 +50,5 @@ export const binarySubtract = defineOp(PAIR, function binarySubtract(input0: Gpu
 export const binaryNot = defineOp({ ...PAIR, params: [image()] }, function binaryNot(input: GpuImage): GpuImage {
   checkImage(input, 'binaryNot: input');
   const t = computeType(input.dtype);
-  return elementwise({ op: 'binaryNot', inputs: [input], output: 'uint8', compute: t, result: 'u32', expr: `select(0u, 1u, a == ${zeroOf(t)})` });
+  return elementwise({ op: 'binaryNot', inputs: [input], output: 'uint8', compute: t, result: 'u32', expr: `select(0u, 1u, !${nonZero(t, 'a')})` });
 });

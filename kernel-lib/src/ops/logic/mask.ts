@@ -1,6 +1,7 @@
 import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { elementwise, zeroOf } from '../../codegen/elementwise';
+import { nonZero } from '../../codegen/snippets';
 import { checkImagePair, checkNumber } from '../../validate/arguments';
 import { defineOp, image, number } from '../op';
 
@@ -20,7 +21,7 @@ export const mask = defineOp({
     inputs: [a, m],
     compute: t,
     operands: ['native', 'native'],
-    expr: `select(${zeroOf(t)}, a, b != ${zeroOf(computeType(m.dtype))})`,
+    expr: `select(${zeroOf(t)}, a, ${nonZero(computeType(m.dtype), 'b')})`,
   });
 });
 

@@ -2,7 +2,7 @@ import { computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { runPixelProgram, xyzt } from '../../codegen/program';
-import { ZERO } from '../../codegen/snippets';
+import { nonZero } from '../../codegen/snippets';
 import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 import { checkFilterInput } from '../../validate/filters';
 import { iterateUntilStable } from './iterate';
@@ -96,7 +96,7 @@ export const binaryFillHoles = defineOp({ params: [image()], output: 'uint8', ti
     output: state,
     coords: true,
     computeType: 'u32',
-    body: `if (load_a(i) != ${ZERO[computeType(img.dtype)]}) { return 0u; }\n  return select(1u, 2u, ${border});`,
+    body: `if (${nonZero(computeType(img.dtype), 'load_a(i)')}) { return 0u; }\n  return select(1u, 2u, ${border});`,
   });
   const [tx, ty, tz] = TILE[nd];
   const tiles = [Math.ceil(nx / tx), Math.ceil(ny / ty), Math.ceil(nz / tz)];

@@ -4,7 +4,7 @@ import { create } from '../../array/transfer';
 import { TesseraError } from '../../errors';
 import { constantTable } from '../../codegen/constants';
 import { runPixelProgram, xyzt } from '../../codegen/program';
-import { ZERO } from '../../codegen/snippets';
+import { nonZero } from '../../codegen/snippets';
 import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
 import { checkDims, checkImage } from '../../validate/arguments';
 import { iterateUntilStable } from './iterate';
@@ -93,7 +93,7 @@ export const skeletonize = defineOp({ params: [image()], output: 'uint8', tiling
       inputs: { x: img },
       output: a,
       computeType: 'u32',
-      body: `return select(0u, 1u, load_x(i) != ${ZERO[computeType(img.dtype)]});`,
+      body: `return select(0u, 1u, ${nonZero(computeType(img.dtype), 'load_x(i)')});`,
     });
     const lut = constantTable('zhang-suen', zhangSuenTable);
     const kernel = kernelFor('skeletonize', '', stepSpec);

@@ -3,7 +3,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import { forEachSlab } from '../../array/slabs';
 import { create } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';
-import { HIGHEST, LOWEST, ReducedVariable, ZERO, workgroupArrays, workgroupReduce } from '../../codegen/snippets';
+import { HIGHEST, LOWEST, ReducedVariable, ZERO, nonZero, workgroupArrays, workgroupReduce } from '../../codegen/snippets';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { acquireBuffer, releaseBuffer } from '../../gpu/buffer-pool';
 import { KernelSpec, dispatch, kernelFor } from '../../gpu/kernel';
@@ -61,7 +61,6 @@ fn wide_f32(a: vec2<u32>) -> f32 { return f32(${t === 'i32' ? 'bitcast<i32>(a.y)
       : t === 'u32'
         ? 'select(-f32(m - v), f32(v - m), v >= m)'
         : 'select(-f32(bitcast<u32>(m) - bitcast<u32>(v)), f32(bitcast<u32>(v) - bitcast<u32>(m)), v >= m)';
-  const maskZero = maskType ? ZERO[computeType(maskType)] : '';
   const counts: ReducedVariable[] = [
     { name: 'n', type: 'u32', combine: (a, b) => `${a} + ${b}` },
     { name: 'min', type: t, combine: (a, b) => `min(${a}, ${b})` },
@@ -97,7 +96,7 @@ var<workgroup> sh_sum_f: array<f32, 1>;`,
   for (var k = 0u; k < ${PER_THREAD}u; k++) {
     let j = start + k * ${WORKGROUP}u + lid;
     var ok = j < end;
-    ${maskType ? `if (ok) { ok = load_m(base + j) != ${maskZero}; }` : ''}
+    ${maskType ? `if (ok) { ok = ${nonZero(computeType(maskType), 'load_m(base + j)')}; }` : ''}
     if (ok) {
       let v = load_a(base + j);
       mn = min(mn, v);

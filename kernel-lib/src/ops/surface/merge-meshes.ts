@@ -1,7 +1,7 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { runPixelProgram } from '../../codegen/program';
-import { ZERO } from '../../codegen/snippets';
+import { nonZero } from '../../codegen/snippets';
 import { computeType } from '../../dtype';
 import { checkImage, checkSameShape } from '../../validate/arguments';
 import { defineOp, image } from '../op';
@@ -23,7 +23,7 @@ export const mergeMeshes = defineOp(
     checkSameShape(s, u, [`${fn}: surfaceMesh`, 'subSurfaceMesh']);
     const b = betweenMesh === undefined ? undefined : checkImage(betweenMesh, `${fn}: betweenMesh`);
     if (b) checkSameShape(s, b, [`${fn}: surfaceMesh`, 'betweenMesh']);
-    const line = (name: string, img: GpuImage) => `load_${name}(i) != ${ZERO[computeType(img.dtype)]}`;
+    const line = (name: string, img: GpuImage) => nonZero(computeType(img.dtype), `load_${name}(i)`);
     return runPixelProgram({
       op: fn,
       inputs: b ? { s, u, b } : { s, u },

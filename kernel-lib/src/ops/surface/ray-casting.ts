@@ -1,7 +1,7 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { create, push } from '../../array/transfer';
 import { xyzt } from '../../codegen/program';
-import { ZERO } from '../../codegen/snippets';
+import { nonZero } from '../../codegen/snippets';
 import { loader, storageElement } from '../../codegen/wgsl';
 import { computeType, type DType } from '../../dtype';
 import { TesseraError } from '../../errors';
@@ -52,7 +52,7 @@ interface CastParams {
   mask: DType | null;
 }
 
-const outsideFn = (mask: DType | null) => (mask ? `${loader('mask', mask)}\nfn outside_at(i: u32) -> bool { return load_mask(i) == ${ZERO[computeType(mask)]}; }` : '');
+const outsideFn = (mask: DType | null) => (mask ? `${loader('mask', mask)}\nfn outside_at(i: u32) -> bool { return !${nonZero(computeType(mask), 'load_mask(i)')}; }` : '');
 const maskBinding = (mask: DType | null) => (mask ? [{ name: 'mask_buf', type: `array<${storageElement(mask)}>` }] : []);
 
 const brickKernel = (p: CastParams) =>
