@@ -84,7 +84,8 @@ export function push(data: TypedArray | unknown[], shape?: readonly number[], op
     arr = data;
     inferred = [data.length];
   }
-  const dims = checkShape(shape ? [...shape] : inferred, 'push: shape');
+  // Copied after the check: spreading a string shape ('2,2') would turn it into characters.
+  const dims = shape == null ? checkShape(inferred, 'push: shape') : [...checkShape(ArrayBuffer.isView(shape) ? Array.from(shape as unknown as ArrayLike<number>) : shape, 'push: shape')];
   const size = dims.reduce((a, b) => a * b, 1);
   if (size !== arr.length) {
     throw new TesseraError(`push: shape [${dims}] holds ${size} pixels but data has ${arr.length}`);

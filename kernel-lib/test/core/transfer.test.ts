@@ -73,6 +73,19 @@ describe('bad input gives a TesseraError naming the argument', () => {
     assert.throws(() => t.push([[1, 'a']] as never), /push: data must hold only numbers/);
     assert.throws(() => t.create([2, 2], 'float64' as never), /create: dtype must be one of uint8, uint16, uint32, int8, int16, int32, float32; got "float64"/);
   });
+  test('a shape that is not an array of integers is named as given', () => {
+    assert.throws(() => t.push(new Float32Array(4), '2,2' as never), /push: shape must be an array of 1 to 4 extents \(z, y, x order\); got "2,2"/);
+    assert.throws(() => t.push(new Float32Array(4), ['2', '2'] as never), /push: shape must hold positive integers .*; got \["2","2"\]/);
+    assert.equal(t.push(new Float32Array(4), new Int32Array([2, 2]) as never).shape.join(), '2,2');
+  });
+  test('a forgotten await or host data where an image goes says so', async () => {
+    const img = t.push(new Float32Array(4), [2, 2]);
+    const pending = t.pull(img);
+    assert.throws(() => t.gaussianBlur(pending as never, 1), /gaussianBlur: input must be a GpuImage; got a Promise \(did you forget `await`\?/);
+    await assert.rejects(t.describe(pending as never), /describe: image must be a GpuImage; got a Promise \(did you forget `await`\?/);
+    await assert.rejects(t.pull(new Float32Array(4) as never), /pull: image must be a GpuImage; got a Float32Array \(push it first/);
+    await pending;
+  });
   test('NaN and Inf in float input: checked on the GPU, thrown where results come back', async () => {
     const data = new Float32Array(1001);
     data[977] = NaN;
