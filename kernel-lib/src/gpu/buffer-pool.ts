@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors';
+import { TesseraError, formatBytes } from '../errors';
 import { bindingLimit, deviceInfo, gpuDevice, onDeviceReset, reportGpuError } from './device';
 
 /**
@@ -101,7 +101,7 @@ export function trimPool(keep = 0): void {
   }
 }
 
-const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
+const mb = formatBytes;
 
 /** What a request is, for errors: a string, or a function that spells it (built only when needed). */
 export type Requester = string | (() => string);

@@ -54,6 +54,7 @@ test('describe() reports shape, dtype, size, min and max', async () => {
   assert.match(text, /dtype +uint16/);
   assert.match(text, /min +3/);
   assert.match(text, /max +900/);
+  assert.match(text, /size +8 B/, 'small images are not "0.0 MB"');
 });
 
 describe('bad input gives a TesseraError naming the argument', () => {
