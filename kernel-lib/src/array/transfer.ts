@@ -4,7 +4,7 @@ import { flush, recordCopy } from '../gpu/commands';
 import { deviceGeneration, gpuDevice, onDeviceReset } from '../gpu/device';
 import { TRANSFER_CHUNK, readBuffer } from '../gpu/readback';
 import { checkFinite } from './finite-check';
-import { checkDType, checkImage, checkShape, checkTypedArray } from '../validate/arguments';
+import { checkDType, checkImage, checkOptionKeys, checkOptionsObject, checkShape, checkTypedArray } from '../validate/arguments';
 import { DType, TypedArray, allocTypedArray, bytesPerPixel, dtypeRange, typedArrayOf } from '../dtype';
 import { GpuImage } from './gpu-image';
 
@@ -72,6 +72,7 @@ function convertArray(src: ArrayLike<number>, dtype: DType): TypedArray {
  * image's buffer (recorded in order with the operations around it).
  */
 export function push(data: TypedArray | unknown[], shape?: readonly number[], options: PushOptions = {}): GpuImage {
+  checkOptionKeys(checkOptionsObject<PushOptions>(options, 'push: options'), ['dtype', 'allowNonFinite'], 'push: options');
   let arr: TypedArray;
   let inferred: number[];
   if (Array.isArray(data)) {

@@ -166,3 +166,26 @@ export function checkOptionsObject<T extends object>(x: unknown, argument: strin
   if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new TesseraError(`${argument} must be an options object; got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
   return x as T;
 }
+
+/**
+ * Refuses fields of an options object that the function does not know: a misspelt option
+ * (`{ Mode: 'constant' }`, `{ dtyp: 'uint8' }`) would otherwise be ignored without a word.
+ */
+export function checkOptionKeys(options: object, known: readonly string[], argument: string): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? known.find((k) => editDistance(k, key) <= 2);
+    throw new TesseraError(`${argument} has no option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; its options are ${known.join(', ')}`);
+  }
+}
+
+/** Levenshtein distance of two short strings (for "did you mean"). */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}

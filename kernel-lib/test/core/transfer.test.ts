@@ -74,6 +74,12 @@ describe('bad input gives a TesseraError naming the argument', () => {
     assert.throws(() => t.push([[1, 'a']] as never), /push: data must hold only numbers/);
     assert.throws(() => t.create([2, 2], 'float64' as never), /create: dtype must be one of uint8, uint16, uint32, int8, int16, int32, float32; got "float64"/);
   });
+  test('a misspelt option is named, not ignored', () => {
+    assert.throws(() => t.push(new Float32Array(4), [2, 2], { dtyp: 'uint8' } as never), /push: options has no option "dtyp" \(did you mean "dtype"\?\); its options are dtype, allowNonFinite/);
+    assert.throws(() => t.push(new Float32Array(4), [2, 2], { allownonfinite: true } as never), /did you mean "allowNonFinite"/);
+    assert.throws(() => t.gaussianBlur(t.create([4, 4]), 1, 1, 0, { Mode: 'constant' } as never), /gaussianBlur: options has no option "Mode" \(did you mean "mode"\?\)/);
+    assert.throws(() => t.rotate(t.create([4, 4]), 0, 0, 10, true, false, false, { fill: 3 } as never), /rotate: options has no option "fill"; its options are mode, cval/);
+  });
   test('a shape that is not an array of integers is named as given', () => {
     assert.throws(() => t.push(new Float32Array(4), '2,2' as never), /push: shape must be an array of 1 to 4 extents \(z, y, x order\); got "2,2"/);
     assert.throws(() => t.push(new Float32Array(4), ['2', '2'] as never), /push: shape must hold positive integers .*; got \["2","2"\]/);
