@@ -74,6 +74,13 @@ describe('bad input gives a TesseraError naming the argument', () => {
     assert.throws(() => t.push([[1, 'a']] as never), /push: data must hold only numbers/);
     assert.throws(() => t.create([2, 2], 'float64' as never), /create: dtype must be one of uint8, uint16, uint32, int8, int16, int32, float32; got "float64"/);
   });
+  test('NaN and Inf converted to an integer dtype are refused, not turned into 0 and 255', async () => {
+    assert.throws(() => t.push(new Float64Array([1, NaN, 3, Infinity]), [2, 2], { dtype: 'uint8' }), /push\(uint8\): data contains 2 NaN\/Inf value\(s\), the first at index 1, which have no uint8 value/);
+    assert.throws(() => t.push([[1, 2], [NaN, 4]], undefined, { dtype: 'int16' }), /push\(int16\): data contains 1 NaN\/Inf value\(s\), the first at index 2/);
+    // numpy: np.array([nan, inf, -inf, 300.7]) as uint8 with NaN -> 0 and saturation.
+    const kept = t.push(new Float32Array([NaN, Infinity, -Infinity, 300.7]), [4], { dtype: 'uint8', allowNonFinite: true });
+    assert.deepEqual([...(await t.pull(kept)).data], [0, 255, 0, 255]);
+  });
   test('a misspelt option is named, not ignored', () => {
     assert.throws(() => t.push(new Float32Array(4), [2, 2], { dtyp: 'uint8' } as never), /push: options has no option "dtyp" \(did you mean "dtype"\?\); its options are dtype, allowNonFinite/);
     assert.throws(() => t.push(new Float32Array(4), [2, 2], { allownonfinite: true } as never), /did you mean "allowNonFinite"/);
