@@ -4,7 +4,7 @@ import { flush, recordCopy } from '../gpu/commands';
 import { deviceGeneration, gpuDevice, onDeviceReset } from '../gpu/device';
 import { TRANSFER_CHUNK, readBuffer } from '../gpu/readback';
 import { checkFinite } from './finite-check';
-import { checkDType, checkImage, checkShape, checkTypedArray } from '../validate/arguments';
+import { checkDType, checkImage, checkOptionKeys, checkOptionsObject, checkShape, checkTypedArray } from '../validate/arguments';
 import { DType, TypedArray, allocTypedArray, bytesPerPixel, dtypeRange, typedArrayOf } from '../dtype';
 import { GpuImage } from './gpu-image';
 
@@ -48,17 +48,30 @@ function flattenNested(data: unknown[]): { flat: number[]; shape: number[] } {
   return { flat, shape };
 }
 
-/** Converts to `dtype` with rounding toward zero and saturation (as on the GPU). */
-function convertArray(src: ArrayLike<number>, dtype: DType): TypedArray {
+/**
+ * Converts to `dtype` with rounding toward zero and saturation (as on the GPU). NaN and ±Inf
+ * have no integer value: unless `allowNonFinite` (then NaN becomes 0, ±Inf saturates), they
+ * are refused, as float32 data with them is (the GPU check of float32 pushes).
+ */
+function convertArray(src: ArrayLike<number>, dtype: DType, allowNonFinite = false): TypedArray {
   const out = allocTypedArray(dtype, src.length);
   if (dtype === 'float32') {
     (out as Float32Array).set(src);
     return out;
   }
   const [lo, hi] = dtypeRange(dtype);
+  let nonFinite = 0;
+  let first = -1;
   for (let i = 0; i < src.length; i++) {
     const v = src[i];
+    if (v - v !== 0 && ++nonFinite === 1) first = i; // NaN or ±Inf
     out[i] = v !== v ? 0 : v < lo ? lo : v > hi ? hi : Math.trunc(v);
+  }
+  if (nonFinite > 0 && !allowNonFinite) {
+    throw new TesseraError(
+      `push(${dtype}): data contains ${nonFinite} NaN/Inf value(s), the first at index ${first}, which have no ${dtype} value. ` +
+        'Replace them before pushing, or pass { allowNonFinite: true } (NaN becomes 0, Inf saturates)',
+    );
   }
   return out;
 }
@@ -72,26 +85,28 @@ function convertArray(src: ArrayLike<number>, dtype: DType): TypedArray {
  * image's buffer (recorded in order with the operations around it).
  */
 export function push(data: TypedArray | unknown[], shape?: readonly number[], options: PushOptions = {}): GpuImage {
+  checkOptionKeys(checkOptionsObject<PushOptions>(options, 'push: options'), ['dtype', 'allowNonFinite'], 'push: options');
   let arr: TypedArray;
   let inferred: number[];
   if (Array.isArray(data)) {
     const { flat, shape: s } = flattenNested(data);
     if (flat.length === 0) throw new TesseraError('push: data is empty (zero-size images are not supported)');
-    arr = convertArray(flat, options.dtype ?? 'float32');
+    arr = convertArray(flat, options.dtype ?? 'float32', options.allowNonFinite);
     inferred = s;
   } else {
     checkTypedArray(data, 'push: data');
     arr = data;
     inferred = [data.length];
   }
-  const dims = checkShape(shape ? [...shape] : inferred, 'push: shape');
+  // Copied after the check: spreading a string shape ('2,2') would turn it into characters.
+  const dims = shape == null ? checkShape(inferred, 'push: shape') : [...checkShape(ArrayBuffer.isView(shape) ? Array.from(shape as unknown as ArrayLike<number>) : shape, 'push: shape')];
   const size = dims.reduce((a, b) => a * b, 1);
   if (size !== arr.length) {
     throw new TesseraError(`push: shape [${dims}] holds ${size} pixels but data has ${arr.length}`);
   }
   const dtype = options.dtype ? checkDType(options.dtype, 'push: options.dtype') : checkTypedArray(arr, 'push: data');
   if (arr instanceof Float64Array || checkTypedArray(arr, 'push: data') !== dtype || arr instanceof Uint8ClampedArray) {
-    arr = convertArray(arr, dtype);
+    arr = convertArray(arr, dtype, options.allowNonFinite);
   }
   const image = allocate(dims, dtype, () => `push(shape [${dims}], ${dtype})`);
   upload(image.buffer, new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));

@@ -1,3 +1,4 @@
+import { checkFitsOneBuffer } from '../gpu/buffer-pool';
 import type { GpuImage } from '../array/gpu-image';
 import { push } from '../array/transfer';
 import { TesseraError } from '../errors';
@@ -95,6 +96,7 @@ export function blobs(options: BlobsOptions = {}): Blobs {
   if (typeof options !== 'object' || options === null) throw new TesseraError(`${fn}: options must be an object like { shape: [256, 256] }`);
   const shape = checkShape([...(options.shape ?? [256, 256])], `${fn}: options.shape`);
   if (shape.length !== 2 && shape.length !== 3) throw new TesseraError(`${fn}: options.shape must be 2D (y, x) or 3D (z, y, x); got [${shape}]`);
+  checkFitsOneBuffer(shape.reduce((a, b) => a * b, 1) * 4, () => `${fn}(shape [${shape}])`);
   const [rmin, rmax] = checkRange(options.radius ?? [4, 10], `${fn}: options.radius`, 0.5);
   const [bmin, bmax] = checkRange(options.brightness ?? [120, 240], `${fn}: options.brightness`, -Infinity);
   const bg = options.background ?? 8;

@@ -1,3 +1,4 @@
+import { checkFitsOneBuffer } from '../gpu/buffer-pool';
 import type { GpuImage } from '../array/gpu-image';
 import { push } from '../array/transfer';
 import { TesseraError } from '../errors';
@@ -27,6 +28,7 @@ export interface GradientOptions {
 export function gradient(shape: readonly number[], options: GradientOptions = {}): GpuImage {
   const fn = 'gradient';
   const s = checkShape(Array.isArray(shape) ? [...shape] : shape, `${fn}: shape`);
+  checkFitsOneBuffer(s.reduce((a, b) => a * b, 1) * 4, () => `${fn}(shape [${s}])`);
   if (typeof options !== 'object' || options === null) throw new TesseraError(`${fn}: options must be an object like { axis: 'x', from: 0, to: 1 }`);
   const axis = checkChoice(options.axis ?? 'x', ['x', 'y', 'z'], `${fn}: options.axis`);
   const from = checkNumber(options.from ?? 0, `${fn}: options.from`);

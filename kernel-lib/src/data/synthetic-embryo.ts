@@ -1,3 +1,4 @@
+import { checkFitsOneBuffer } from '../gpu/buffer-pool';
 import type { GpuImage } from '../array/gpu-image';
 import { push } from '../array/transfer';
 import { TesseraError } from '../errors';
@@ -93,6 +94,7 @@ export function syntheticEmbryo(options: SyntheticEmbryoOptions = {}): Synthetic
   const fn = 'syntheticEmbryo';
   const shape = checkShape([...(options.shape ?? [64, 96, 96])], `${fn}: options.shape`);
   if (shape.length !== 3) throw new TesseraError(`${fn}: options.shape must be 3D (z, y, x); got [${shape}]`);
+  checkFitsOneBuffer(shape.reduce((a, b) => a * b, 1) * 4, () => `${fn}(shape [${shape}])`);
   const [sz, sy, sx] = checkVoxelSize(options.voxelSize, 3, `${fn}: options.voxelSize`);
   const [outerShell, innerShell] = options.shells ?? [0.8, 0.45];
   for (const [v, what] of [[outerShell, 'shells[0]'], [innerShell, 'shells[1]']] as const) {

@@ -1,3 +1,4 @@
+import { checkFitsOneBuffer } from '../gpu/buffer-pool';
 import type { GpuImage } from '../array/gpu-image';
 import { push } from '../array/transfer';
 import { TesseraError } from '../errors';
@@ -50,6 +51,7 @@ export function syntheticNuclei(options: SyntheticNucleiOptions = {}): Synthetic
   const fn = 'syntheticNuclei';
   const shape = checkShape([...(options.shape ?? [140, 355, 710])], `${fn}: options.shape`);
   if (shape.length !== 3) throw new TesseraError(`${fn}: options.shape must be 3D (z, y, x); got [${shape}]`);
+  checkFitsOneBuffer(shape.reduce((a, b) => a * b, 1) * 4, () => `${fn}(shape [${shape}])`);
   const [nz, ny, nx] = shape;
   const [rmin, rmax] = options.radius ?? [3.5, 5.5];
   const [bmin, bmax] = options.brightness ?? [250, 700];

@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors';
+import { TesseraError, formatBytes } from '../errors';
 import { bindingLimit, deviceInfo, gpuDevice, onDeviceReset, reportGpuError } from './device';
 
 /**
@@ -101,7 +101,7 @@ export function trimPool(keep = 0): void {
   }
 }
 
-const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
+const mb = formatBytes;
 
 /** What a request is, for errors: a string, or a function that spells it (built only when needed). */
 export type Requester = string | (() => string);
@@ -116,22 +116,31 @@ export function bufferSize(buffer: GPUBuffer): number {
 }
 
 /**
- * A storage buffer of at least `bytes`. `what` names the request in errors
- * (e.g. "create(shape [512, 2048, 2048], float32)").
+ * Throws unless `bytes` fit one GPU buffer. Also for work that builds an image on the host first
+ * (sample data), so that a shape far too large is refused at once instead of after minutes of
+ * host work or running out of host memory.
  */
-export function acquireBuffer(bytes: number, what: Requester): GPUBuffer {
-  const maxBinding = bindingLimit();
+export function checkFitsOneBuffer(bytes: number, what: Requester): void {
   const maxBuffer = deviceInfo().limits.maxBufferSize;
-  // Size classes while they stay within one binding; beyond, the exact size (also for images
-  // larger than a binding, which run in slabs), so that no image that fits a binding gets a buffer that does not.
-  let size = sizeClass(bytes);
-  if (size > maxBinding) size = Math.ceil(bytes / 256) * 256;
-  if (size > maxBuffer) {
+  if (bytes > maxBuffer) {
     throw new TesseraError(
       `${spell(what)} needs ${mb(bytes)} in one GPU buffer, more than this GPU allows (${mb(maxBuffer)}, maxBufferSize of ` +
         `${deviceInfo().name}). Process it in tiles from a file (tessera.tiled over a Zarr or TIFF) or crop it.`,
     );
   }
+}
+
+/**
+ * A storage buffer of at least `bytes`. `what` names the request in errors
+ * (e.g. "create(shape [512, 2048, 2048], float32)").
+ */
+export function acquireBuffer(bytes: number, what: Requester): GPUBuffer {
+  const maxBinding = bindingLimit();
+  // Size classes while they stay within one binding; beyond, the exact size (also for images
+  // larger than a binding, which run in slabs), so that no image that fits a binding gets a buffer that does not.
+  let size = sizeClass(bytes);
+  if (size > maxBinding) size = Math.ceil(bytes / 256) * 256;
+  checkFitsOneBuffer(size, what);
   const list = free.get(size);
   let buffer = list?.pop();
   if (buffer) {

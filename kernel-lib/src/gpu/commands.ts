@@ -36,6 +36,13 @@ let batchWrites: GPUBuffer[] = [];
 let batchTainted: Set<GPUBuffer> | undefined;
 /** Buffers whose content is invalid because the batch that should have written them failed. */
 const invalid = new Set<GPUBuffer>();
+/**
+ * The batch that last recorded a write to each buffer: a batch's report changes the mark only of
+ * buffers no later batch writes (a pooled buffer of a failed batch is often written again before
+ * that failure is known).
+ */
+const lastWriter = new WeakMap<GPUBuffer, number>();
+let batchNumber = 0;
 /** Error-scope results of submitted batches not yet awaited by a readback or sync. */
 let pendingBatches: Array<Promise<void>> = [];
 
@@ -137,7 +144,11 @@ function reserveUniforms(bytes: number): number {
 /** Notes that the batch writes `buffer`, computed from `inputs` (an invalid input makes it invalid too). */
 function noteWrite(buffer: GPUBuffer, inputsInvalid: boolean): void {
   batchWrites.push(buffer);
+  lastWriter.set(buffer, batchNumber);
+  // A new write supersedes the failure of an earlier one: work recorded on the buffer from now on
+  // reads this write (should this batch fail too, its report marks the buffer again).
   if (inputsInvalid) (batchTainted ??= new Set()).add(buffer);
+  else invalid.delete(buffer);
 }
 
 /**
@@ -262,8 +273,9 @@ export function flush(): void {
     while (profiler.labels.length < next) profiler.labels.push('');
     profiler.batchStart = next;
   }
-  const writes = batchWrites;
   const tainted = batchTainted;
+  const batch = batchNumber++;
+  const writes = batchWrites;
   batchWrites = [];
   batchTainted = undefined;
   // The scope holds exactly this batch: nothing else is recorded between push and pop.
@@ -278,14 +290,11 @@ export function flush(): void {
   pendingBatches.push(
     scope.then(
       (error) => {
-        if (error) {
-          reportGpuError(error.message);
-          for (const b of writes) invalid.add(b);
-        } else {
-          for (const b of writes) {
-            if (tainted?.has(b)) invalid.add(b);
-            else invalid.delete(b);
-          }
+        if (error) reportGpuError(error.message);
+        for (const b of writes) {
+          if (lastWriter.get(b) !== batch) continue; // written again since; that batch decides
+          if (error || tainted?.has(b)) invalid.add(b);
+          else invalid.delete(b);
         }
       },
       (e: Error) => reportGpuError(`the error scope of a batch failed: ${e.message}`),

@@ -1,4 +1,5 @@
 import { TesseraError } from '../errors';
+import { describeValue } from '../validate/arguments';
 
 /** What `info()` reports about the GPU Tessera runs on. */
 export interface DeviceInfo {
@@ -215,6 +216,9 @@ export async function initDevice(): Promise<void> {
  * `cle.select_device`. Images on the previous device become invalid.
  */
 export async function selectDevice(nameSubstring: string): Promise<DeviceInfo> {
+  if (typeof nameSubstring !== 'string' || nameSubstring === '') {
+    throw new TesseraError(`selectDevice: nameSubstring must be part of an adapter's name (see listDevices()); got ${describeValue(nameSubstring)}`);
+  }
   await open(nameSubstring);
   return current!.info;
 }

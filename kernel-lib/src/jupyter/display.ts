@@ -90,6 +90,7 @@ export function clearOutput(wait = false): boolean {
  */
 export async function resultBundle(value: unknown): Promise<{ data: JsonObject; metadata: JsonObject } | undefined> {
   if (value === undefined) return undefined;
+  if (value instanceof Promise) return { data: { 'text/plain': await promiseText(value) }, metadata: {} };
   const methods = value as { [MIME_BUNDLE]?: () => MimeBundle | Promise<MimeBundle>; [RICH_DISPLAY]?: () => unknown } | null;
   const bundle = methods?.[MIME_BUNDLE];
   if (typeof bundle === 'function') {
@@ -102,4 +103,19 @@ export async function resultBundle(value: unknown): Promise<{ data: JsonObject; 
     return undefined;
   }
   return { data: { 'text/plain': inspect(value) }, metadata: {} };
+}
+
+/**
+ * A promise as a cell's value is shown, not awaited (a cell waits only where it says `await`):
+ * its state and the hint a user who forgot the `await` needs, without the kernel's async
+ * context that Node's inspect would print with it.
+ */
+async function promiseText(promise: Promise<unknown>): Promise<string> {
+  // Reactions of a settled promise run before the next macrotask: what is still undecided then is pending.
+  const pending = new Promise<string>((resolve) => setImmediate(() => resolve('<pending>')));
+  const state = await Promise.race([
+    promise.then((v) => inspect(v, { depth: 1 }), (e: unknown) => `<rejected> ${e instanceof Error ? `${e.name}: ${e.message}` : inspect(e)}`),
+    pending,
+  ]);
+  return `Promise { ${state} } (not awaited: write \`await\` before the expression to wait for its result)`;
 }

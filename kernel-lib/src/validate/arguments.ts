@@ -20,11 +20,28 @@ export function isGpuImage(x: unknown): x is GpuImage {
   return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[GPU_IMAGE_BRAND] === true;
 }
 
-export function checkImage(x: unknown, argument: string): GpuImage {
-  if (!isGpuImage(x)) {
-    const what = x === null ? 'null' : Array.isArray(x) ? 'a plain array (push it first: tessera.push(data, shape))' : typeof x;
-    throw new TesseraError(`${argument} must be a GpuImage; got ${what}`);
+/**
+ * What `x` is, for error messages: `null`, `string "3"`, `a Promise (...)`, `a Float32Array`,
+ * with a hint for the two slips a new user makes most: host data not pushed yet and a
+ * forgotten `await` (thresholds, statistics and pull are async).
+ */
+export function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'string') return `string ${JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x)}`;
+  if (typeof x !== 'object') return typeof x === 'number' ? String(x) : typeof x;
+  if (x instanceof Promise || typeof (x as { then?: unknown }).then === 'function') {
+    return 'a Promise (did you forget `await`? e.g. `await tessera.thresholdOtsu(image)`)';
   }
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) {
+    return `${Array.isArray(x) ? 'a plain array' : `a ${x.constructor.name}`} (push it first: tessera.push(data, shape))`;
+  }
+  if (isGpuImage(x)) return 'a GpuImage';
+  const name = (x as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+export function checkImage(x: unknown, argument: string): GpuImage {
+  if (!isGpuImage(x)) throw new TesseraError(`${argument} must be a GpuImage; got ${typeof x === 'number' ? 'number' : describeValue(x)}`);
   if (x.released) throw new TesseraError(`${argument} was released and cannot be used any more`);
   return x;
 }
@@ -49,9 +66,15 @@ export function checkDims(img: GpuImage, allowed: number[], argument: string): v
   }
 }
 
+/**
+ * A number argument that got an image: pyclesperanto's functions take an output image after
+ * the inputs, Tessera's return their result instead.
+ */
+const outputHint = (x: unknown) => (isGpuImage(x) ? ' (Tessera returns the result: leave out the output image pyclesperanto takes)' : '');
+
 export function checkNumber(x: unknown, argument: string): number {
   if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new TesseraError(`${argument} must be a finite number; got ${typeof x === 'number' ? x : typeof x}`);
+    throw new TesseraError(`${argument} must be a finite number; got ${typeof x === 'number' ? x : describeValue(x)}${outputHint(x)}`);
   }
   return x;
 }
@@ -59,7 +82,7 @@ export function checkNumber(x: unknown, argument: string): number {
 export function checkInteger(x: unknown, argument: string, min = -Infinity, max = Infinity): number {
   if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) {
     const range = `${min === -Infinity ? '' : ` >= ${min}`}${max === Infinity ? '' : `${min === -Infinity ? '' : ' and'} <= ${max}`}`;
-    throw new TesseraError(`${argument} must be an integer${range}; got ${String(x)}`);
+    throw new TesseraError(`${argument} must be an integer${range}; got ${typeof x === 'number' ? x : describeValue(x)}${outputHint(x)}`);
   }
   return x;
 }
@@ -86,7 +109,7 @@ export function checkShape(shape: unknown, argument = 'shape'): number[] {
   }
   for (const e of shape) {
     if (!Number.isInteger(e) || e < 1) {
-      throw new TesseraError(`${argument} must hold positive integers (zero-size images are not supported); got [${shape}]`);
+      throw new TesseraError(`${argument} must hold positive integers (zero-size images are not supported); got ${JSON.stringify(shape)}`);
     }
   }
   return shape as number[];
@@ -142,4 +165,27 @@ export function checkVoxelSize(x: unknown, ndim: number, argument: string): numb
 export function checkOptionsObject<T extends object>(x: unknown, argument: string): T {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new TesseraError(`${argument} must be an options object; got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
   return x as T;
+}
+
+/**
+ * Refuses fields of an options object that the function does not know: a misspelt option
+ * (`{ Mode: 'constant' }`, `{ dtyp: 'uint8' }`) would otherwise be ignored without a word.
+ */
+export function checkOptionKeys(options: object, known: readonly string[], argument: string): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? known.find((k) => editDistance(k, key) <= 2);
+    throw new TesseraError(`${argument} has no option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; its options are ${known.join(', ')}`);
+  }
+}
+
+/** Levenshtein distance of two short strings (for "did you mean"). */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }

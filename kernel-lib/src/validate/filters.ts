@@ -17,15 +17,22 @@ export function checkFilterInput(input: unknown, fn: string, argument = 'input')
  * outside pixels through the boundary mode there too).
  */
 export function checkRadii(img: GpuImage, fn: string, rx: unknown, ry: unknown, rz: unknown): [number, number, number] {
-  const r = [rx, ry, rz].map((v, k) => checkInteger(v, `${fn}: radius${'XYZ'[k]}`, 0, 4096));
+  const r = [rx, ry, rz].map((v, k) => checkInteger(v, `${fn}: radius${'XYZ'[k]}`, 0, MAX_RADIUS));
   return [r[0], img.ndim >= 2 ? r[1] : 0, img.ndim >= 3 ? r[2] : 0];
 }
 
-/** Sigmas (x, y, z) as finite numbers >= 0; axes the image lacks get 0. */
+/** The largest filter radius (pixels): larger kernels would only build enormous weight tables and shaders. */
+export const MAX_RADIUS = 4096;
+
+/** The largest sigma: its Gaussian kernel radius, int(4σ + 0.5) as scipy's, stays within MAX_RADIUS. */
+export const MAX_SIGMA = (MAX_RADIUS - 0.5) / 4;
+
+/** Sigmas (x, y, z) as finite numbers in [0, MAX_SIGMA]; axes the image lacks get 0. */
 export function checkSigmas(img: GpuImage, fn: string, names: [string, string, string], sx: unknown, sy: unknown, sz: unknown): [number, number, number] {
   const s = [sx, sy, sz].map((v, k) => {
     const x = checkNumber(v, `${fn}: ${names[k]}`);
     if (x < 0) throw new TesseraError(`${fn}: ${names[k]} must be >= 0; got ${x}`);
+    if (x > MAX_SIGMA) throw new TesseraError(`${fn}: ${names[k]} must be <= ${MAX_SIGMA} (a kernel radius int(4·sigma + 0.5) of at most ${MAX_RADIUS} pixels); got ${x}`);
     return x;
   });
   return [s[0], img.ndim >= 2 ? s[1] : 0, img.ndim >= 3 ? s[2] : 0];

@@ -1,5 +1,5 @@
 import { TesseraError } from '../errors';
-import { checkChoice, checkNumber } from './arguments';
+import { checkChoice, checkNumber, checkOptionKeys } from './arguments';
 
 /**
  * How operations read outside the image: the boundary modes of the neighbourhood filters and
@@ -50,6 +50,7 @@ function checkOptionsObject(options: unknown, fn: string): Record<string, unknow
 export function checkBoundary(options: unknown, fn: string): Boundary {
   if (options === undefined) return { mode: 'nearest', cval: 0 };
   const o = checkOptionsObject(options, fn);
+  checkOptionKeys(o, ['mode', 'cval'], `${fn}: options`);
   const mode = o.mode === undefined ? 'nearest' : checkChoice(o.mode, BOUNDARY_MODES, `${fn}: options.mode`);
   const cval = o.cval === undefined ? 0 : checkNumber(o.cval, `${fn}: options.cval`);
   return { mode, cval };
@@ -80,6 +81,7 @@ export interface TransformOptions {
 export function checkTransformOptions(options: unknown, fn: string, defaultMode: TransformMode = 'grid-constant'): { mode: TransformMode; cval: number } {
   if (options === undefined || options === null) return { mode: defaultMode, cval: 0 };
   const o = checkOptionsObject(options, fn);
+  checkOptionKeys(o, ['mode', 'cval'], `${fn}: options`);
   const mode = o.mode === undefined ? defaultMode : checkChoice(o.mode, TRANSFORM_MODES, `${fn}: options.mode`);
   const cval = o.cval === undefined ? 0 : checkNumber(o.cval, `${fn}: options.cval`);
   return { mode, cval };

@@ -3,7 +3,7 @@ import { GpuImage } from '../array/gpu-image';
 import { create, push } from '../array/transfer';
 import { runPixelProgram } from '../codegen/program';
 import { TesseraError } from '../errors';
-import { displayMimeBundle } from '../jupyter/display';
+import { RICH_DISPLAY, displayMimeBundle } from '../jupyter/display';
 import { maximumZProjection } from '../ops/projections';
 import { maximumOfAllPixels, minimumOfAllPixels } from '../ops/reductions';
 import { checkImage } from '../validate/arguments';
@@ -216,7 +216,8 @@ function drawText(img: RgbaImage, text: string, x: number, y: number, color: [nu
 /**
  * A static picture of an image (the maximum projection along z of a 3D image) through a
  * colormap, with a colorbar and the display range written next to it when asked: a PNG in the
- * cell's output (no widget, no kernel needed later). Returns the PNG. stackview: `imshow`.
+ * cell's output (no widget, no kernel needed later). Returns the PNG (as a cell's last value it
+ * shows nothing more). stackview: `imshow`.
  */
 export async function imshow(image: GpuImage, options: ImshowOptions = {}): Promise<Uint8Array> {
   const fn = 'imshow';
@@ -257,6 +258,8 @@ export async function imshow(image: GpuImage, options: ImshowOptions = {}): Prom
     }
     const png = encodeRgbaPng(out);
     displayMimeBundle({ 'image/png': png, 'text/plain': `tessera imshow: [${image.shape}] ${image.dtype}${labels ? ', labels' : `, ${typeof options.colormap === 'string' ? options.colormap : 'grey'} [${low}, ${high}]`}` });
+    // Shown already: as a cell's value it adds nothing (not the PNG's bytes as text).
+    Object.defineProperty(png, RICH_DISPLAY, { value: () => undefined });
     return png;
   } finally {
     projected?.release();

@@ -27,6 +27,7 @@ test('selectDevice() picks by name and rejects unknown names', async () => {
   const chosen = await t.selectDevice(name.slice(0, 6));
   assert.equal(chosen.name, name);
   await assert.rejects(t.selectDevice('no-such-gpu-xyz'), /selectDevice: no adapter matches "no-such-gpu-xyz"; available: /);
+  await assert.rejects(t.selectDevice(0 as never), /selectDevice: nameSubstring must be part of an adapter's name \(see listDevices\(\)\); got 0/);
 });
 
 test('images from a replaced device are invalid, new ones work', async () => {

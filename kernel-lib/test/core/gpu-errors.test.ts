@@ -48,6 +48,22 @@ test('an image rewritten by successful work is valid again', async () => {
   assert.deepEqual([...(await t.pull(out)).data], [6, 6, 6]);
 });
 
+test('buffers of a failed batch, released to the pool and written again, hold valid results', async () => {
+  // Once, every threshold after one failed custom kernel threw "holds no valid result": the
+  // failed batch's buffers kept their mark in the pool, and work recorded on a push into one of
+  // them, before the push's own batch had reported, inherited it.
+  const root = await t.elementwiseKernel('T x', 'T y', 'y = sqrt(x);', 'root3');
+  const a = t.push(new Float32Array(16).fill(1), [4, 4]);
+  root(t.push(new Uint8Array([4])));
+  await assert.rejects(async () => t.pull(await t.thresholdOtsu(a)), /does not compile for T = uint8/);
+  for (let k = 0; k < 3; k++) {
+    const pushed = t.push(new Uint16Array([1, 1, 5, 5, 1, 5, 1, 5, 9]), [3, 3]);
+    assert.deepEqual([...(await t.pull(t.addImageAndScalar(pushed, 1))).data], [2, 2, 6, 6, 2, 6, 2, 6, 10]);
+    // skimage.filters.threshold_otsu of these values is 1 (a > 1).
+    assert.deepEqual([...(await t.pull(await t.thresholdOtsu(pushed))).data], [0, 0, 1, 1, 0, 1, 0, 1, 1]);
+  }
+});
+
 test('Dawn\'s adapter warnings are not printed, whether stderr is a file or a pipe', async () => {
   const { spawnSync } = await import('node:child_process');
   const { mkdtempSync, openSync, readFileSync, closeSync } = await import('node:fs');

@@ -38,6 +38,9 @@ test('over-budget allocations name the size, the budget and the remedy', () => {
     assert.throws(() => t.push(new Float32Array(2048 * 1024), [2048, 1024]), /push\(shape \[2048,1024\], float32\) needs 8\.0 MB/);
     keep.release();
     t.create([2048, 1024]).release(); // fits once released
+    t.setMemoryBudget(1000);
+    assert.throws(() => t.create([300]), /needs 1\.3 kB of GPU memory but [\d.]+ [kM]?B of the 1000 B budget are in use/, 'small sizes are not "0.0 MB"');
+    t.setMemoryBudget(8 * 1024 * 1024);
   } finally {
     t.setMemoryBudget(budget);
   }

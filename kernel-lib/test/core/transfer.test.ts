@@ -54,6 +54,7 @@ test('describe() reports shape, dtype, size, min and max', async () => {
   assert.match(text, /dtype +uint16/);
   assert.match(text, /min +3/);
   assert.match(text, /max +900/);
+  assert.match(text, /size +8 B/, 'small images are not "0.0 MB"');
 });
 
 describe('bad input gives a TesseraError naming the argument', () => {
@@ -72,6 +73,32 @@ describe('bad input gives a TesseraError naming the argument', () => {
     assert.throws(() => t.push([[1, 2], [3]]), /push: nested array data is ragged/);
     assert.throws(() => t.push([[1, 'a']] as never), /push: data must hold only numbers/);
     assert.throws(() => t.create([2, 2], 'float64' as never), /create: dtype must be one of uint8, uint16, uint32, int8, int16, int32, float32; got "float64"/);
+  });
+  test('NaN and Inf converted to an integer dtype are refused, not turned into 0 and 255', async () => {
+    assert.throws(() => t.push(new Float64Array([1, NaN, 3, Infinity]), [2, 2], { dtype: 'uint8' }), /push\(uint8\): data contains 2 NaN\/Inf value\(s\), the first at index 1, which have no uint8 value/);
+    assert.throws(() => t.push([[1, 2], [NaN, 4]], undefined, { dtype: 'int16' }), /push\(int16\): data contains 1 NaN\/Inf value\(s\), the first at index 2/);
+    // numpy: np.array([nan, inf, -inf, 300.7]) as uint8 with NaN -> 0 and saturation.
+    const kept = t.push(new Float32Array([NaN, Infinity, -Infinity, 300.7]), [4], { dtype: 'uint8', allowNonFinite: true });
+    assert.deepEqual([...(await t.pull(kept)).data], [0, 255, 0, 255]);
+  });
+  test('a misspelt option is named, not ignored', () => {
+    assert.throws(() => t.push(new Float32Array(4), [2, 2], { dtyp: 'uint8' } as never), /push: options has no option "dtyp" \(did you mean "dtype"\?\); its options are dtype, allowNonFinite/);
+    assert.throws(() => t.push(new Float32Array(4), [2, 2], { allownonfinite: true } as never), /did you mean "allowNonFinite"/);
+    assert.throws(() => t.gaussianBlur(t.create([4, 4]), 1, 1, 0, { Mode: 'constant' } as never), /gaussianBlur: options has no option "Mode" \(did you mean "mode"\?\)/);
+    assert.throws(() => t.rotate(t.create([4, 4]), 0, 0, 10, true, false, false, { fill: 3 } as never), /rotate: options has no option "fill"; its options are mode, cval/);
+  });
+  test('a shape that is not an array of integers is named as given', () => {
+    assert.throws(() => t.push(new Float32Array(4), '2,2' as never), /push: shape must be an array of 1 to 4 extents \(z, y, x order\); got "2,2"/);
+    assert.throws(() => t.push(new Float32Array(4), ['2', '2'] as never), /push: shape must hold positive integers .*; got \["2","2"\]/);
+    assert.equal(t.push(new Float32Array(4), new Int32Array([2, 2]) as never).shape.join(), '2,2');
+  });
+  test('a forgotten await or host data where an image goes says so', async () => {
+    const img = t.push(new Float32Array(4), [2, 2]);
+    const pending = t.pull(img);
+    assert.throws(() => t.gaussianBlur(pending as never, 1), /gaussianBlur: input must be a GpuImage; got a Promise \(did you forget `await`\?/);
+    await assert.rejects(t.describe(pending as never), /describe: image must be a GpuImage; got a Promise \(did you forget `await`\?/);
+    await assert.rejects(t.pull(new Float32Array(4) as never), /pull: image must be a GpuImage; got a Float32Array \(push it first/);
+    await pending;
   });
   test('NaN and Inf in float input: checked on the GPU, thrown where results come back', async () => {
     const data = new Float32Array(1001);

@@ -81,6 +81,8 @@ describe('blobs', () => {
       [{ shape: [10] }, /options\.shape must be 2D \(y, x\) or 3D/],
       [{ shape: [2, 3, 4, 5] }, /options\.shape must be 2D \(y, x\) or 3D/],
       [{ shape: [0, 10] }, /options\.shape must hold positive integers/],
+      // Once it drew blobs for hours until the host ran out of memory.
+      [{ shape: [1e6, 1e6] }, /blobs\(shape \[1000000,1000000\]\) needs 3814697\.3 MB in one GPU buffer, more than this GPU allows/],
       [{ shape: [20, 20], radius: [3, 12] }, /radius up to 12 \(options\.radius\) do not fit in shape \[20,20\]/],
       [{ radius: [8, 4] }, /options\.radius must be \[smallest, largest\] with smallest <= largest/],
       [{ radius: [0, 4] }, /options\.radius\[0\] must be >= 0\.5/],
@@ -114,6 +116,9 @@ describe('gradient', () => {
     assert.throws(() => t.gradient([4, 4], { axis: 'z' }), /gradient: options\.axis 'z' is not an axis of a 2D shape \[4,4\]/);
     assert.throws(() => t.gradient([4, 4], { axis: 'w' as never }), /gradient: options\.axis must be one of 'x', 'y', 'z'/);
     assert.throws(() => t.gradient([4, -1]), /gradient: shape must hold positive integers/);
+    assert.throws(() => t.gradient([4096, 4096, 4096]), /gradient\(shape \[4096,4096,4096\]\) needs 262144\.0 MB in one GPU buffer/);
+    assert.throws(() => t.syntheticNuclei({ shape: [4096, 4096, 4096] }), /syntheticNuclei\(shape \[4096,4096,4096\]\) needs .* in one GPU buffer/);
+    assert.throws(() => t.syntheticEmbryo({ shape: [4096, 4096, 4096] }), /syntheticEmbryo\(shape \[4096,4096,4096\]\) needs .* in one GPU buffer/);
     assert.throws(() => t.gradient([4, 4], { to: Number.POSITIVE_INFINITY }), /gradient: options\.to/);
   });
 });

@@ -67,6 +67,15 @@ test('the value of a cell is its last expression statement; declarations have no
   assert.ok(pending.ok && pending.value instanceof Promise, 'a promise is the value, not awaited');
 });
 
+test('a promise as the value shows its state and the missing await, not the kernel\'s async context', async () => {
+  const { resultBundle } = await import('../../src/jupyter/display');
+  const text = async (p: Promise<unknown>) => (await resultBundle(p))?.data['text/plain'];
+  const hint = '(not awaited: write `await` before the expression to wait for its result)';
+  assert.equal(await text(new Promise(() => {})), `Promise { <pending> } ${hint}`);
+  assert.equal(await text(Promise.resolve([1, 2])), `Promise { [ 1, 2 ] } ${hint}`);
+  assert.equal(await text(Promise.reject(new RangeError('no'))), `Promise { <rejected> RangeError: no } ${hint}`);
+});
+
 test('imports: the kernel\'s tessera, the folder\'s own package and TypeScript files', async () => {
   assert.deepEqual(await value('import * as tessera from "tessera";\nimport { greet } from "user-helper";\nimport { twice } from "./helpers";\n[typeof tessera.gaussianBlur, greet("x"), twice(2)]'), ['function', 'hello, x', 4]);
   const r = await run('import { nothing } from "no-such-package";');

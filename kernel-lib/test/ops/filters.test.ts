@@ -208,6 +208,13 @@ describe('bad input', () => {
     const a = t.create([4, 5]);
     assert.throws(() => t.gaussianBlur(a, -1), /gaussianBlur: sigmaX must be >= 0; got -1/);
     assert.throws(() => t.gaussianBlur(a, NaN), /gaussianBlur: sigmaX must be a finite number; got NaN/);
+    // A huge sigma once built a weight table of 8e9 entries and killed the process (V8 "invalid size").
+    assert.throws(() => t.gaussianBlur(a, 1, 1e9), /gaussianBlur: sigmaY must be <= 1023.875 \(a kernel radius int\(4·sigma \+ 0.5\) of at most 4096 pixels\); got 1000000000/);
+    assert.throws(() => t.differenceOfGaussian(a, 1, 1, 1, 2e6), /differenceOfGaussian: sigma2X must be <= 1023.875/);
+    assert.throws(() => t.unsharpMask(a, 1e9), /unsharpMask: radius must be <= 1023.875/);
+    assert.throws(() => t.gaussianBlur(a, '2' as never), /gaussianBlur: sigmaX must be a finite number; got string "2"/);
+    assert.throws(() => t.gaussianBlur(a, t.create([4, 5]) as never, 2), /gaussianBlur: sigmaX must be a finite number; got a GpuImage \(Tessera returns the result: leave out the output image/);
+    assert.throws(() => t.meanBox(a, null as never), /meanBox: radiusX must be an integer >= 0 and <= 4096; got null/);
     assert.throws(() => t.meanBox(a, 1.5), /meanBox: radiusX must be an integer >= 0 and <= 4096; got 1.5/);
     assert.throws(() => t.medianSphere(a, 1, -2), /medianSphere: radiusY must be an integer >= 0/);
     assert.throws(() => t.minimumBox(a, 1, 1, 1, { mode: 'clamp' as never }), /minimumBox: options.mode must be one of 'nearest', 'reflect', 'mirror', 'constant', 'wrap'; got "clamp"/);

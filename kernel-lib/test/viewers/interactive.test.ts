@@ -312,6 +312,8 @@ describe('figures and other helpers', () => {
     await assert.rejects(w.addText(img, ['a', 'b']), /one string or 1 strings/);
     const png = await w.imshow(img, { colorbar: true, title: 'flat' });
     assert.equal(Buffer.from(png.subarray(1, 4)).toString(), 'PNG');
+    const { resultBundle } = await import('../../src/jupyter/display');
+    assert.equal(await resultBundle(png), undefined, 'as a cell\'s value the PNG shows nothing more (it is displayed already), not its bytes');
     for (const x of [boxed, texted, img]) x.release();
   });
 

@@ -1,9 +1,8 @@
 import type { GpuImage } from '../../array/gpu-image';
 import { checkNumber } from '../../validate/arguments';
-import { TesseraError } from '../../errors';
 import { gaussianInto, sigmaHalo } from './gaussian-blur';
 import { type BoundaryOptions, checkBoundary } from '../../validate/modes';
-import { checkFilterInput } from '../../validate/filters';
+import { checkFilterInput, checkSigmas } from '../../validate/filters';
 import { boundaryOptions, defineOp, image, number, sigma } from '../op';
 
 /**
@@ -27,10 +26,8 @@ export const unsharpMask = defineOp({
 }, function unsharpMask(input: GpuImage, radius = 1, amount = 1, options?: BoundaryOptions): GpuImage {
   const fn = 'unsharpMask';
   const img = checkFilterInput(input, fn);
-  const r = checkNumber(radius, `${fn}: radius`);
-  if (r < 0) throw new TesseraError(`${fn}: radius must be >= 0; got ${r}`);
+  const sigmas = checkSigmas(img, fn, ['radius', 'radius', 'radius'], radius, radius, radius);
   const k = checkNumber(amount, `${fn}: amount`);
-  const sigmas = [r, img.ndim >= 2 ? r : 0, img.ndim >= 3 ? r : 0];
   return gaussianInto(fn, img, sigmas, checkBoundary(options, fn), [0, 0, 0], {
     expr: 'f32(load_e(i)) + P.amount * (f32(load_e(i)) - v)',
     type: 'f32',

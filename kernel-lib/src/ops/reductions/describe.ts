@@ -1,10 +1,11 @@
+import { formatBytes } from '../../errors';
 import { moments } from './moments';
 import { checkImage } from '../../validate/arguments';
 import type { GpuImage } from '../../array/gpu-image';
 import { defineOp, image } from '../op';
 
 /**
- * The cle-style summary of an image (shape, dtype, size in MB, min, max), as text.
+ * The cle-style summary of an image (shape, dtype, size, min, max), as text.
  * Async because min and max are computed on the GPU (one pass) and read back.
  */
 export const describe = defineOp({ params: [image('image')], output: 'none', tiling: 'global' }, async function describe(image: GpuImage): Promise<string> {
@@ -13,7 +14,7 @@ export const describe = defineOp({ params: [image('image')], output: 'none', til
   const rows: Array<[string, string]> = [
     ['shape', `(${image.shape.join(', ')})`],
     ['dtype', image.dtype],
-    ['size', `${(image.nbytes / 1024 ** 2).toFixed(1)} MB`],
+    ['size', formatBytes(image.nbytes)],
     ['min', String(min)],
     ['max', String(max)],
   ];
