@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { type DType, allocTypedArray } from '../dtype';
 import { ChunkCodec, type ChunkPixels, type CodecSpec } from './chunk-codec';
+import { product, stridesOf } from '../plan/box';
 import { copyBox } from './region';
 
 /** A strided box copy between two arrays in shared memory (see CodecPool.copy). */
@@ -68,9 +69,8 @@ parentPort?.on('message', async (request: CodecRequest) => {
     if (request.op === 'encodeBox') {
       // A whole chunk cut out of a shared tile here rather than on the main thread.
       const { box, shape } = request;
-      const data = allocTypedArray(request.dtype, shape.reduce((a, b) => a * b, 1));
-      const stride = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
-      copyBox(box.src as never, box.srcStride, box.srcOrigin, data, stride, box.lo, box.lo, box.hi);
+      const data = allocTypedArray(request.dtype, product(shape));
+      copyBox(box.src as never, box.srcStride, box.srcOrigin, data, stridesOf(shape), box.lo, box.lo, box.hi);
       const bytes = await codec.encode(request.coords, { data, shape });
       parentPort!.postMessage({ id: request.id, ok: true, data: bytes } satisfies CodecReply, [bytes.buffer as ArrayBuffer]);
       return;
