@@ -100,15 +100,25 @@ export interface NeighbourhoodProgram {
 
 /** Most footprint rows ((2·ry+1)·(2·rz+1)) a footprint may have. */
 export const MAX_FOOTPRINT_ROWS = 1 << 20;
+/**
+ * Most pixels a footprint may hold: every output pixel visits them all, so a radius meant in
+ * other units (say 4096 on an 8×8 image) would run for minutes instead of failing.
+ */
+export const MAX_FOOTPRINT_PIXELS = 1 << 24;
 
 /**
  * The footprint's rows as a GPU table of int32 triples (dz, dy, hx), uploaded once per
- * footprint, and their number. Throws for footprints of more than MAX_FOOTPRINT_ROWS rows.
+ * footprint, and their number. Throws for footprints of more than MAX_FOOTPRINT_ROWS rows or
+ * MAX_FOOTPRINT_PIXELS pixels.
  */
 export function footprintTable(op: string, fp: Footprint): { table: GpuImage; rows: number } {
   const [, ry, rz] = fp.radius;
   if ((2 * ry + 1) * (2 * rz + 1) > MAX_FOOTPRINT_ROWS) {
     throw new TesseraError(`${op}: the footprint (radii ${fp.radius.join(', ')}) is too large; at most ${MAX_FOOTPRINT_ROWS} rows of (2·radiusY+1)·(2·radiusZ+1)`);
+  }
+  const pixels = footprintCount(fp);
+  if (pixels > MAX_FOOTPRINT_PIXELS) {
+    throw new TesseraError(`${op}: the footprint (radii ${fp.radius.join(', ')}) holds ${pixels} pixels, and every output pixel visits them all; at most ${MAX_FOOTPRINT_PIXELS} (radii are in pixels)`);
   }
   const table = constantTable(`fp|${fp.shape}|${fp.radius.join(',')}`, () => Int32Array.from(footprintRows(fp).flat()));
   return { table, rows: table.size / 3 };

@@ -221,6 +221,9 @@ describe('bad input', () => {
     assert.throws(() => t.maximumBox(a, 1, 1, 1, { mode: 'constant', cval: Infinity }), /maximumBox: options.cval must be a finite number/);
     assert.throws(() => t.meanFilter(a, 1, 1, 1, 'diamond'), /meanFilter: connectivity must be 'box' or 'sphere'; got "diamond"/);
     assert.throws(() => t.medianBox(t.create([4, 5, 6]), 1, 600, 600), /medianBox: the footprint \(radii 1, 600, 600\) is too large/);
+    // A radius meant in other units: refused at once, not minutes of work on every pixel.
+    assert.throws(() => t.meanSphere(t.create([8, 8]), 4096, 4096), /meanSphere: the footprint \(radii 4096, 4096, 0\) holds \d+ pixels, and every output pixel visits them all; at most 16777216/);
+    assert.throws(() => t.varianceSphere(t.create([8, 8, 8]), 300, 300, 300), /varianceSphere: the footprint .* holds \d+ pixels/);
     assert.throws(() => t.sobel(t.create([2, 3, 4, 5])), /sobel: input must have 1 or 2 or 3 dimensions/);
     assert.throws(() => t.laplacianOfGaussian(a, 0, 0, 0), /laplacianOfGaussian: at least one of sigmaX, sigmaY, sigmaZ must be > 0/);
     assert.throws(() => t.differenceOfGaussian(a, 1, 1, 1, -2), /differenceOfGaussian: sigma2X must be >= 0/);
