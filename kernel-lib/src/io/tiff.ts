@@ -235,6 +235,10 @@ export class TiffArray extends LazyArray {
     } catch (e) {
       throw new TesseraError(`reading ${where} failed: its directory cannot be read (${(e as Error).message}); the file is truncated or corrupt`);
     }
+    if (image.getWidth() === 0 || image.getHeight() === 0) {
+      // A directory past the end of a cut file reads as zeros.
+      throw new TesseraError(`reading ${where} failed: its directory reads as an empty ${image.getWidth()}×${image.getHeight()} page; the file is truncated or corrupt`);
+    }
     if (image.getWidth() !== this.#width || image.getHeight() !== this.#height || image.getSamplesPerPixel() !== this.#samples) {
       throw new TesseraError(`reading ${where} failed: it is ${image.getWidth()}×${image.getHeight()} (${image.getSamplesPerPixel()} samples) but page 0 is ${this.#width}×${this.#height} (${this.#samples}); Tessera reads stacks of equal pages`);
     }

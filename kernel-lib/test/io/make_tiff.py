@@ -36,6 +36,7 @@ def values(shape, dtype):
 
 save("u8_pages", values((7, 33, 45), "uint8"))
 save("u16_pages", values((9, 40, 37), "uint16"))
+save("u16_plain", values((6, 20, 18), "uint16"), metadata=None)  # pages without shaped metadata (many instruments)
 save("f32_pages", values((5, 21, 30), "float32"))
 save("i16_single", values((50, 61), "int16"))
 save("u32_pages", values((3, 17, 19), "uint32"))

@@ -144,6 +144,14 @@ describe('bad TIFF input gives a TesseraError naming the file, page and strip', 
       const a = await t.openTiff(path);
       await a.compute();
     }, (e: Error) => e.name === 'TesseraError' && new RegExp(escape(path)).test(e.message) && /truncated|corrupt/.test(e.message));
+    // Pages without shaped metadata: a directory cut off reads as an empty page, reported as truncation.
+    const plain = join(dir, 'cut-plain.tif');
+    copyFileSync(fx('u16_plain'), plain);
+    truncateSync(plain, Math.floor(statSync(plain).size * 0.5));
+    await assert.rejects(async () => {
+      const a = await t.openTiff(plain);
+      await a.compute();
+    }, (e: Error) => e.name === 'TesseraError' && /cut-plain\.tif/.test(e.message) && /truncated|corrupt/.test(e.message));
     // A BigTIFF cut at its end (the last directory or the last page's pixels).
     const big = join(dir, 'cut-big.tif');
     copyFileSync(fx('u16_bigtiff'), big);
