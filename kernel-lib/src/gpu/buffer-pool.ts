@@ -83,10 +83,15 @@ export async function peakDuring<T>(fn: () => Promise<T>): Promise<{ result: T; 
   }
 }
 
-/** Sets the GPU memory budget in bytes (default: see defaultBudget, or env TESSERA_MEMORY_BUDGET). */
-export function setMemoryBudget(bytes: number): void {
-  if (!Number.isFinite(bytes) || bytes <= 0) throw new TesseraError(`setMemoryBudget: bytes must be a positive number; got ${bytes}`);
-  budget = bytes;
+/**
+ * Sets the GPU memory budget in bytes (default: see defaultBudget, or env TESSERA_MEMORY_BUDGET);
+ * `setMemoryBudget()` (no argument) goes back to the default.
+ */
+export function setMemoryBudget(bytes?: number): void {
+  if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes <= 0)) {
+    throw new TesseraError(`setMemoryBudget: bytes must be a positive number (or nothing, for the default); got ${typeof bytes === 'string' ? `string "${bytes}"` : bytes}`);
+  }
+  budget = bytes ?? (Number(process.env.TESSERA_MEMORY_BUDGET) || 0);
   trimPool(0);
 }
 

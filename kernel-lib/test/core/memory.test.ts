@@ -41,6 +41,9 @@ test('over-budget allocations name the size, the budget and the remedy', () => {
     t.setMemoryBudget(1000);
     assert.throws(() => t.create([300]), /needs 1\.3 kB of GPU memory but [\d.]+ [kM]?B of the 1000 B budget are in use/, 'small sizes are not "0.0 MB"');
     t.setMemoryBudget(8 * 1024 * 1024);
+    t.setMemoryBudget(); // back to the default
+    assert.equal(t.memoryStats().budget, budget);
+    assert.throws(() => t.setMemoryBudget('1e9' as never), /setMemoryBudget: bytes must be a positive number \(or nothing, for the default\); got string "1e9"/);
   } finally {
     t.setMemoryBudget(budget);
   }
