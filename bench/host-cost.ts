@@ -174,10 +174,10 @@ struct P { s: f32, n: u32, x: u32, y: u32 }
     }
     report(layer, samples, (cpuNs() - c0) / 1e3 / n);
   };
-  // The same round trip in Dawn calls alone: what tessera.sync adds is the difference.
+  // The same round trip in Dawn calls alone (what tessera.sync adds is the difference), piece by
+  // piece: what each of the error scope, the uniform write and the map of a small result adds to
+  // one dispatch's submit and wait.
   const uniformBytes = new Uint8Array(256);
-  // The same round trip piece by piece: what each of the error scope, the uniform write and the
-  // map of a small result adds to one dispatch's submit and wait.
   const oneDispatch = () => {
     const e = device.createCommandEncoder();
     const p = e.beginComputePass();
@@ -208,12 +208,7 @@ struct P { s: f32, n: u32, x: u32, y: u32 }
     small.unmap();
   }, 400);
   await roundTrip('Dawn: 1 dispatch, writeBuffer, error scope, submit, await', async () => {
-    const e = device.createCommandEncoder();
-    const p = e.beginComputePass();
-    p.setPipeline(pipeline);
-    p.setBindGroup(0, bindGroups[0]);
-    p.dispatchWorkgroups(1);
-    p.end();
+    const e = oneDispatch();
     device.pushErrorScope('validation');
     device.queue.writeBuffer(uniforms, 0, uniformBytes);
     device.queue.submit([e.finish()]);

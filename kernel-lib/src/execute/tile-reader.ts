@@ -47,6 +47,8 @@ export class TileReader {
   readonly #position: Map<number, number>;
   readonly #held = new Map<string, Held>();
   #heldBytes = 0;
+  /** Bytes of one decoded chunk. */
+  readonly #chunkBytes: number;
   /** Chunks decoded so far (for the benchmark: against the input's chunk count). */
   decoded = 0;
 
@@ -57,6 +59,7 @@ export class TileReader {
    */
   constructor(private readonly input: LazyArray, private readonly tiles: readonly Tile[], order: readonly number[], private readonly limitBytes = defaultChunkCacheBytes()) {
     this.#grid = input.grid;
+    this.#chunkBytes = product(input.chunks) * bytesPerPixel(input.dtype);
     this.#position = new Map(order.map((n, p) => [n, p]));
     for (const [p, n] of order.entries()) {
       for (const c of this.#grid.chunksIn(tiles[n].read)) {
@@ -78,7 +81,7 @@ export class TileReader {
       this.decoded += chunks.length;
       return this.input.readRegion(box.start, box.size);
     }
-    const pool = codecPoolFor(product(this.input.chunks) * bytesPerPixel(this.input.dtype));
+    const pool = codecPoolFor(this.#chunkBytes);
     // In shared memory when workers decode: they copy the chunks (decoded into shared memory) into it.
     const into = allocTypedArray(this.input.dtype, product(box.size), pool !== undefined);
     const stride = stridesOf(box.size);
@@ -107,7 +110,7 @@ export class TileReader {
       const coords = key.split(',').map(Number);
       const box = this.#grid.chunkBox(coords);
       const pixels = this.input.readChunk(coords);
-      h = { box, pixels, bytes: product(this.input.chunks) * bytesPerPixel(this.input.dtype), readers: 0 };
+      h = { box, pixels, bytes: this.#chunkBytes, readers: 0 };
       this.#held.set(key, h);
       this.#heldBytes += h.bytes;
       this.decoded++;

@@ -12,7 +12,9 @@ const USAGE = 0x80 | 0x04 | 0x08;
 const MIN_CLASS = 256;
 const FALLBACK_BUDGET = 8 * 1024 ** 3;
 
-let budget = Number(process.env.TESSERA_MEMORY_BUDGET) || 0;
+/** The budget TESSERA_MEMORY_BUDGET sets, or 0 (use defaultBudget). */
+const budgetFromEnv = () => Number(process.env.TESSERA_MEMORY_BUDGET) || 0;
+let budget = budgetFromEnv();
 
 /**
  * The default budget: 90% of the GPU's memory where it can be read (nvidia-smi for NVIDIA;
@@ -91,7 +93,7 @@ export function setMemoryBudget(bytes?: number): void {
   if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes <= 0)) {
     throw new TesseraError(`setMemoryBudget: bytes must be a positive number (or nothing, for the default); got ${typeof bytes === 'string' ? `string "${bytes}"` : bytes}`);
   }
-  budget = bytes ?? (Number(process.env.TESSERA_MEMORY_BUDGET) || 0);
+  budget = bytes ?? budgetFromEnv();
   trimPool(0);
 }
 

@@ -1,7 +1,7 @@
 /**
  * A codec worker thread: decodes and encodes Zarr chunks for the main thread (see codec-pool.ts),
- * so that several cores run the WASM codecs at once, and copies boxes between shared arrays. Stateless apart from a cache of codecs by
- * array metadata.
+ * so that several cores run the WASM codecs at once, and copies boxes between shared arrays.
+ * Stateless apart from a cache of codecs by array metadata.
  */
 import { parentPort } from 'node:worker_threads';
 import { type DType, allocTypedArray } from '../dtype';
@@ -60,9 +60,9 @@ function shared(data: ArrayBufferView & ArrayLike<number>): ArrayBufferView {
 parentPort?.on('message', async (request: CodecRequest) => {
   try {
     if (request.op === 'copy') {
-      const r = request;
-      copyBox(r.src as never, r.srcStride, r.srcOrigin, r.dst as never, r.dstStride, r.dstOrigin, r.lo, r.hi);
-      parentPort!.postMessage({ id: r.id, ok: true, data: new Uint8Array(0) } satisfies CodecReply);
+      const { src, srcStride, srcOrigin, dst, dstStride, dstOrigin, lo, hi } = request;
+      copyBox(src as never, srcStride, srcOrigin, dst as never, dstStride, dstOrigin, lo, hi);
+      parentPort!.postMessage({ id: request.id, ok: true, data: new Uint8Array(0) } satisfies CodecReply);
       return;
     }
     const codec = await codecFor(request.spec);

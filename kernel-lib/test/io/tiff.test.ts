@@ -136,30 +136,22 @@ describe('bad TIFF input gives a TesseraError naming the file, page and strip', 
   });
 
   test('truncated files: in the pixels of the last page, in the directories', async () => {
-    const path = join(dir, 'cut.tif');
-    copyFileSync(fx('u16_pages'), path);
+    /** Copies fixture `from` to `name`, cuts it to `keep(size)` bytes, and expects its read to fail naming `named`, truncated or corrupt. */
+    const cutFails = async (from: string, name: string, keep: (size: number) => number, named: RegExp) => {
+      const path = join(dir, name);
+      copyFileSync(fx(from), path);
+      truncateSync(path, keep(statSync(path).size));
+      await assert.rejects(async () => {
+        const a = await t.openTiff(path);
+        await a.compute();
+      }, (e: Error) => e.name === 'TesseraError' && named.test(e.message) && /truncated|corrupt/.test(e.message));
+    };
     // tifffile writes pixels first and the directories at the end: cutting the end loses directories.
-    truncateSync(path, Math.floor(statSync(path).size * 0.6));
-    await assert.rejects(async () => {
-      const a = await t.openTiff(path);
-      await a.compute();
-    }, (e: Error) => e.name === 'TesseraError' && new RegExp(escape(path)).test(e.message) && /truncated|corrupt/.test(e.message));
+    await cutFails('u16_pages', 'cut.tif', (size) => Math.floor(size * 0.6), new RegExp(escape(join(dir, 'cut.tif'))));
     // Pages without shaped metadata: a directory cut off reads as an empty page, reported as truncation.
-    const plain = join(dir, 'cut-plain.tif');
-    copyFileSync(fx('u16_plain'), plain);
-    truncateSync(plain, Math.floor(statSync(plain).size * 0.5));
-    await assert.rejects(async () => {
-      const a = await t.openTiff(plain);
-      await a.compute();
-    }, (e: Error) => e.name === 'TesseraError' && /cut-plain\.tif/.test(e.message) && /truncated|corrupt/.test(e.message));
+    await cutFails('u16_plain', 'cut-plain.tif', (size) => Math.floor(size * 0.5), /cut-plain\.tif/);
     // A BigTIFF cut at its end (the last directory or the last page's pixels).
-    const big = join(dir, 'cut-big.tif');
-    copyFileSync(fx('u16_bigtiff'), big);
-    truncateSync(big, statSync(big).size - 500);
-    await assert.rejects(async () => {
-      const a = await t.openTiff(big);
-      await a.compute();
-    }, (e: Error) => e.name === 'TesseraError' && /cut-big\.tif/.test(e.message) && /truncated|corrupt/.test(e.message));
+    await cutFails('u16_bigtiff', 'cut-big.tif', (size) => size - 500, /cut-big\.tif/);
   });
 
   test('a corrupt compressed strip names its page and strip; other pages still read', async () => {

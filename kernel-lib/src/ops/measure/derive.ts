@@ -202,18 +202,23 @@ export function statisticsTable(s1: FirstSums, s2: SecondSums, first: number, ro
     const dx = cx - refX[k];
     const dy = cy - refY[k];
     const dz = cz - refZ[k];
-    const mxx = (sumDXX[k] - 2 * dx * sumDX[k] + n * dx * dx) / n;
-    const myy = (sumDYY[k] - 2 * dy * sumDY[k] + n * dy * dy) / n;
-    const mzz = (sumDZZ[k] - 2 * dz * sumDZ[k] + n * dz * dz) / n;
-    const mxy = (sumDXY[k] - dx * sumDY[k] - dy * sumDX[k] + n * dx * dy) / n;
-    const mxz = (sumDXZ[k] - dx * sumDZ[k] - dz * sumDX[k] + n * dx * dz) / n;
-    const myz = (sumDYZ[k] - dy * sumDZ[k] - dz * sumDY[k] + n * dy * dz) / n;
+    const mxx = central(n, sumDXX[k], sumDX[k], sumDX[k], dx, dx);
+    const myy = central(n, sumDYY[k], sumDY[k], sumDY[k], dy, dy);
+    const mzz = central(n, sumDZZ[k], sumDZ[k], sumDZ[k], dz, dz);
+    const mxy = central(n, sumDXY[k], sumDX[k], sumDY[k], dx, dy);
+    const mxz = central(n, sumDXZ[k], sumDX[k], sumDZ[k], dx, dz);
+    const myz = central(n, sumDYZ[k], sumDY[k], sumDZ[k], dy, dz);
     const [major, minor, ecc] = shapeFromMoments(ndim, mxx, myy, mzz, mxy, mxz, myz);
     eccentricity[r] = ecc;
     majorAxis[r] = major;
     minorAxis[r] = minor;
   }
   return labelTable(columns);
+}
+
+/** The central moment Σ(a-c)(b-c) / n from the sums about the reference: see statisticsTable. */
+function central(n: number, sab: number, sa: number, sb: number, da: number, db: number): number {
+  return (sab - da * sb - db * sa + n * da * db) / n;
 }
 
 /**
