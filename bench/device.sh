@@ -14,6 +14,8 @@
 # median's first call and steady state per selection (median-cost.ts); $OUT gets <name>.log and .json.
 # `bash bench/device.sh flip` times flip's two paths per pixel size and flags against the copy kernel
 # (flip-paths.ts); $OUT gets flip-paths.log and .json.
+# `bash bench/device.sh profile [--rows REGEX]` profiles the host side of the rows whose wall time is far above
+# their GPU time (bench/host-profile.ts); $OUT gets host-profile.log and .json.
 # `bash bench/device.sh erode` times binary box erosion's paths side by side (bench/erode-paths.ts); $OUT gets
 # erode-paths.log and .json.
 # BENCH_BUDGET_S (default 570): seconds after this script starts at which the driver starts no new
@@ -81,6 +83,17 @@ fi
 
 if [ "${1:-}" = flip ]; then
   $T/node bench/dist/flip-paths.js --json "$OUT/flip-paths.json" 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/flip-paths.log"
+  exit 0
+fi
+
+if [ "${1:-}" = profile ]; then
+  # Where the host time of the rows whose wall time is far above their GPU time goes (bench/host-profile.ts),
+  # then the same with a larger young generation (fewer scavenges while a call waits for the GPU).
+  shift
+  quiet() { grep --line-buffered -v '^Warning: maxDynamic'; }
+  timeout $(( (BUDGET - ($(date +%s) - start)) / 2 )) $T/node bench/dist/host-profile.js --json "$OUT/host-profile.json" "$@" 2>&1 | quiet | tee "$OUT/host-profile.log"
+  echo "== node --max-semi-space-size=64" | tee -a "$OUT/host-profile.log"
+  timeout $(( BUDGET - ($(date +%s) - start) )) $T/node --max-semi-space-size=64 bench/dist/host-profile.js --top 4 "$@" 2>&1 | quiet | tee -a "$OUT/host-profile.log"
   exit 0
 fi
 
