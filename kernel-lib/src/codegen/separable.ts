@@ -93,7 +93,8 @@ function combineExpr(kind: LineReduce['kind'], acc: string, v: string, widx: str
 
 /** What one pass's code depends on: its cache key. */
 interface PassCode {
-  axis: Axis;
+  /** A y or z pass (one shader for both; the axis is a uniform), else an x pass. */
+  column: boolean;
   kind: LineReduce['kind'];
   src: DType;
   dst: DType;
@@ -117,6 +118,7 @@ function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
     { name: 'cval', type: c.vt },
     { name: 'words', type: 'u32' },
     { name: 'mode', type: 'u32' },
+    ...(c.column ? [{ name: 'axis', type: 'u32' } as const] : []),
     ...(c.epilogue?.scalars ?? []).map(([name, type]): UniformField => ({ name, type })),
   ];
   const decl = [
@@ -130,7 +132,7 @@ function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
       : `fn finish(v: ${c.vt}, i: u32) -> ${c.vt} { return v; }`,
     declarations,
   ].join('\n');
-  return { label: `separable:${'xyz'[c.axis]}`, bindings, uniforms, workgroupSize: WG, declarations: decl, body: main };
+  return { label: `separable:${c.column ? 'yz' : 'x'}`, bindings, uniforms, workgroupSize: WG, declarations: decl, body: main };
 }
 
 function storeConverted(c: PassCode, v: string): string {
@@ -187,23 +189,27 @@ function xPassSpec(c: PassCode): KernelSpec {
 }
 
 function columnPassSpec(c: PassCode): KernelSpec {
-  const locate =
-    c.axis === 1
-      ? `let blocks = (P.shape.y + ${PER - 1}u) / ${PER}u;
-  let x = t % P.shape.x;
-  let rest = t / P.shape.x;
-  let b = rest % blocks;
-  let z = rest / blocks;
-  let stride = P.shape.x;
-  let na = i32(P.shape.y);
-  let line = z * P.shape.x * P.shape.y + x;`
-      : `let x = t % P.shape.x;
-  let rest = t / P.shape.x;
-  let y = rest % P.shape.y;
-  let b = rest / P.shape.y;
-  let stride = P.shape.x * P.shape.y;
-  let na = i32(P.shape.z);
-  let line = y * P.shape.x + x;`;
+  // One shader for y and z (the axis is a uniform, its branch the same for every thread): a
+  // 3D filter's first call compiles two pipelines instead of three.
+  const locate = `var x: u32; var b: u32; var stride: u32; var na: i32; var line: u32;
+  if (P.axis == 1u) {
+    let blocks = (P.shape.y + ${PER - 1}u) / ${PER}u;
+    x = t % P.shape.x;
+    let rest = t / P.shape.x;
+    b = rest % blocks;
+    let z = rest / blocks;
+    stride = P.shape.x;
+    na = i32(P.shape.y);
+    line = z * P.shape.x * P.shape.y + x;
+  } else {
+    x = t % P.shape.x;
+    let rest = t / P.shape.x;
+    let y = rest % P.shape.y;
+    b = rest / P.shape.y;
+    stride = P.shape.x * P.shape.y;
+    na = i32(P.shape.z);
+    line = y * P.shape.x + x;
+  }`;
   const js = Array.from({ length: PER }, (_, j) => j);
   const init = initExpr(c.kind, c.vt);
   return passSpec(c, `let t = gid;
@@ -225,9 +231,13 @@ function columnPassSpec(c: PassCode): KernelSpec {
     .join('\n  ')}`, '');
 }
 
+/** Table keys by weights array: callers that keep their weights (gaussianPasses) build the key once. */
+const tableKeys = new WeakMap<ArrayLike<number>, string>();
+
 function weightsTable(w: ArrayLike<number>): GpuImage {
-  const f = Float32Array.from(w);
-  return constantTable(`w|${Array.from(f).join(',')}`, () => f);
+  let key = tableKeys.get(w);
+  if (key === undefined) tableKeys.set(w, (key = `w|${Array.from(Float32Array.from(w)).join(',')}`));
+  return constantTable(key, () => Float32Array.from(w));
 }
 
 /** Records the passes of `p` and returns `p.output`. */
@@ -280,7 +290,7 @@ export function runSeparable(p: SeparableProgram): GpuImage {
     const toOutput = isLast && direct;
     const dst = target(k);
     const code: PassCode = {
-      axis: pass.axis,
+      column: pass.axis !== 0,
       kind: pass.reduce.kind,
       src: src.dtype,
       dst: dst.dtype,
@@ -295,8 +305,9 @@ export function runSeparable(p: SeparableProgram): GpuImage {
           ? nx * Math.ceil(ny / PER) * nz
           : nx * ny * Math.ceil(nz / PER);
     const values: Record<string, number | number[]> = { shape: [nx, ny, nz, n], r: pass.radius, cval: pass.cval ?? p.cval, words, mode: MODE_CODE[p.mode] };
+    if (code.column) values.axis = pass.axis;
     if (code.epilogue) for (const [name, sc] of scalarFields) values[name] = sc.value;
-    const kernel = kernelFor('separable', code, (c) => (c.axis === 0 ? xPassSpec(c) : columnPassSpec(c)));
+    const kernel = kernelFor('separable', code, (c) => (c.column ? columnPassSpec(c) : xPassSpec(c)));
     const buffers = [src.buffer, dst.buffer];
     if (pass.reduce.kind === 'weights') {
       if (pass.reduce.weights.length !== 2 * pass.radius + 1) throw new Error(`${p.op}: internal: weights length`);
