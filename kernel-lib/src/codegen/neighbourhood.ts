@@ -3,7 +3,7 @@ import type { GpuImage } from '../array/gpu-image';
 import { BOUNDARY_WGSL, MODE_CODE } from './boundary';
 import { constantTable } from './constants';
 import { TesseraError } from '../errors';
-import { runPixelProgram } from './program';
+import { runGeneratedProgram, runPixelProgram } from './program';
 import { type BoundaryMode } from '../validate/modes';
 
 /**
@@ -33,8 +33,21 @@ export interface Footprint {
   radius: [number, number, number];
 }
 
+/** Footprints of at most this many rows keep their rows for the next call (a filter asks several times per call). */
+const KEPT_ROWS = 4096;
+const rowsOf = new Map<string, ReadonlyArray<readonly [number, number, number]>>();
+
 /** Rows of the footprint as (dz, dy, hx): offsets dx in [-hx, hx] belong to it. */
-export function footprintRows(fp: Footprint): Array<[number, number, number]> {
+export function footprintRows(fp: Footprint): ReadonlyArray<readonly [number, number, number]> {
+  const key = `${fp.shape}|${fp.radius[0]},${fp.radius[1]},${fp.radius[2]}`;
+  const known = rowsOf.get(key);
+  if (known) return known;
+  const rows = computeRows(fp);
+  if (rows.length <= KEPT_ROWS) rowsOf.set(key, rows);
+  return rows;
+}
+
+function computeRows(fp: Footprint): Array<[number, number, number]> {
   const [rx, ry, rz] = fp.radius;
   const rows: Array<[number, number, number]> = [];
   for (let dz = -rz; dz <= rz; dz++) {
@@ -93,6 +106,12 @@ export interface NeighbourhoodProgram {
    */
   unrolled?: boolean;
   helpers?: string;
+  /**
+   * Names what `pre`, `found`, `post`, `prologue`, `helpers` and the value type depend on, when
+   * they are generated from parameters: the program's code is then generated once per key and
+   * footprint (see runGeneratedProgram) instead of on every call.
+   */
+  codeKey?: string;
   /** Extra images (same shape as the output), read as `load_<name>(i)` / `at_<name>(c)`. */
   inputs?: Record<string, GpuImage>;
   scalars?: Record<string, { type: ComputeType; value: number }>;
@@ -187,29 +206,14 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
   const { table, rows: rowCount } = footprintTable(p.op, p.footprint);
   const [rx, ry, rz] = p.footprint.radius;
   const t = p.valueType ?? computeType(p.input.dtype);
-  const body = `let nx = i32(P.a_shape.x);
+  const generate = () => ({
+    body: `let nx = i32(P.a_shape.x);
   let ny = i32(P.a_shape.y);
   let nz = i32(P.a_shape.z);
   ${p.unrolled ? '' : 'let inside = c.x >= P.rx && c.x + P.rx < nx && c.y >= P.ry && c.y + P.ry < ny && c.z >= P.rz && c.z + P.rz < nz;'}
   ${p.pre.trim()}
   ${footprintLoop(p, t)}
-  ${p.post.trim()}`;
-  return runPixelProgram({
-    op: p.op,
-    inputs: p.unrolled ? { a: p.input, ...(p.inputs ?? {}) } : { a: p.input, fp: table, ...(p.inputs ?? {}) },
-    output: p.output,
-    scalars: {
-      rows: { type: 'u32', value: rowCount },
-      mode: { type: 'u32', value: MODE_CODE[p.mode] },
-      rx: { type: 'i32', value: rx },
-      ry: { type: 'i32', value: ry },
-      rz: { type: 'i32', value: rz },
-      cval: { type: t, value: p.cval },
-      ...(p.scalars ?? {}),
-    },
-    coords: true,
-    scalar: p.unrolled === true,
-    computeType: p.computeType,
+  ${p.post.trim()}`,
     helpers: [
       BOUNDARY_WGSL,
       `fn pro(x: ${computeType(p.input.dtype)}) -> ${t} { return ${p.prologue ?? `${t}(x)`}; }`,
@@ -221,6 +225,28 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
         : '',
       p.helpers ?? '',
     ].join('\n'),
-    body,
   });
+  const program = {
+    op: p.op,
+    inputs: p.unrolled ? { a: p.input, ...(p.inputs ?? {}) } : { a: p.input, fp: table, ...(p.inputs ?? {}) },
+    output: p.output,
+    scalars: {
+      rows: { type: 'u32' as const, value: rowCount },
+      mode: { type: 'u32' as const, value: MODE_CODE[p.mode] },
+      rx: { type: 'i32' as const, value: rx },
+      ry: { type: 'i32' as const, value: ry },
+      rz: { type: 'i32' as const, value: rz },
+      cval: { type: t, value: p.cval },
+      ...(p.scalars ?? {}),
+    },
+    coords: true,
+    scalar: p.unrolled === true,
+    computeType: p.computeType,
+  };
+  if (p.codeKey === undefined) return runPixelProgram({ ...program, ...generate() });
+  const types = (images: Record<string, GpuImage>) => Object.entries(images).map(([n, img]) => `${n}:${img.dtype}`).join(',');
+  const scalarTypes = Object.entries(p.scalars ?? {}).map(([n, v]) => `${n}:${v.type}`).join(',');
+  const codeKey = `neighbourhood|${p.op}|${p.codeKey}|${p.input.dtype}>${p.output.dtype}|${t}|${p.computeType}|${p.unrolled === true}|` +
+    `${p.footprint.shape}|${p.footprint.radius.join(',')}|${types(p.inputs ?? {})}|${scalarTypes}`;
+  return runGeneratedProgram(program, codeKey, generate);
 }

@@ -177,6 +177,34 @@ export function pixelProgramSource(p: PixelProgram): string {
   return kernelSource(programSpec(shapeOf(p))).code;
 }
 
+/** Generated code by code key (see {@link runGeneratedProgram}), with its pipeline key. */
+const generated = new Map<string, { body: string; helpers: string; key: string }>();
+
+/**
+ * Records a pixel program whose WGSL (`body`, `helpers`) is generated from parameters, generating
+ * it only on the first call for `codeKey`: for operations whose code takes longer to build (and to
+ * hash as a pipeline key) than the dispatch takes to record, such as rotate's sampler or the
+ * unrolled median network. `codeKey` must name everything the code and the program's types depend
+ * on; with TESSERA_CHECK_KERNELS=1 every call generates the code again and checks that.
+ */
+export function runGeneratedProgram(
+  p: Omit<PixelProgram, 'body' | 'helpers'>, codeKey: string, generate: () => { body: string; helpers?: string },
+): GpuImage {
+  let code = generated.get(codeKey);
+  if (!code || CHECK_KEYS) {
+    const fresh = generate();
+    const helpers = fresh.helpers ?? '';
+    if (code && (code.body !== fresh.body || code.helpers !== helpers)) {
+      throw new Error(`internal: the code key ${JSON.stringify(codeKey)} maps to two different programs; it misses a parameter that changes the code`);
+    }
+    if (!code) {
+      code = { body: fresh.body, helpers, key: programKey({ ...p, body: fresh.body, helpers }) };
+      generated.set(codeKey, code);
+    }
+  }
+  return runPixelProgram({ ...p, body: code.body, helpers: code.helpers }, code.key);
+}
+
 /**
  * Records a pixel program into the current batch and returns its output. `key` is
  * {@link programKey}(p), for callers that keep it (with TESSERA_CHECK_KERNELS=1 it is checked).

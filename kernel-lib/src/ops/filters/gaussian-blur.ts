@@ -30,6 +30,18 @@ export function gaussianWeights(sigma: number, order: 0 | 1 | 2, radius = gaussi
   return w;
 }
 
+/** Weights by sigma and order, computed once: the passes of every later call with the same sigma share them (and their GPU table). */
+const weightsBy = new Map<string, readonly number[]>();
+function sharedWeights(sigma: number, order: 0 | 1 | 2): readonly number[] {
+  const key = `${sigma}|${order}`;
+  let w = weightsBy.get(key);
+  if (!w) {
+    if (weightsBy.size >= 256) weightsBy.clear();
+    weightsBy.set(key, (w = gaussianWeights(sigma, order)));
+  }
+  return w;
+}
+
 /**
  * Separable Gaussian passes in scipy's axis order (z, y, x); axes with sigma 0 are skipped.
  * `orders` gives the derivative order per axis (x, y, z). @internal
@@ -39,7 +51,7 @@ export function gaussianPasses(sigmas: readonly number[], orders: readonly (0 | 
   for (const axis of [2, 1, 0] as const) {
     const s = sigmas[axis];
     if (!(s > 1e-15)) continue;
-    const w = gaussianWeights(s, orders[axis]);
+    const w = sharedWeights(s, orders[axis]);
     passes.push({ axis, radius: (w.length - 1) / 2, reduce: { kind: 'weights', weights: w } });
   }
   return passes;

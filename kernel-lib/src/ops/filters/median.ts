@@ -2,7 +2,7 @@ import { DType, computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { createLike } from '../../array/transfer';
 import { cvalFor } from '../../codegen/boundary';
-import { Footprint, FootprintShape, footprintCount, footprintTable, footprintTaps, runNeighbourhood } from '../../codegen/neighbourhood';
+import { Footprint, FootprintShape, footprintCount, footprintTable, runNeighbourhood } from '../../codegen/neighbourhood';
 import { orderKeyFunctions } from '../../codegen/snippets';
 import { deviceInfo } from '../../gpu/device';
 import { checkBoundary, type Boundary, type BoundaryOptions } from '../../validate/modes';
@@ -33,8 +33,28 @@ export function limitRegisterMedian(taps: number | undefined): void {
  * maximum cannot be the median, so both are dropped and the next value joins; after (n-3)/2
  * rounds the median is the middle of the last three. About n²/2 min/max operations, no branches.
  */
-function unrolledMedian(fn: string, img: GpuImage, footprint: Footprint, boundary: Boundary): GpuImage {
-  const n = footprintTaps(footprint).length;
+function unrolledMedian(fn: string, img: GpuImage, footprint: Footprint, count: number, boundary: Boundary): GpuImage {
+  return runNeighbourhood({
+    op: fn,
+    input: img,
+    output: createLike(img),
+    footprint,
+    mode: boundary.mode,
+    cval: cvalFor(boundary.cval, img.dtype).value,
+    computeType: computeType(img.dtype),
+    unrolled: true,
+    pre: '',
+    found: '',
+    post: selectionNetwork(count),
+    codeKey: 'unrolled-median',
+  });
+}
+
+/** The selection network of {@link unrolledMedian} over v0 … v{n-1}, generated once per n. */
+const networks = new Map<number, string>();
+function selectionNetwork(n: number): string {
+  const known = networks.get(n);
+  if (known !== undefined) return known;
   const lines: string[] = [];
   const cswap = (a: string, b: string) => lines.push(`{ let lo = min(${a}, ${b}); ${b} = max(${a}, ${b}); ${a} = lo; }`);
   let result: string;
@@ -53,19 +73,9 @@ function unrolledMedian(fn: string, img: GpuImage, footprint: Footprint, boundar
     const [a, b, c] = window;
     result = `max(min(${a}, ${b}), min(max(${a}, ${b}), ${c}))`;
   }
-  return runNeighbourhood({
-    op: fn,
-    input: img,
-    output: createLike(img),
-    footprint,
-    mode: boundary.mode,
-    cval: cvalFor(boundary.cval, img.dtype).value,
-    computeType: computeType(img.dtype),
-    unrolled: true,
-    pre: '',
-    found: '',
-    post: `${lines.join('\n  ')}\n  return ${result};`,
-  });
+  const network = `${lines.join('\n  ')}\n  return ${result};`;
+  networks.set(n, network);
+  return network;
 }
 
 /**
@@ -134,7 +144,7 @@ function medianOf(fn: string, shape: FootprintShape, input: GpuImage, rx: number
   const footprint = { shape, radius };
   footprintTable(fn, footprint);
   const count = footprintCount(footprint);
-  if (count <= maxUnrolledMedian()) return unrolledMedian(fn, img, footprint, boundary);
+  if (count <= maxUnrolledMedian()) return unrolledMedian(fn, img, footprint, count, boundary);
   return radixMedian(fn, img, footprint, boundary);
 }
 

@@ -2,7 +2,7 @@ import { DType, computeType, dtypeRange } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { Interpolation, samplerWgsl } from '../../codegen/interpolation';
-import { runPixelProgram } from '../../codegen/program';
+import { runGeneratedProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import { checkNumber } from '../../validate/arguments';
 import { Mat4, apply, compose, cornerToCentre, invert, translation } from './matrix';
@@ -55,22 +55,20 @@ export function sampleAffine(s: AffineSampling): GpuImage {
     cval = Math.min(hi, Math.max(lo, Math.sign(cval) * Math.floor(Math.abs(cval) + 0.5)));
   }
   scalars.cval = { type: 'f32', value: cval };
-  const row = (r: number) => `P.m${4 * r} * q.x + P.m${4 * r + 1} * q.y${dims === 3 ? ` + P.m${4 * r + 2} * q.z` : ''} + P.m${4 * r + 3}`;
   const sampleType = s.interpolation === 'linear' ? 'f32' : T;
   const round = s.roundHalfAway === true && sampleType === 'f32' && computeType(s.outDtype) !== 'f32';
-  const body = `let q = vec3<f32>(f32(c.x), f32(c.y), f32(c.z));
+  const codeKey = `affine|${s.input.dtype}|${s.outDtype}|${dims}|${inPlane}|${s.interpolation}|${s.mode}|${round}`;
+  return runGeneratedProgram(
+    { op: 'affineSample', inputs: { a: s.input }, output: create(s.outShape, s.outDtype), scalars, coords: true, computeType: sampleType },
+    codeKey,
+    () => {
+      const row = (r: number) => `P.m${4 * r} * q.x + P.m${4 * r + 1} * q.y${dims === 3 ? ` + P.m${4 * r + 2} * q.z` : ''} + P.m${4 * r + 3}`;
+      const body = `let q = vec3<f32>(f32(c.x), f32(c.y), f32(c.z));
   let p = vec3<f32>(${row(0)}, ${row(1)}, ${dims === 3 ? row(2) : inPlane ? 'f32(c.z)' : '0.0'});
   ${round ? 'let v = sample_a(p, c.w);\n  return sign(v) * floor(abs(v) + 0.5);' : 'return sample_a(p, c.w);'}`;
-  return runPixelProgram({
-    op: 'affineSample',
-    inputs: { a: s.input },
-    output: create(s.outShape, s.outDtype),
-    scalars,
-    coords: true,
-    computeType: sampleType,
-    helpers: samplerWgsl({ name: 'a', dtype: s.input.dtype, dims, interpolation: s.interpolation, mode: s.mode, cval: 'P.cval', planeFromZ: inPlane }),
-    body,
-  });
+      return { body, helpers: samplerWgsl({ name: 'a', dtype: s.input.dtype, dims, interpolation: s.interpolation, mode: s.mode, cval: 'P.cval', planeFromZ: inPlane }) };
+    },
+  );
 }
 
 
