@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as tessera from 'tessera';
-import { BenchOp, INPUT_SETS, Inputs, catalogue } from './ops';
+import { BenchOp, INPUT_SETS, Inputs, RowResult, catalogue, settle } from './ops';
 
 const arg = (name: string, fallback: string) => {
   const k = process.argv.indexOf(`--${name}`);
@@ -25,7 +25,6 @@ const JSON_OUT = arg('json', '');
 /** Profile recording alone: calls without waiting for each (a sync every 16 calls, untimed). Valid on any adapter, lavapipe included. */
 const RECORD_ONLY = process.argv.includes('--record-only');
 
-type Result = tessera.GpuImage | Promise<unknown>;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 /** Random a, b (float32 in [0, 1)) and m, n (uint8, ~70 % ones), as bench/driver.py writes them. */
@@ -39,17 +38,11 @@ function randomInputs(shape: number[]): Inputs {
 }
 
 /** Splits one call into recording (until it returns) and waiting (until its result is settled). */
-async function timedCall(fn: () => Result): Promise<[number, number]> {
+async function timedCall(fn: () => RowResult): Promise<[number, number]> {
   const t0 = performance.now();
   const result = fn();
   const t1 = performance.now();
-  if (result instanceof tessera.GpuImage) {
-    await tessera.sync();
-    result.release();
-  } else {
-    const value = await result;
-    if (value instanceof tessera.GpuImage) value.release();
-  }
+  await settle(result);
   return [t1 - t0, performance.now() - t1];
 }
 

@@ -21,12 +21,26 @@ export interface BenchOp {
   /** A named input set of INPUT_SETS instead of the random a, b, m, n. */
   inputs?: InputSetName;
   /** Runs the operation once on the prepared inputs; returns what to release. */
-  run?: (x: Inputs) => tessera.GpuImage | Promise<unknown>;
+  run?: (x: Inputs) => RowResult;
   /** Bytes an ideal implementation moves (inputs read once + output written once). */
   bytes: number;
   cupy?: string;
   cle?: string;
   scipy?: string;
+}
+
+/** What a row's `run` returns. */
+export type RowResult = tessera.GpuImage | Promise<unknown>;
+
+/** Waits for a row's result (GPU work included) and releases what it returned. */
+export async function settle(result: RowResult): Promise<void> {
+  if (result instanceof tessera.GpuImage) {
+    await tessera.sync();
+    result.release();
+  } else {
+    const value = await result;
+    if (value instanceof tessera.GpuImage) value.release();
+  }
 }
 
 /** A row's images by variable name: `a`, `b`, `m`, `n`, or the names of its input set. */

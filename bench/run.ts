@@ -25,9 +25,8 @@ import { STORAGE_USAGE } from 'tessera/dist/src/gpu/buffer-pool';
 import { flush, recordCopy } from 'tessera/dist/src/gpu/commands';
 import { gpuDevice } from 'tessera/dist/src/gpu/device';
 import { runPixelProgram } from 'tessera/dist/src/codegen/program';
-import { BenchOp, INPUT_SETS, InputSetName, Inputs, catalogue } from './ops';
+import { BenchOp, INPUT_SETS, InputSetName, Inputs, RowResult, catalogue, settle } from './ops';
 
-type Result = tessera.GpuImage | Promise<unknown>;
 type Answer = Record<string, unknown>;
 
 const MARK = '@@bench ';
@@ -37,18 +36,8 @@ function answer(message: Answer): void {
   process.stdout.write(MARK + JSON.stringify(message) + '\n');
 }
 
-/** Waits for a row's result (GPU work included) and releases what it returned. */
-async function settle(result: Result): Promise<void> {
-  if (result instanceof tessera.GpuImage) {
-    await tessera.sync();
-    result.release();
-  } else {
-    const value = await result;
-    if (value instanceof tessera.GpuImage) value.release();
-  }
-}
 
-async function wallSamples(fn: () => Result, reps: number, warmup: number): Promise<number[]> {
+async function wallSamples(fn: () => RowResult, reps: number, warmup: number): Promise<number[]> {
   for (let k = 0; k < warmup; k++) await settle(fn());
   const times: number[] = [];
   for (let k = 0; k < reps; k++) {
@@ -60,7 +49,7 @@ async function wallSamples(fn: () => Result, reps: number, warmup: number): Prom
 }
 
 /** GPU time per call from timestamp queries: every pass of `reps` synced calls, summed, / reps. */
-async function gpuTime(fn: () => Result, reps: number): Promise<number | null> {
+async function gpuTime(fn: () => RowResult, reps: number): Promise<number | null> {
   await settle(fn());
   if (!tessera.startProfiling()) return null;
   for (let k = 0; k < reps; k++) await settle(fn());
