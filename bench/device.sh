@@ -16,6 +16,8 @@
 # (flip-paths.ts); $OUT gets flip-paths.log and .json.
 # `bash bench/device.sh profile [--rows REGEX]` profiles the host side of the rows whose wall time is far above
 # their GPU time (bench/host-profile.ts); $OUT gets host-profile.log and .json.
+# `bash bench/device.sh contention` times round trips alone and beside another process's idle GPU context
+# (round-trip.ts and CuPy); $OUT gets contention.log and rt-*.json.
 # `bash bench/device.sh erode` times binary box erosion's paths side by side (bench/erode-paths.ts); $OUT gets
 # erode-paths.log and .json.
 # BENCH_BUDGET_S (default 570): seconds after this script starts at which the driver starts no new
@@ -94,6 +96,36 @@ if [ "${1:-}" = profile ]; then
   timeout $(( (BUDGET - ($(date +%s) - start)) / 2 )) $T/node bench/dist/host-profile.js --json "$OUT/host-profile.json" "$@" 2>&1 | quiet | tee "$OUT/host-profile.log"
   echo "== node --max-semi-space-size=64" | tee -a "$OUT/host-profile.log"
   timeout $(( BUDGET - ($(date +%s) - start) )) $T/node --max-semi-space-size=64 bench/dist/host-profile.js --top 4 "$@" 2>&1 | quiet | tee -a "$OUT/host-profile.log"
+  exit 0
+fi
+
+if [ "${1:-}" = contention ]; then
+  # What another process's idle GPU context costs (why driver.py gives the GPU to one side at a time): Dawn's and
+  # Tessera's round trip (round-trip.ts) alone, beside a sleeping process that holds a CUDA context, alone again;
+  # then CuPy's a + 5 (2048 x 1024) alone and beside an idle Tessera process (run.js --serve waiting on its stdin).
+  set +e
+  quiet() { grep --line-buffered -v '^Warning: maxDynamic'; }
+  rt() { echo "== round trip, $1" | tee -a "$OUT/contention.log"; $T/node bench/dist/round-trip.js --device tessera --reps 200 --json "$OUT/rt-$1.json" 2>&1 | quiet | tee -a "$OUT/contention.log"; }
+  rt alone-1
+  python3 -c "import cupy as cp, time; a = cp.ones(1 << 24, cp.float32); float((a + 1).sum()); time.sleep(60)" & idle=$!
+  sleep 5; rt beside-idle-cuda; kill $idle; wait $idle 2>/dev/null
+  rt alone-2
+  cupy_add() {
+    python3 - "$1" <<'PY' 2>&1 | tee -a "$OUT/contention.log"
+import sys, time, numpy as np, cupy as cp
+a = cp.random.random((2048, 1024), dtype=cp.float32); s = cp.cuda.Device().synchronize
+for _ in range(50): a + 5; s()
+t = []
+for _ in range(300): t0 = time.perf_counter(); a + 5; s(); t.append((time.perf_counter() - t0) * 1e6)
+print(f"CuPy a + 5 (2048 x 1024) + sync, {sys.argv[1]}: median {np.median(t):.1f} us, p10 {np.percentile(t, 10):.1f} us")
+PY
+  }
+  cupy_add alone
+  rm -f /tmp/idle-in; mkfifo /tmp/idle-in
+  $T/node bench/dist/run.js --serve < /tmp/idle-in > /dev/null 2>&1 & idle=$!
+  exec 9> /tmp/idle-in; sleep 8  # it has opened the GPU and waits for a command
+  cupy_add "beside an idle Tessera process"
+  exec 9>&-; wait $idle  # end of its input: it exits
   exit 0
 fi
 

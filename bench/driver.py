@@ -1,15 +1,20 @@
-"""The whole benchmark in one run: Tessera (bench/run.ts, a Node worker on a pipe) and the peers
-(bench/peers.py, in this process) on the rows of bench/ops.ts, then bench/report.py's table.
+"""The whole benchmark in one run: Tessera (bench/run.ts) and each peer (bench/peers.py serve: CuPy,
+pyclesperanto) in worker processes on pipes, on the rows of bench/ops.ts, then bench/report.py's table.
 
-Fairness: one common GPU warm-up, then every row is timed on both sides back to back; the order
-alternates from row to row and flips in the next round, so each row has a Tessera-first and a
-peers-first sample (both orders' medians are reported) and neither side gets a warmer GPU. The
-inputs are the same pixels for every side: raw files this driver writes (random a, b, m, n per
-shape) and the input sets of the label rows, which Tessera makes and writes (bench/ops.ts
-INPUT_SETS) and the peers read. First calls are timed
-in fresh processes with an empty cache home, then again in a second fresh process on the cache
-the first one left (see fresh_process). A row that cannot run fails the bench (exit status 1,
-listed at the end); with --dry, an absent peer is reported as absent instead.
+Fairness: the GPU belongs to one side at a time. With the sides interleaved row by row, each in a
+process that stayed alive, the side that ran right after the other process's GPU work paid more
+(MaximumOfAllPixels3D best peer / Tessera 0.14 one way, 0.41 the other, in one run), and a process
+that merely holds an idle CUDA context made Tessera's round trip up to twice as slow in one probe
+(not in a second: bench/results/2026-12-02-h200-isolated/contention/). So no side is timed while
+another side's process is alive: each round runs one side after the other (its worker started, its
+inputs loaded, the same GPU warm-up of --warm-s, all its rows, the worker closed), and the order of the sides
+flips in the next round, so each row has a Tessera-first and a peers-first sample (both orders'
+medians are reported) and neither side gets a warmer GPU. The inputs are the same pixels for every
+side: raw files this driver writes (random a, b, m, n per shape) and the input sets of the label
+rows, which Tessera makes and writes (bench/ops.ts INPUT_SETS) and the peers read. First calls are
+timed in fresh processes with an empty cache home, then again in a second fresh process on the
+cache the first one left (see fresh_process). A row that cannot run fails the bench (exit status
+1, listed at the end); with --dry, an absent peer is reported as absent instead.
 
 Usage: python3 bench/driver.py [--dry] [--quick] [--rounds N] [--reps N] [--first-call seed|all|none|ROW,..]
        [--rows REGEX] [--no-scipy] [--no-sweep] [--deadline-s S] [--node PATH] [--out DIR] [--results DIR]
@@ -55,37 +60,43 @@ class WorkerDied(Exception):
     pass
 
 
-class Tessera:
-    """The Node worker `run.js --serve`: one JSON command per line, one `@@bench` answer each. A worker
-    that crashed or hung is killed; the next command starts a new one (with the same inputs loaded)."""
+class Worker:
+    """One side of the bench in its own process: JSON commands on its stdin, answers as MARK lines
+    on its stdout (bench/run.ts --serve for Tessera, bench/peers.py serve SIDE for a peer). The
+    inputs it loaded are replayed when it starts again: after stop(), or after it crashed or hung
+    (then it is killed and the next command starts a new one)."""
 
-    def __init__(self, node, timeout_s):
-        self.node, self.timeout_s, self.loads, self.dead = node, timeout_s, [], False  # loads: (command, args) to replay
-        self.start()
+    def __init__(self, name, argv, timeout_s):
+        self.name, self.argv, self.timeout_s, self.loads, self.proc, self.hello = name, argv, timeout_s, [], None, None
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
 
     def start(self):
-        self.dead = False
-        self.proc = subprocess.Popen([self.node, RUN_JS, "--serve"], cwd=ROOT, text=True, bufsize=1,
+        self.proc = subprocess.Popen(self.argv, cwd=ROOT, text=True, bufsize=1,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.answers = queue.Queue()
         threading.Thread(target=self._read, args=(self.proc, self.answers), daemon=True).start()
-        self.hello = self.call("hello")
+        self.hello = self._send("hello")
         for cmd, args in self.loads:
-            self.call(cmd, **args)
+            self._send(cmd, **args)
 
     def _read(self, proc, answers):
         for line in proc.stdout:
             if line.startswith(MARK):
                 answers.put(json.loads(line[len(MARK):]))
             elif not line.startswith("Warning: maxDynamic"):  # Dawn's limit warning, once per process
-                print("  [tessera] " + line.rstrip(), flush=True)
+                print(f"  [{self.name}] " + line.rstrip(), flush=True)
         answers.put(None)
 
     def call(self, cmd, **args):
-        if self.dead:
-            self.proc.kill()
-            self.proc.wait()
+        if not self.running:
+            self.kill()
             self.start()  # loads the inputs again
+        return self._send(cmd, **args)
+
+    def _send(self, cmd, **args):
         try:
             self.proc.stdin.write(json.dumps({"cmd": cmd, **args}) + "\n")
             self.proc.stdin.flush()
@@ -94,33 +105,44 @@ class Tessera:
         try:
             answer = self.answers.get(timeout=self.timeout_s)
         except queue.Empty:
-            self.proc.kill()  # hung: it must not keep the GPU busy
-            self.dead = True
-            raise WorkerDied(f"no answer to '{cmd}' within {self.timeout_s} s (worker killed)")
+            self.kill()  # hung: it must not keep the GPU busy
+            raise WorkerDied(f"{self.name}: no answer to '{cmd}' within {self.timeout_s} s (worker killed)")
         if answer is None:
-            self.dead = True
-            raise WorkerDied(f"the Tessera worker exited with code {self.proc.wait()} during '{cmd}'")
+            code = self.proc.wait()
+            self.proc = None
+            raise WorkerDied(f"the {self.name} worker exited with code {code} during '{cmd}'")
         if not answer.pop("ok"):
             raise RuntimeError(answer["error"])
         return answer
 
-    def load(self, **args):
-        self.loads.append(("load", args))
-        return self.call("load", **args)
+    def load(self, cmd, **args):
+        """Loads inputs now if the worker runs, and again whenever it starts."""
+        self.loads.append((cmd, args))
+        return self._send(cmd, **args) if self.running else None
 
     def make_set(self, **args):
-        """Makes an input set and writes it; a replaced worker reads the files back."""
+        """Makes an input set and writes it (Tessera); a restarted worker reads the files back."""
         answer = self.call("make-set", **args)
         self.loads.append(("load-set", args))
         return answer
 
-    def close(self):
+    def stop(self):
+        """Closes the process (and its GPU context); the next command starts it again."""
+        if not self.running:
+            return
         try:
             self.proc.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
             self.proc.stdin.close()
             self.proc.wait(timeout=30)
         except Exception:  # noqa: BLE001 - it is going away either way
+            self.kill()
+        self.proc = None
+
+    def kill(self):
+        if self.proc is not None:
             self.proc.kill()
+            self.proc.wait()
+            self.proc = None
 
 
 def gpu_clocks():
@@ -215,7 +237,8 @@ class Bench:
 
     # -- phases -----------------------------------------------------------------------------------
     def setup(self):
-        self.tessera = Tessera(self.args.node, self.args.timeout_s)
+        self.tessera = Worker("tessera", [self.args.node, RUN_JS, "--serve"], self.args.timeout_s)
+        self.tessera.start()
         self.raw["tessera_device"] = self.tessera.hello["device"]
         catalogue = self.tessera.hello["catalogue"]
         rows = [r for r in catalogue if re.search(self.args.rows, r["name"])] if self.args.rows else catalogue
@@ -225,21 +248,10 @@ class Bench:
         log(f"Tessera on {self.raw['tessera_device']['name']}; {len(rows)} of {len(catalogue)} rows")
         with open(os.path.join(self.inputs, "catalogue.json"), "w") as fh:
             json.dump(catalogue, fh)
-        self.sides = {}
-        for name in PEERS:
-            side, reason = peers.open_side(name)
-            self.raw["peers"][name] = side.info if side else {"absent": reason}
-            if side:
-                self.sides[name] = side
-                log(f"{name}: {side.info}")
-            else:
-                log(f"{name}: ABSENT ({reason})" + ("" if self.args.dry else " -- the real run needs it: the bench will fail"))
         self.host = {}
         for shape in sorted({tuple(r["shape"]) for r in rows if not r.get("inputs")} | {(256, 256, 256)}):  # 256³: the transfers' 64 MB
             self.host[shape] = peers.write_inputs(self.inputs, shape)
-            self.tessera.load(dir=self.inputs, shape=list(shape))
-            for side in self.sides.values():
-                side.load(shape, self.host[shape])
+            self.tessera.load("load", dir=self.inputs, shape=list(shape))
         self.sets = {}
         for name in sorted({r["inputs"] for r in rows if r.get("inputs")}):
             try:
@@ -255,96 +267,122 @@ class Bench:
             log(f"   input set {name}: {arrays} made in {made['make_ms']:.0f} ms"
                 + "".join(f"; {n} labels in {k}" for k, n in made["label_counts"].items()))
             self.sets[name] = peers.read_set(self.inputs, name)
-            for side in self.sides.values():
-                side.load_set(name, self.sets[name])
+        self.tessera.stop()
+        # The peers open their GPU one at a time, each with Tessera's process gone.
+        self.sides = {}
+        for name in PEERS:
+            side = Worker(name, [sys.executable, os.path.join(BENCH, "peers.py"), "serve", name, self.inputs], self.args.timeout_s)
+            try:
+                side.start()
+            except Exception as err:  # noqa: BLE001 - the reason goes into the report
+                side.kill()
+                self.raw["peers"][name] = {"absent": str(err)}
+                log(f"{name}: ABSENT ({err})" + ("" if self.args.dry else " -- the real run needs it: the bench will fail"))
+                continue
+            self.raw["peers"][name] = side.hello["info"]
+            log(f"{name}: {side.hello['info']}")
+            side.stop()
+            for shape in self.host:
+                side.load("load", dir=self.inputs, shape=list(shape))
+            for set_name in self.sets:
+                side.load("load-set", dir=self.inputs, set=set_name)
+            self.sides[name] = side
         self.raw["clocks"]["idle"] = gpu_clocks()
 
     def host_arrays(self, row):
         return self.sets[row["inputs"]] if row.get("inputs") else self.host[tuple(row["shape"])]
 
-    def warm_up(self):
-        """One common warm-up: the GPU busy for --warm-s seconds, half from each process."""
-        share = self.args.warm_s / (2 if "cupy" in self.sides else 1)
-        self.tessera.call("warm", ms=share * 1e3)
-        if "cupy" in self.sides:
-            self.sides["cupy"].warm(share)
-        self.raw["clocks"]["warm"] = gpu_clocks()
+    def worker(self, name):
+        return self.tessera if name == "tessera" else self.sides[name]
 
-    def ceilings(self):
-        self.raw["tessera_bandwidth"] = self.tessera.call("bandwidth")
-        if "cupy" in self.sides:
-            self.raw["cupy_copy_bandwidth_Bps"] = self.sides["cupy"].copy_bandwidth()
-        log("   copy bandwidth GB/s: " + json.dumps({k: round(v / 1e9) for k, v in {**self.raw["tessera_bandwidth"],
-            "cupy_copy": self.raw.get("cupy_copy_bandwidth_Bps", 0)}.items()}))
+    def only(self, name):
+        """The worker of side `name`, with every other side's process closed (its GPU context gone)."""
+        for other in ["tessera", *self.sides]:
+            if other != name:
+                self.worker(other).stop()
+        return self.worker(name)
 
-    def time_tessera(self, row, order):
-        e = self.entry(row, "tessera")
-        try:
-            a = self.tessera.call("time", row=row["name"], reps=self.args.reps, warmup=self.args.warmup, gpu=True)
-            e["rounds"].append({"order": order, "samples": a["samples"], "gpu_ms": a["gpu_ms"]})
-        except Exception as err:  # noqa: BLE001 - a dead worker is replaced at the next command
-            e["errors"].append(str(err))
-            log(f"   {row['name']} tessera: {err}")
+    def warm_up(self, name):
+        """The same GPU warm-up for every side as its turn starts: --warm-s seconds of its own work."""
+        self.only(name).call("warm", ms=self.args.warm_s * 1e3)
+        self.raw["clocks"][f"warm ({name})"] = gpu_clocks()
 
-    def time_peer(self, row, name, order):
-        side = self.sides[name]
+    def ceilings(self, name):
+        if name == "tessera":
+            self.raw["tessera_bandwidth"] = self.tessera.call("bandwidth")
+            log("   copy bandwidth GB/s: " + json.dumps({k: round(v / 1e9) for k, v in self.raw["tessera_bandwidth"].items()}))
+        elif name == "cupy":
+            self.raw["cupy_copy_bandwidth_Bps"] = self.sides["cupy"].call("copy-bandwidth")["Bps"]
+            log(f"   CuPy copy bandwidth GB/s: {self.raw['cupy_copy_bandwidth_Bps'] / 1e9:.0f}")
+
+    def time_row(self, row, name, order):
         e = self.entry(row, name)
         try:
-            xs = peers.samples(side.fn(row), side.sync, self.args.reps, self.args.warmup)
-            e["rounds"].append({"order": order, "samples": xs})
+            if name == "tessera":
+                a = self.tessera.call("time", row=row["name"], reps=self.args.reps, warmup=self.args.warmup, gpu=True)
+                e["rounds"].append({"order": order, "samples": a["samples"], "gpu_ms": a["gpu_ms"]})
+                return
+            # A pyclesperanto time below the copy floor is not a finished operation: the worker times such a row again with a one-pixel read.
             floor = row["bytes"] / (IMPLAUSIBLE * self.raw.get("cupy_copy_bandwidth_Bps", float("inf"))) * 1e3
-            if name == "cle" and float(np.median(xs)) < floor:
+            a = self.sides[name].call("time", row=row["name"], reps=self.args.reps, warmup=self.args.warmup,
+                                      floor_ms=floor if name == "cle" else 0)
+            e["rounds"].append({"order": order, "samples": a["samples"]})
+            if a.get("synced"):
                 synced = self.entry(row, "cle_synced")
                 synced["floor_ms"] = floor
-                synced["rounds"].append({"order": order, "samples": peers.samples(side.synced_fn(row), side.sync, self.args.reps, self.args.warmup)})
-        except Exception as err:  # noqa: BLE001
+                synced["rounds"].append({"order": order, "samples": a["synced"]})
+        except Exception as err:  # noqa: BLE001 - a dead worker is replaced at the next command
             e["errors"].append(f"{type(err).__name__}: {err}")
+            log(f"   {row['name']} {name}: {err}")
 
-    def interleaved_rows(self):
+    def isolated_rows(self):
+        """Round by round, one side at a time: its warm-up, then every row it has. The sides' order flips every round."""
         for r in range(self.args.rounds):
-            for i, row in enumerate(self.rows):
+            tessera_first = r % 2 == 0
+            order = "tessera-first" if tessera_first else "peers-first"
+            for name in (["tessera", *self.sides] if tessera_first else [*self.sides, "tessera"]):
                 if self.time_left() < self.args.reserve_s:
-                    self.raw["not_run"].append(f"rows: round {r + 1} stopped at {row['name']}, the deadline was reached")
+                    self.raw["not_run"].append(f"rows: round {r + 1} stopped before {name}, the deadline was reached")
                     return
-                tessera_first = (i + r) % 2 == 0
-                order = "tessera-first" if tessera_first else "peers-first"
-                present = [p for p in PEERS if row.get(p) and p in self.sides]
-                for side in (["tessera", *present] if tessera_first else [*present, "tessera"]):
-                    if side == "tessera":
-                        self.time_tessera(row, order)
-                    else:
-                        self.time_peer(row, side, order)
-                log(f"   [{r + 1}] {row['name']:<22} " + "  ".join(
-                    f"{s} {np.median(self.entry(row, s)['rounds'][-1]['samples']):.3f}" if self.entry(row, s)["rounds"] else f"{s} -"
-                    for s in ["tessera", *present]) + f"  ({order})")
-            self.raw["clocks"][f"after round {r + 1}"] = gpu_clocks()
-            self.save()
+                self.warm_up(name)
+                if r == 0:
+                    self.ceilings(name)
+                for row in self.rows:
+                    if name != "tessera" and not row.get(name):
+                        continue
+                    if self.time_left() < self.args.reserve_s:
+                        self.raw["not_run"].append(f"rows: round {r + 1} of {name} stopped at {row['name']}, the deadline was reached")
+                        return
+                    self.time_row(row, name, order)
+                    last = self.entry(row, name)["rounds"]
+                    log(f"   [{r + 1}] {name:<8} {row['name']:<24} " + (f"{np.median(last[-1]['samples']):.3f} ms" if last else "-"))
+                self.raw["clocks"][f"after round {r + 1} ({name})"] = gpu_clocks()
+                self.save()
+
+    def host_costs(self):
+        self.raw["tessera_overheads"] = self.only("tessera").call("overheads")
+        if not self.args.no_sweep:
+            self.raw["tessera_sweep"] = self.tessera.call("sweep", quick=self.args.quick, reps=self.args.reps, warmup=self.args.warmup)["sweep"]
+
+    def transfers(self):
+        reps = self.args.transfer_reps
+        self.raw["transfers"]["tessera"] = self.only("tessera").call("transfers", dir=self.inputs, reps=reps)
+        for name in self.sides:
+            self.raw["transfers"][name] = self.only(name).call("transfers", reps=reps)
 
     def label_counts(self):
         """The seed workflow's label count in pyclesperanto beside Tessera's (label L of the embryo set)."""
         for row in self.rows:
             if row["name"] == "SeedWorkflow" and "cle" in self.sides:
-                self.raw["label_counts"]["cle_SeedWorkflow"] = self.sides["cle"].label_count(row)
+                self.raw["label_counts"]["cle_SeedWorkflow"] = self.only("cle").call("label-count", row=row["name"])["count"]
         if "embryo" in self.raw["input_sets"]:
             self.raw["label_counts"]["tessera_SeedWorkflow"] = self.raw["input_sets"]["embryo"]["label_counts"].get("L")
         if self.raw["label_counts"]:
             log("   label counts: " + json.dumps(self.raw["label_counts"]))
 
-    def transfers(self):
-        reps = self.args.transfer_reps
-        self.raw["transfers"]["tessera"] = self.tessera.call("transfers", dir=self.inputs, reps=reps)
-        for name, side in self.sides.items():
-            self.raw["transfers"][name] = side.transfers(self.host[(256, 256, 256)]["a"], reps)
-
-    def host_costs(self):
-        self.raw["tessera_overheads"] = self.tessera.call("overheads")
-        if not self.args.no_sweep:
-            self.raw["tessera_sweep"] = self.tessera.call("sweep", quick=self.args.quick, reps=self.args.reps, warmup=self.args.warmup)["sweep"]
-
     def close_gpu_sides(self):
-        self.tessera.close()
-        for side in self.sides.values():
-            side.close()
+        for name in ["tessera", *self.sides]:
+            self.worker(name).stop()
 
     def scipy(self):
         for row in self.rows:
@@ -412,19 +450,17 @@ class Bench:
             self.phase("set-up", self.setup)
             if not hasattr(self, "tessera"):
                 raise SystemExit("set-up failed: " + "; ".join(self.raw["errors"]))
-            self.phase("warm-up", self.warm_up)
-            self.phase("copy ceilings", self.ceilings)
-            self.phase("rows", self.interleaved_rows)
-            self.phase("label counts", self.label_counts)
-            self.phase("transfers", self.transfers)
+            self.phase("rows", self.isolated_rows)
             self.phase("host costs", self.host_costs)
+            self.phase("transfers", self.transfers)
+            self.phase("label counts", self.label_counts)
             self.phase("release GPU", self.close_gpu_sides)
             if not self.args.no_scipy:
                 self.phase("scipy", self.scipy)
             self.phase("first calls", self.first_calls)
         finally:
-            if hasattr(self, "tessera"):
-                self.tessera.proc.kill()  # (gone already unless the run was cut short)
+            for name in ["tessera", *getattr(self, "sides", {})] if hasattr(self, "tessera") else []:
+                self.worker(name).kill()  # (gone already unless the run was cut short)
             shutil.rmtree(self.inputs, ignore_errors=True)
             self.raw["seconds"] = round(time.time() - self.t0, 1)
             self.save()
@@ -446,8 +482,8 @@ def parse(argv=None):
     p.add_argument("--quick", action="store_true", help="fewer samples everywhere (--reps 5 --warmup 2 --transfer-reps 3, a short sweep)")
     p.add_argument("--rounds", type=int, default=2, help="passes over the rows; the order Tessera/peers flips every round (default 2)")
     p.add_argument("--reps", type=int, default=20, help="timed calls per row, side and round (default 20)")
-    p.add_argument("--warmup", type=int, default=3, help="untimed calls before them (default 3)")
-    p.add_argument("--warm-s", type=float, default=3.0, help="common GPU warm-up before anything is timed, seconds (default 3)")
+    p.add_argument("--warmup", type=int, default=10, help="untimed calls before them (default 10)")
+    p.add_argument("--warm-s", type=float, default=2.0, help="GPU warm-up of each side as its turn starts, before it times anything, seconds (default 2)")
     p.add_argument("--transfer-reps", type=int, default=10)
     p.add_argument("--rows", default="", help="only rows whose name matches this regular expression (the report says partial)")
     p.add_argument("--first-call", default="seed", help="rows timed in fresh processes: seed (default), all, none, or ROW,ROW")

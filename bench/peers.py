@@ -3,7 +3,9 @@ and scipy/numpy/scikit-image on one CPU core, over the rows of bench/ops.ts and 
 as Tessera: the random a, b, m, n this module writes, and the input sets (ops.ts INPUT_SETS) that
 Tessera makes and writes to DIR/sets/<set>/ (raw pixels + meta.json), read here by read_set.
 
-bench/driver.py imports this module and interleaves the peers with Tessera. Every GPU sample is one
+bench/driver.py runs each peer in its own process, `python3 bench/peers.py serve SIDE DIR` (JSON
+commands on stdin, answers as "@@bench {...}" lines, the protocol of bench/run.ts --serve), so that
+its GPU context exists only while its turn runs; the driver itself never opens the GPU. Every GPU sample is one
 call followed by a device sync, as shared/tools/peer_table.py times them: CuPy waits with
 cudaDeviceSynchronize; pyclesperanto runs with wait_for_kernel_to_finish(True), which waits for its
 kernels only (not for its device-to-device copies; the driver retimes such rows with a one-pixel
@@ -163,6 +165,13 @@ class CleSide:
     def sync():
         """Nothing: wait_for_kernel_to_finish(True) makes every kernel call return when it is done."""
 
+    def warm(self, seconds):
+        a = self.envs.get(shape_key((256, 256, 256)), {}).get("a")
+        a = a if a is not None else self.cle.push(np.ones(1 << 24, np.float32))
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            self.cle.add_image_and_scalar(a, scalar=1)
+
     def load(self, shape, host):
         cle = self.cle
         self.envs[shape_key(shape)] = {"cle": cle, **{k: cle.push(v) for k, v in host.items()}}
@@ -249,11 +258,56 @@ def first_call(side_name, row_name, directory):
     return {"ok": True, "init_ms": init_ms, "first_ms": times[0], "second_ms": times[1]}
 
 
+def serve(side_name, directory):
+    """The peer's worker for bench/driver.py: opens the side at "hello", then answers commands until "quit"."""
+    answer = lambda message: print(MARK + json.dumps(message), flush=True)  # noqa: E731
+    side, rows = None, {r["name"]: r for r in json.load(open(os.path.join(directory, "catalogue.json")))}
+    for line in sys.stdin:
+        c = json.loads(line)
+        cmd = c.pop("cmd")
+        if cmd == "quit":
+            break
+        try:
+            out = {}
+            if cmd == "hello":
+                side = SIDES[side_name]()
+                out = {"info": side.info}
+            elif cmd == "load":
+                side.load(c["shape"], read_inputs(c["dir"], c["shape"]))
+            elif cmd == "load-set":
+                side.load_set(c["set"], read_set(c["dir"], c["set"]))
+            elif cmd == "warm":
+                side.warm(c["ms"] / 1e3)
+            elif cmd == "copy-bandwidth":
+                out = {"Bps": side.copy_bandwidth()}
+            elif cmd == "time":
+                row = rows[c["row"]]
+                out = {"samples": samples(side.fn(row), side.sync, c["reps"], c["warmup"])}
+                if c.get("floor_ms") and float(np.median(out["samples"])) < c["floor_ms"]:
+                    out["synced"] = samples(side.synced_fn(row), side.sync, c["reps"], c["warmup"])
+            elif cmd == "label-count":
+                out = {"count": side.label_count(rows[c["row"]])}
+            elif cmd == "transfers":
+                out = side.transfers(read_inputs(directory, (256, 256, 256))["a"], c["reps"])
+            else:
+                raise ValueError(f"unknown command {cmd}")
+            answer({"ok": True, **out})
+        except Exception as e:  # noqa: BLE001 - the driver records the reason
+            answer({"ok": False, "error": f"{type(e).__name__}: {e}"})
+    if side is not None:
+        side.close()
+
+
+MARK = "@@bench "
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "serve":
+        serve(*sys.argv[2:])
+        sys.exit(0)
     if len(sys.argv) != 5 or sys.argv[1] != "first-call":
-        sys.exit("usage: python3 bench/peers.py first-call cupy|cle ROW DIR (the bench runs through bench/driver.py)")
+        sys.exit("usage: python3 bench/peers.py first-call cupy|cle ROW DIR | serve cupy|cle DIR (the bench runs through bench/driver.py)")
     try:
-        print("@@bench " + json.dumps(first_call(*sys.argv[2:])), flush=True)
+        print(MARK + json.dumps(first_call(*sys.argv[2:])), flush=True)
     except Exception as e:  # noqa: BLE001 - the driver records the reason
-        print("@@bench " + json.dumps({"ok": False, "error": f"{type(e).__name__}: {e}"}), flush=True)
+        print(MARK + json.dumps({"ok": False, "error": f"{type(e).__name__}: {e}"}), flush=True)
         sys.exit(1)

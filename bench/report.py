@@ -179,8 +179,9 @@ def render(raw):
     if partial:
         L += ["Partial run by request: " + ", ".join(partial) + ".", ""]
     L += [f"Command: `{raw.get('command', '')}` ({raw.get('seconds', 0):.0f} s). Tessera on {dev.get('name')} ({dev.get('backend', '')}); {peers_info}.", "",
-          f"Method: one common GPU warm-up ({args['warm_s']} s), then each row timed on every side back to back, the order alternating row by row "
-          f"and flipping between the {args['rounds']} rounds; wall = one call + device sync, {args['reps']} samples per side and round after "
+          f"Method: the GPU belongs to one side at a time (no other side's process alive while a side is timed: see bench/driver.py): "
+          f"in each of the {args['rounds']} rounds the sides run one after the other, each in its own process with the others closed, each after "
+          f"the same {args['warm_s']} s GPU warm-up, and the order of the sides flips between rounds (Tessera first, then peers first); wall = one call + device sync, {args['reps']} samples per side and round after "
           f"{args['warmup']} warm-up calls, median over all rounds (each order's median in the JSON and the ratio columns). Tessera GPU = timestamp-query "
           "time of the call's passes. CuPy waits with cudaDeviceSynchronize, pyclesperanto (CUDA) with wait_for_kernel_to_finish(True); a pyclesperanto time "
           f"below the copy floor (ideal bytes / ({1.3} × CuPy's copy bandwidth)) is not a finished operation, so that row is timed again with a one-pixel "
