@@ -473,8 +473,12 @@ export function decodeTable(key: ReductionKey, rows: number, words: Uint32Array,
   return out;
 }
 
-/** Reads several buffers back in one transfer (copied into one staging buffer first). */
-export async function readTogether(op: string, parts: ReadonlyArray<{ buffer: GPUBuffer; bytes: number }>): Promise<ArrayBuffer[]> {
+/**
+ * Reads several buffers back in one transfer (copied into one staging buffer first), as word
+ * views over one host buffer (each part's bytes a multiple of 4): copying each part out again
+ * allocated host memory per call, and those allocations set off V8's full collections.
+ */
+export async function readTogether(op: string, parts: ReadonlyArray<{ buffer: GPUBuffer; bytes: number }>): Promise<Uint32Array[]> {
   const total = parts.reduce((s, p) => s + p.bytes, 0);
   const all = acquireBuffer(total, `${op} results`);
   let at = 0;
@@ -488,8 +492,13 @@ export async function readTogether(op: string, parts: ReadonlyArray<{ buffer: GP
   } finally {
     releaseBuffer(all);
   }
+  const views: Uint32Array[] = [];
   at = 0;
-  return parts.map((p) => raw.slice(at, (at += p.bytes)));
+  for (const p of parts) {
+    views.push(new Uint32Array(raw, at, p.bytes / 4));
+    at += p.bytes;
+  }
+  return views;
 }
 
 /** The buffers of a reduction to read back: its table and its exponents. */
@@ -501,6 +510,6 @@ export function reductionParts(r: Reduction): Array<{ buffer: GPUBuffer; bytes: 
 }
 
 /** Decodes a reduction from its two parts as {@link readTogether} returned them. */
-export function decodeReduction(r: Reduction, table: ArrayBuffer, exps: ArrayBuffer): Record<string, Float64Array> {
-  return decodeTable(r.key, r.rows, new Uint32Array(table), new Int32Array(exps));
+export function decodeReduction(r: Reduction, table: Uint32Array, exps: Uint32Array): Record<string, Float64Array> {
+  return decodeTable(r.key, r.rows, table, new Int32Array(exps.buffer, exps.byteOffset, exps.length));
 }

@@ -101,7 +101,7 @@ async function labelSums(op: string, intensity: GpuImage, labels: GpuImage, back
     const r2 = recordReduction(`${op}: pass 2`, key2, labels, intensity, rows, range, refs);
     try {
       const [t1, e1, t2, e2, f] = await readTogether(op, [...reductionParts(r1), ...reductionParts(r2), { buffer: refs, bytes: rows * REFERENCES.length * 4 }]);
-      const centres = new Float32Array(f);
+      const centres = new Float32Array(f.buffer, f.byteOffset, f.length);
       const col = (k: number) => {
         const c = new Float64Array(rows);
         for (let r = 0; r < rows; r++) c[r] = centres[r * REFERENCES.length + k];

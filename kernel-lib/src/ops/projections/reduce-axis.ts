@@ -105,6 +105,9 @@ function reducerCode(r: Reducer, d: DType): ReducerCode {
 
 const LANES = 64;
 const SPLITS = 4;
+/** Loads per thread issued before their values are folded (strided kernel). */
+const UNROLL = 8;
+const unrolled = Array.from({ length: UNROLL }, (_, u) => u);
 
 function stridedSpec({ r, d }: { r: Reducer; d: DType }): KernelSpec {
   const rc = reducerCode(r, d);
@@ -138,7 +141,14 @@ ${shared}`,
     ${decl}
     if (valid) {
       ${rc.shift ? 'let x0 = f32(load_a(base));' : ''}
-      for (var j = j0; j < j1; j++) {
+      // UNROLL independent loads in flight per thread (one dependent load at a time left the
+      // memory system idle); folded in index order, so the results do not change.
+      var jb = j0;
+      for (; jb + ${UNROLL - 1}u < j1; jb += ${UNROLL}u) {
+        ${unrolled.map((u) => `let v${u} = load_a(base + (jb + ${u}u) * P.inner);`).join(' ')}
+        ${unrolled.map((u) => `{ let j = jb + ${u}u; let v = v${u}; ${rc.step} }`).join('\n        ')}
+      }
+      for (var j = jb; j < j1; j++) {
         let v = load_a(base + j * P.inner);
         ${rc.step}
       }
