@@ -45,7 +45,7 @@ import peers  # noqa: E402
 import report  # noqa: E402
 
 RUN_JS = os.path.join(BENCH, "dist", "run.js")
-MARK = "@@bench "
+MARK = peers.MARK
 PEERS = ("cupy", "cle")
 # A peer time below what 1.3x the measured copy bandwidth allows (about the HBM peak) cannot be a
 # finished operation: such pyclesperanto rows are timed again with a one-pixel read after each call.

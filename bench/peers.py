@@ -20,6 +20,8 @@ import time
 
 import numpy as np
 
+# The prefix of the lines that carry answers to bench/driver.py (the protocol of bench/run.ts --serve too).
+MARK = "@@bench "
 # Input kinds of bench/ops.ts: a, b float32 in [0, 1); m, n uint8 masks with ~70 % ones.
 INPUTS = {"a": "float32", "b": "float32", "m": "uint8", "n": "uint8"}
 
@@ -42,9 +44,8 @@ def write_inputs(directory, shape):
     return host
 
 
-def read_inputs(directory, shape):
-    return {name: np.fromfile(input_path(directory, shape, name), dtype=dtype).reshape(shape)
-            for name, dtype in INPUTS.items()}
+def read_inputs(directory, shape, names=tuple(INPUTS)):
+    return {name: np.fromfile(input_path(directory, shape, name), dtype=INPUTS[name]).reshape(shape) for name in names}
 
 
 def read_set(directory, name):
@@ -216,14 +217,6 @@ class CleSide:
 SIDES = {"cupy": CupySide, "cle": CleSide}
 
 
-def open_side(name):
-    """The side, or the reason it cannot run (an absent package, no CUDA device ...)."""
-    try:
-        return SIDES[name](), None
-    except Exception as e:  # noqa: BLE001 - the reason goes into the report
-        return None, f"{type(e).__name__}: {e}"
-
-
 def scipy_samples(row, host, budget_s):
     """scipy/numpy/scikit-image on one core: at least one call, up to 5 while the calls take under
     budget_s. `host`: the shape's a, b, m, n, or the row's input set."""
@@ -288,7 +281,7 @@ def serve(side_name, directory):
             elif cmd == "label-count":
                 out = {"count": side.label_count(rows[c["row"]])}
             elif cmd == "transfers":
-                out = side.transfers(read_inputs(directory, (256, 256, 256))["a"], c["reps"])
+                out = side.transfers(read_inputs(directory, (256, 256, 256), ["a"])["a"], c["reps"])
             else:
                 raise ValueError(f"unknown command {cmd}")
             answer({"ok": True, **out})
@@ -297,8 +290,6 @@ def serve(side_name, directory):
     if side is not None:
         side.close()
 
-
-MARK = "@@bench "
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "serve":
