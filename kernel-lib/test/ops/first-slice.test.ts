@@ -134,6 +134,13 @@ describe('bad input', () => {
 });
 
 describe('large images', () => {
+  test('sums of 16-bit pixels stay exact over whole workgroup partials (8,192 pixels of 65535 each)', async () => {
+    // Three full partials of the largest value plus a short one: each partial is summed in 32-bit integers.
+    const n = 3 * 8192 + 5;
+    const data = new Uint16Array(n).fill(65535);
+    assert.equal(await t.sumOfAllPixels(t.push(data, [n])), 65535 * n);
+    assert.equal(await t.maximumOfAllPixels(t.push(data, [n])), 65535);
+  });
   test('more workgroups than one dispatch dimension allows (2D grid)', async () => {
     // 17.2 M float32 pixels = 67 k workgroups of 256 > 65535.
     const shape = [4200, 4096];
