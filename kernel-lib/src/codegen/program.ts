@@ -33,9 +33,21 @@ export interface PixelProgram {
    * neighbourhoods), whose four inlined copies would multiply the shader compiler's work.
    */
   scalar?: boolean;
+  /**
+   * Gathers (geometric transforms): a workgroup computes a square tile of 32 × 32 output pixels
+   * instead of 1,024 consecutive ones, so that the input positions it reads lie close together
+   * (a rotated row of 1,024 pixels crosses hundreds of input rows, a rotated 32 × 32 tile about
+   * 45). Applies to vectorised coordinate programs whose output rows are whole vec4s (width a
+   * multiple of 4); others run as usual.
+   */
+  tile?: boolean;
 }
 
 const WORKGROUP = 256;
+/** Threads along x of a tile (each computes 4 pixels of a row); WORKGROUP / TILE_THREADS_X rows. */
+const TILE_THREADS_X = 8;
+const TILE_X = TILE_THREADS_X * 4;
+const TILE_Y = WORKGROUP / TILE_THREADS_X;
 
 /** What the generated code depends on (never sizes or values): the pipeline cache key. */
 interface ProgramShape {
@@ -46,9 +58,17 @@ interface ProgramShape {
   coords: boolean;
   range: boolean;
   scalar: boolean;
+  /** Whether this dispatch runs as tiles (see PixelProgram.tile; decided per output shape). */
+  tile: boolean;
   computeType: ComputeType;
   body: string;
   helpers: string;
+}
+
+/** Whether `p` runs as tiles: asked for, vectorised with coordinates, and output rows of whole vec4s. */
+function tiled(p: PixelProgram): boolean {
+  const n = p.output.shape.length;
+  return p.tile === true && p.coords === true && !p.range && p.scalar !== true && pixelsPerWord(p.output.dtype) === 1 && n >= 2 && p.output.shape[n - 1] % VECTOR === 0;
 }
 
 function shapeOf(p: PixelProgram): ProgramShape {
@@ -60,6 +80,7 @@ function shapeOf(p: PixelProgram): ProgramShape {
     coords: p.coords === true,
     range: p.range !== undefined,
     scalar: p.scalar === true,
+    tile: tiled(p),
     computeType: p.computeType,
     body: p.body,
     helpers: p.helpers ?? '',
@@ -72,7 +93,7 @@ function shapeOf(p: PixelProgram): ProgramShape {
  * and over compute it once and pass it to {@link runPixelProgram}.
  */
 export function programKey(p: PixelProgram): string {
-  let key = `${p.op}\u0001${p.output.dtype}\u0001${p.computeType}\u0001${p.coords === true ? 1 : 0}${p.range ? 1 : 0}${p.scalar === true ? 1 : 0}`;
+  let key = `${p.op}\u0001${p.output.dtype}\u0001${p.computeType}\u0001${p.coords === true ? 1 : 0}${p.range ? 1 : 0}${p.scalar === true ? 1 : 0}${p.tile === true ? 1 : 0}`;
   for (const name in p.inputs) key += `\u0001${name}:${p.inputs[name].dtype}`;
   if (p.scalars) for (const name in p.scalars) key += `\u0001${name}=${p.scalars[name].type}`;
   return `${key}\u0002${p.body}\u0002${p.helpers ?? ''}`;
@@ -131,7 +152,21 @@ fn next_coords(c: vec4<i32>, s: vec4<u32>) -> vec4<i32> {
   const value = `fn value(i: u32${s.coords ? ', c: vec4<i32>' : ''}) -> ${s.computeType} {\n  ${s.body.trim()}\n}`;
   const converted = (i: string, c: string) => convertExpr(`value(${i}${s.coords ? `, ${c}` : ''})`, s.computeType, s.out);
   let store: string;
-  if (vector) {
+  if (s.tile) {
+    // Tile of TILE_X × TILE_Y pixels per workgroup over (x, y), one workgroup row of tiles per plane (z, t).
+    const lanes = Array.from({ length: VECTOR }, (_, k) => converted(`i0 + ${k}u`, `c${k}`));
+    store = `let s = P.out_shape;
+  let tiles_x = (s.x + ${TILE_X - 1}u) / ${TILE_X}u;
+  let tiles_y = (s.y + ${TILE_Y - 1}u) / ${TILE_Y}u;
+  let rest = group / tiles_x;
+  let plane = rest / tiles_y;
+  let x0 = (group - rest * tiles_x) * ${TILE_X}u + (lid % ${TILE_THREADS_X}u) * ${VECTOR}u;
+  let y = (rest - plane * tiles_y) * ${TILE_Y}u + lid / ${TILE_THREADS_X}u;
+  if (plane >= s.z * s.w || y >= s.y || x0 >= s.x) { return; }
+  let i0 = (plane * s.y + y) * s.x + x0;
+  let c0 = vec4<i32>(i32(x0), i32(y), i32(plane % s.z), i32(plane / s.z));${[1, 2, 3].map((k) => ` let c${k} = c0 + vec4<i32>(${k}, 0, 0, 0);`).join('')}
+  out_buf[i0 / ${VECTOR}u] = vec4<${storageElement(s.out)}>(${lanes.join(', ')});`;
+  } else if (vector) {
     const lanes = Array.from({ length: VECTOR }, (_, k) => converted(`i0 + ${k}u`, `c${k}`));
     const coords = s.coords
       ? `\n  let c0 = coords_of(i0, P.out_shape);${[1, 2, 3].map((k) => ` let c${k} = next_coords(c${k - 1}, P.out_shape);`).join('')}`
@@ -165,7 +200,7 @@ fn next_coords(c: vec4<i32>, s: vec4<u32>) -> vec4<i32> {
     uniforms,
     workgroupSize: WORKGROUP,
     declarations: `${accessors.join('\n')}\n${coordsFn}\n${s.helpers}\n${value}`,
-    body: vector ? `let w = gid;\n  if (w * ${VECTOR}u >= P.range.w) { return; }\n  ${store}` : `let w = gid;\n  if (w >= P.range.w) { return; }\n  ${store}`,
+    body: s.tile ? store : vector ? `let w = gid;\n  if (w * ${VECTOR}u >= P.range.w) { return; }\n  ${store}` : `let w = gid;\n  if (w >= P.range.w) { return; }\n  ${store}`,
   };
 }
 
@@ -211,7 +246,9 @@ export function runGeneratedProgram(
  */
 export function runPixelProgram(p: PixelProgram, key?: string): GpuImage {
   if (key !== undefined && CHECK_KEYS && key !== programKey(p)) throw new Error(`internal: ${p.op} passed a pixel-program key that is not its program's`);
-  const k = kernelFor('pixel', key ?? programKey(p), () => programSpec(shapeOf(p)));
+  // A tiled and an untiled run of one program are two pipelines (the key names the request, the family the outcome).
+  const tile = tiled(p);
+  const k = kernelFor(tile ? 'pixel-tiled' : 'pixel', key ?? programKey(p), () => programSpec(shapeOf(p)));
   const n = p.output.size;
   const first = p.range?.start ?? 0;
   const count = p.range?.count ?? n;
@@ -227,6 +264,8 @@ export function runPixelProgram(p: PixelProgram, key?: string): GpuImage {
   buffers.push(p.output.buffer);
   if (p.scalars) for (const name in p.scalars) values[name] = p.scalars[name].value;
   const vector = pixelsPerWord(p.output.dtype) === 1 && !p.range && p.scalar !== true;
-  dispatch(k, buffers, values as UniformValues, Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP), p.op);
+  const [nx, ny, nz, nt] = values.out_shape as number[];
+  const groups = tile ? Math.ceil(nx / TILE_X) * Math.ceil(ny / TILE_Y) * nz * nt : Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP);
+  dispatch(k, buffers, values as UniformValues, groups, p.op);
   return p.output;
 }

@@ -168,6 +168,8 @@ const F3 = [0.9, -0.3, 0.2, 1.5, 0.25, 1.05, -0.15, -2.0, -0.1, 0.2, 0.95, 0.7, 
 describe('affineTransform (pyclesperanto convention) against scipy.ndimage.affine_transform', () => {
   const cases: Array<[string, number[], number[], number[]]> = [
     ['2D', [37, 53], F2, F2as4], ['3D', [7, 19, 23], F3, F3], ['2D 1-row', [1, 29], F2, F2as4],
+    // Widths that are multiples of 4 run as 32 × 32 tiles (codegen/program.ts), here with partial tiles in x and y.
+    ['2D tiled', [37, 68], F2, F2as4], ['3D tiled', [3, 35, 40], F3, F3],
   ];
   for (const [name, shape, m, m4] of cases) {
     for (const dtype of ['uint8', 'int16', 'uint32', 'float32'] as DType[]) {
@@ -198,8 +200,8 @@ describe('affineTransform (pyclesperanto convention) against scipy.ndimage.affin
   });
   test('3D transforms that keep planes in place (sampled per plane): every mode, both orders', async () => {
     // F2 as a 4x4 keeps z: the engine samples each plane with 4 taps instead of 8.
-    for (const dtype of ['uint8', 'float32'] as DType[]) {
-      const a = data([5, 19, 23], dtype, 9);
+    for (const [dtype, shape] of [['uint8', [5, 19, 23]], ['float32', [5, 19, 23]], ['float32', [2, 33, 36]]] as Array<[DType, number[]]>) {
+      const a = data(shape, dtype, 9);
       for (const mode of ['constant', 'grid-constant', 'nearest', 'reflect', 'mirror', 'wrap', 'grid-wrap'] as const) {
         for (const order of [0, 1]) {
           const out = await pulled(t.affineTransform(pushed(a), F2as4, order === 1, false, { mode, cval: 7.5 }));
