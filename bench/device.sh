@@ -18,6 +18,8 @@
 # their GPU time (bench/host-profile.ts); $OUT gets host-profile.log and .json.
 # `bash bench/device.sh contention` times round trips alone and beside another process's idle GPU context
 # (round-trip.ts and CuPy); $OUT gets contention.log and rt-*.json.
+# `bash bench/device.sh filter2d` times small 2D box filters' paths and rotate's GPU time (bench/filter2d-paths.ts);
+# $OUT gets filter2d-paths.log and .json.
 # `bash bench/device.sh erode` times binary box erosion's paths side by side (bench/erode-paths.ts); $OUT gets
 # erode-paths.log and .json.
 # BENCH_BUDGET_S (default 570): seconds after this script starts at which the driver starts no new
@@ -80,6 +82,11 @@ if [ "${1:-}" = host ]; then
   $T/node bench/dist/transfer-cost.js --json "$OUT/transfer-hugetlb.json" 2>&1 | quiet | tee -a "$OUT/transfer.log"
   timeout $(( BUDGET - ($(date +%s) - start) )) $T/node bench/dist/median-cost.js --reps 20 --json "$OUT/median.json" 2>&1 | quiet | tee "$OUT/median.log"
   echo "device.sh host: $(( $(date +%s) - start )) s" | tee -a "$OUT/bench.log"
+  exit 0
+fi
+
+if [ "${1:-}" = filter2d ]; then
+  $T/node bench/dist/filter2d-paths.js --json "$OUT/filter2d-paths.json" 2>&1 | grep -v '^Warning: maxDynamic' | tee "$OUT/filter2d-paths.log"
   exit 0
 fi
 

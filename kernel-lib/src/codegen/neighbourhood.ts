@@ -1,6 +1,6 @@
 import { ComputeType, computeType } from '../dtype';
 import type { GpuImage } from '../array/gpu-image';
-import { BOUNDARY_WGSL, MODE_CODE } from './boundary';
+import { boundaryFunction } from './boundary';
 import { constantTable } from './constants';
 import { TesseraError } from '../errors';
 import { runGeneratedProgram, runPixelProgram } from './program';
@@ -162,7 +162,7 @@ function footprintLoop(p: NeighbourhoodProgram, t: ComputeType): string {
     const at = (d: number) => (d < 0 ? `m${-d}` : `p${d}`);
     const lines: string[] = [];
     for (const [axis, r, n] of [['x', rx, 'nx'], ['y', ry, 'ny'], ['z', rz, 'nz']] as const) {
-      for (let d = -r; d <= r; d++) lines.push(`let ${axis}_${at(d)} = bnd(c.${axis} + ${d}, ${n}, P.mode);`);
+      for (let d = -r; d <= r; d++) lines.push(`let ${axis}_${at(d)} = bnd(c.${axis} + ${d}, ${n});`);
     }
     // Row starts, -1 where the row lies outside ('constant' mode).
     for (const [dz, dy] of footprintRows(p.footprint)) {
@@ -188,11 +188,11 @@ function footprintLoop(p: NeighbourhoodProgram, t: ComputeType): string {
       let dz = load_fp(3u * k);
       let dy = load_fp(3u * k + 1u);
       let hx = load_fp(3u * k + 2u);
-      let zz = bnd(c.z + dz, nz, P.mode);
-      let yy = bnd(c.y + dy, ny, P.mode);
+      let zz = bnd(c.z + dz, nz);
+      let yy = bnd(c.y + dy, ny);
       let plane = (zz * ny + yy) * nx;
       for (var dx = -hx; dx <= hx; dx++) {
-        let xx = bnd(c.x + dx, nx, P.mode);
+        let xx = bnd(c.x + dx, nx);
         var v: ${t} = P.cval;
         if (min(xx, min(yy, zz)) >= 0) { v = pro(load_a(u32(plane + xx))); }
         ${p.found.trim()}
@@ -215,7 +215,7 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
   ${footprintLoop(p, t)}
   ${p.post.trim()}`,
     helpers: [
-      BOUNDARY_WGSL,
+      boundaryFunction(p.mode, 'bnd'),
       `fn pro(x: ${computeType(p.input.dtype)}) -> ${t} { return ${p.prologue ?? `${t}(x)`}; }`,
       p.unrolled
         ? `fn tap(row: i32, x: i32) -> ${t} {
@@ -232,7 +232,6 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
     output: p.output,
     scalars: {
       rows: { type: 'u32' as const, value: rowCount },
-      mode: { type: 'u32' as const, value: MODE_CODE[p.mode] },
       rx: { type: 'i32' as const, value: rx },
       ry: { type: 'i32' as const, value: ry },
       rz: { type: 'i32' as const, value: rz },
@@ -247,6 +246,6 @@ export function runNeighbourhood(p: NeighbourhoodProgram): GpuImage {
   const types = (images: Record<string, GpuImage>) => Object.entries(images).map(([n, img]) => `${n}:${img.dtype}`).join(',');
   const scalarTypes = Object.entries(p.scalars ?? {}).map(([n, v]) => `${n}:${v.type}`).join(',');
   const codeKey = `neighbourhood|${p.op}|${p.codeKey}|${p.input.dtype}>${p.output.dtype}|${t}|${p.computeType}|${p.unrolled === true}|` +
-    `${p.footprint.shape}|${p.footprint.radius.join(',')}|${types(p.inputs ?? {})}|${scalarTypes}`;
+    `${p.footprint.shape}|${p.footprint.radius.join(',')}|${p.mode}|${types(p.inputs ?? {})}|${scalarTypes}`;
   return runGeneratedProgram(program, codeKey, generate);
 }

@@ -3,7 +3,7 @@ import type { GpuImage } from '../array/gpu-image';
 import { create } from '../array/transfer';
 import { KernelSpec, UniformField, dispatch, kernelFor } from '../gpu/kernel';
 import type { BoundaryMode } from '../validate/modes';
-import { BOUNDARY_WGSL, MODE_CODE } from './boundary';
+import { boundaryFunction } from './boundary';
 import { constantTable } from './constants';
 import { runPixelProgram, xyzt } from './program';
 import { identity } from './snippets';
@@ -103,6 +103,7 @@ interface PassCode {
   prologue?: string;
   /** Epilogue code when this pass writes the output. */
   epilogue?: { expr: string; type: ComputeType; image?: DType; scalars: Array<[string, ComputeType]> };
+  mode: BoundaryMode;
 }
 
 function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
@@ -117,7 +118,6 @@ function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
     { name: 'r', type: 'i32' },
     { name: 'cval', type: c.vt },
     { name: 'words', type: 'u32' },
-    { name: 'mode', type: 'u32' },
     ...(c.column ? [{ name: 'axis', type: 'u32' } as const] : []),
     ...(c.epilogue?.scalars ?? []).map(([name, type]): UniformField => ({ name, type })),
   ];
@@ -125,7 +125,7 @@ function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
     loader('src', c.src),
     c.kind === 'weights' ? loader('w', 'float32') : '',
     c.epilogue?.image ? loader('e', c.epilogue.image) : '',
-    BOUNDARY_WGSL,
+    boundaryFunction(c.mode, 'bnd'),
     `fn src_value(p: u32) -> ${c.vt} { let x = load_src(p); return ${c.prologue ?? `${c.vt}(x)`}; }`,
     c.epilogue
       ? `fn finish(v: ${c.vt}, i: u32) -> ${c.epilogue.type} { return ${c.epilogue.expr}; }`
@@ -175,7 +175,7 @@ function xPassSpec(c: PassCode): KernelSpec {
   } else {
     let row = i - x;
     for (var k = -r; k <= r; k++) {
-      let m = bnd(x + k, nx, P.mode);
+      let m = bnd(x + k, nx);
       var v: ${c.vt} = P.cval;
       if (m >= 0) { v = src_value(u32(row + m)); }
       acc = ${combine('v')};
@@ -219,7 +219,7 @@ function columnPassSpec(c: PassCode): KernelSpec {
   let r = P.r;
   ${js.map((j) => `var acc${j}: ${c.vt} = ${init};`).join('\n  ')}
   for (var q = a0 - r; q < a0 + ${PER} + r; q++) {
-    let m = bnd(q, na, P.mode);
+    let m = bnd(q, na);
     var v: ${c.vt} = P.cval;
     if (m >= 0) { v = src_value(line + u32(m) * stride); }
     ${js.map((j) => `{ let k = q - a0 - ${j}; if (k >= -r && k <= r) { acc${j} = ${combineExpr(c.kind, `acc${j}`, 'v', 'u32(k + r)')}; } }`).join('\n    ')}
@@ -240,11 +240,140 @@ function weightsTable(w: ArrayLike<number>): GpuImage {
   return constantTable(key, () => Float32Array.from(w));
 }
 
+/**
+ * In-plane boxes (sum, min, max over x and y only) of 32-bit images whose rows are whole vec4s
+ * run as one pass ({@link box2dSpec}) instead of an x and a y pass: on an H200 a pass over an
+ * 8 MB image costs ~15 µs of GPU time however little it computes, and the second pass reads and
+ * writes a 32-bit temporary. x and y radii up to 4 (a thread's window then lies in its own vec4
+ * and the two beside it).
+ */
+const BOX2D_MAX_RADIUS = 4;
+
+function box2dRadii(p: SeparableProgram, passes: readonly LinePass[]): [number, number] | undefined {
+  const kind = passes[0].reduce.kind;
+  if (kind === 'weights' || passes.length > 2) return undefined;
+  if (passes.some((s) => s.axis === 2 || s.reduce.kind !== kind) || (passes.length === 2 && passes[0].axis === passes[1].axis)) return undefined;
+  if (pixelsPerWord(p.input.dtype) !== 1 || pixelsPerWord(p.output.dtype) !== 1 || xyzt(p.output.shape)[0] % 4 !== 0) return undefined;
+  // The passes pad their own inputs with their cval; one pass pads the image with p.cval: the
+  // same when each sum pass pads with cval times the earlier passes' window (min, max: cval).
+  let window = 1;
+  for (const s of passes) {
+    if ((s.cval ?? p.cval) !== (kind === 'sum' ? p.cval * window : p.cval)) return undefined;
+    window *= 2 * s.radius + 1;
+  }
+  const rx = passes.find((s) => s.axis === 0)?.radius ?? 0;
+  const ry = passes.find((s) => s.axis === 1)?.radius ?? 0;
+  return rx <= BOX2D_MAX_RADIUS && ry <= BOX2D_MAX_RADIUS ? [rx, ry] : undefined;
+}
+
+/** What the one-pass box's code depends on (its cache key). */
+interface Box2dCode {
+  kind: 'sum' | 'min' | 'max';
+  rx: number;
+  src: DType;
+  dst: DType;
+  vt: ComputeType;
+  prologue?: string;
+  epilogue?: { expr: string; type: ComputeType; image?: DType; scalars: Array<[string, ComputeType]> };
+  mode: BoundaryMode;
+}
+
+/**
+ * One thread per output vec4 (4 pixels of a row). Threads whose window lies inside the image
+ * read, per row of the window, their own vec4 and the two beside it (coalesced 16-byte loads;
+ * the neighbours' loads hit the L1 cache) and combine the taps in registers; the others (the
+ * first and last vec4 of rows, rows near the top and bottom) map every tap through the
+ * boundary mode.
+ */
+function box2dSpec(c: Box2dCode): KernelSpec {
+  const bindings = [
+    { name: 'src_buf', type: `array<vec4<${storageElement(c.src)}>>` },
+    { name: 'dst_buf', type: `array<vec4<${storageElement(c.dst)}>>`, access: 'read_write' as const },
+  ];
+  if (c.epilogue?.image) bindings.push({ name: 'e_buf', type: `array<${storageElement(c.epilogue.image)}>` });
+  const uniforms: UniformField[] = [
+    { name: 'shape', type: 'vec4<u32>' },
+    { name: 'ry', type: 'i32' },
+    { name: 'cval', type: c.vt },
+    ...(c.epilogue?.scalars ?? []).map(([name, type]): UniformField => ({ name, type })),
+  ];
+  const combine = (acc: string, v: string) => combineExpr(c.kind, acc, v, '');
+  const lanes = [0, 1, 2, 3];
+  const dxs = Array.from({ length: 2 * c.rx + 1 }, (_, k) => k - c.rx);
+  // Tap j of a row's 12 values in registers: the vec4 before (l), the thread's own (m), the one after (r).
+  const reg = (j: number) => `${['l', 'm', 'r'][j >> 2]}.${'xyzw'[j & 3]}`;
+  const used = [...new Set(lanes.flatMap((k) => dxs.map((dx) => 4 + k + dx)))].sort((a, b) => a - b);
+  const interior = `for (var dy = -P.ry; dy <= P.ry; dy++) {
+      let b = u32(i32(w) + dy * i32(nxw));
+      ${c.rx > 0 ? 'let l = src_buf[b - 1u];\n      let r = src_buf[b + 1u];\n      ' : ''}let m = src_buf[b];
+      ${used.map((j) => `let t${j} = pro(${reg(j)});`).join(' ')}
+      ${lanes.map((k) => `acc${k} = ${dxs.reduce((acc, dx) => combine(acc, `t${4 + k + dx}`), `acc${k}`)};`).join('\n      ')}
+    }`;
+  const edge = `for (var k = 0u; k < 4u; k++) {
+      let x = i32(wx * 4u + k);
+      var acc = ${initExpr(c.kind, c.vt)};
+      for (var dy = -P.ry; dy <= P.ry; dy++) {
+        let yy = bnd(y + dy, ny);
+        for (var dx = -${c.rx}; dx <= ${c.rx}; dx++) {
+          let xx = bnd(x + dx, nx);
+          var v = P.cval;
+          if (min(xx, yy) >= 0) { let p = u32((i32(plane) * ny + yy) * nx + xx); v = pro(src_buf[p >> 2u][p & 3u]); }
+          acc = ${combine('acc', 'v')};
+        }
+      }
+      switch k { ${lanes.map((j) => `case ${j}u: { acc${j} = acc; }`).join(' ')} default: {} }
+    }`;
+  const epi = c.epilogue;
+  const declarations = [
+    epi?.image ? loader('e', epi.image) : '',
+    boundaryFunction(c.mode, 'bnd'),
+    `fn pro(x: ${computeType(c.src)}) -> ${c.vt} { return ${c.prologue ?? `${c.vt}(x)`}; }`,
+    epi ? `fn finish(v: ${c.vt}, i: u32) -> ${epi.type} { return ${epi.expr}; }` : `fn finish(v: ${c.vt}, i: u32) -> ${c.vt} { return v; }`,
+  ].join('\n');
+  const body = `let nxw = P.shape.x / 4u;
+  let w = gid;
+  let q = w / nxw;
+  let plane = q / P.shape.y;
+  if (plane >= P.shape.z) { return; }
+  let nx = i32(P.shape.x);
+  let ny = i32(P.shape.y);
+  let y = i32(q - plane * P.shape.y);
+  let wx = w - q * nxw;
+  ${lanes.map((k) => `var acc${k}: ${c.vt} = ${initExpr(c.kind, c.vt)};`).join('\n  ')}
+  if (${c.rx > 0 ? 'wx >= 1u && wx + 1u < nxw && ' : ''}y >= P.ry && y + P.ry < ny) {
+    ${interior}
+  } else {
+    ${edge}
+  }
+  let i0 = w * 4u;
+  dst_buf[w] = vec4<${storageElement(c.dst)}>(${lanes.map((k) => convertExpr(`finish(acc${k}, i0 + ${k}u)`, epi ? epi.type : c.vt, c.dst)).join(', ')});`;
+  return { label: 'separable:box2d', bindings, uniforms, workgroupSize: WG, declarations, body };
+}
+
+function runBox2d(p: SeparableProgram, kind: 'sum' | 'min' | 'max', [rx, ry]: [number, number]): GpuImage {
+  const epi = p.epilogue;
+  const scalarFields = Object.entries(epi?.scalars ?? {});
+  const code: Box2dCode = {
+    kind, rx, src: p.input.dtype, dst: p.output.dtype, vt: p.valueType, prologue: p.prologue,
+    epilogue: epi ? { expr: epi.expr, type: epi.type, image: epi.image?.dtype, scalars: scalarFields.map(([nm, sc]) => [nm, sc.type]) } : undefined,
+    mode: p.mode,
+  };
+  const [nx, ny, nz, nt] = xyzt(p.output.shape);
+  const values: Record<string, number | number[]> = { shape: [nx, ny, nz * nt, p.output.size], ry, cval: p.cval };
+  for (const [name, sc] of scalarFields) values[name] = sc.value;
+  const buffers = [p.input.buffer, p.output.buffer];
+  if (epi?.image) buffers.push(epi.image.buffer);
+  dispatch(kernelFor('separable-box2d', code, box2dSpec), buffers, values, Math.ceil(p.output.size / 4 / WG), `${p.op}:xy`);
+  return p.output;
+}
+
 /** Records the passes of `p` and returns `p.output`. */
 export function runSeparable(p: SeparableProgram): GpuImage {
   const passes = p.passes.filter((s) => s.radius > 0);
   const epi = p.epilogue;
   const scalarFields = Object.entries(epi?.scalars ?? {});
+  const box2d = passes.length > 0 ? box2dRadii(p, passes) : undefined;
+  if (box2d) return runBox2d(p, passes[0].reduce.kind as 'sum' | 'min' | 'max', box2d);
 
   if (passes.length === 0) {
     const inputs: Record<string, GpuImage> = { a: p.input };
@@ -297,6 +426,7 @@ export function runSeparable(p: SeparableProgram): GpuImage {
       vt: p.valueType,
       prologue: first ? p.prologue : undefined,
       epilogue: toOutput && epi ? { expr: epi.expr, type: epi.type, image: epi.image?.dtype, scalars: scalarFields.map(([nm, sc]) => [nm, sc.type]) } : undefined,
+      mode: p.mode,
     };
     const words =
       pass.axis === 0
@@ -304,7 +434,7 @@ export function runSeparable(p: SeparableProgram): GpuImage {
         : pass.axis === 1
           ? nx * Math.ceil(ny / PER) * nz
           : nx * ny * Math.ceil(nz / PER);
-    const values: Record<string, number | number[]> = { shape: [nx, ny, nz, n], r: pass.radius, cval: pass.cval ?? p.cval, words, mode: MODE_CODE[p.mode] };
+    const values: Record<string, number | number[]> = { shape: [nx, ny, nz, n], r: pass.radius, cval: pass.cval ?? p.cval, words };
     if (code.column) values.axis = pass.axis;
     if (code.epilogue) for (const [name, sc] of scalarFields) values[name] = sc.value;
     const kernel = kernelFor('separable', code, (c) => (c.column ? columnPassSpec(c) : xPassSpec(c)));

@@ -128,6 +128,37 @@ for (const [dims, shape] of Object.entries(SHAPES)) {
   });
 }
 
+/**
+ * In-plane boxes of 32-bit images whose rows are whole vec4s run as one pass (codegen/separable.ts,
+ * box2d): widths 52 (interior and edge vec4s), 8 and 4 (only edge vec4s), 3D stacks with radiusZ 0,
+ * every radius up to the path's limit and one beyond it (the separable passes), every mode.
+ */
+describe('one-pass 2D boxes (32-bit, width a multiple of 4)', () => {
+  const cases: Array<[string, number[], [number, number]]> = [
+    ['[37, 52] r 1, 1', [37, 52], [1, 1]], ['[37, 52] r 4, 2', [37, 52], [4, 2]], ['[37, 52] r 0, 3', [37, 52], [0, 3]],
+    ['[37, 52] r 2, 0', [37, 52], [2, 0]], ['[37, 52] r 5, 1 (separable)', [37, 52], [5, 1]],
+    ['[5, 8] r 3, 4', [5, 8], [3, 4]], ['[3, 4] r 1, 1', [3, 4], [1, 1]], ['[3, 9, 16] r 1, 2 (stack)', [3, 9, 16], [1, 2]],
+  ];
+  for (const [name, shape, [rx, ry]] of cases) {
+    const nd = shape.length;
+    test(name, async () => {
+      for (const dtype of ['float32', 'int32', 'uint32'] as DType[]) {
+        const a = randomPixels(shape, dtype, 48, dtype === 'float32' ? undefined : [0, 2e5]);
+        for (const mode of MODES) {
+          const opts = { mode, cval: 7 };
+          const what = `${dtype} ${mode}`;
+          await check(t.meanBox(pushed(a), rx, ry, 0, opts), `R.mean(a, ${fp('box', nd, rx, ry, 0)}, '${mode}', 7)`, { a }, dtype, dtype === 'float32' ? linear(dtype) : {}).catch((e) => { throw new Error(`meanBox ${what}: ${e.message}`); });
+          await check(t.minimumBox(pushed(a), rx, ry, 0, opts), `ndi.minimum_filter(a, size=${zyx(nd, 2 * rx + 1, 2 * ry + 1, 1)}, mode='${mode}', cval=7)`, { a }, dtype).catch((e) => { throw new Error(`minimumBox ${what}: ${e.message}`); });
+          await check(t.maximumBox(pushed(a), rx, ry, 0, opts), `ndi.maximum_filter(a, size=${zyx(nd, 2 * rx + 1, 2 * ry + 1, 1)}, mode='${mode}', cval=7)`, { a }, dtype).catch((e) => { throw new Error(`maximumBox ${what}: ${e.message}`); });
+        }
+      }
+      // Filters built on the boxes (an epilogue reading a second image).
+      const f = randomPixels(shape, 'float32', 49);
+      await check(t.topHatBox(pushed(f), rx, ry, 0), `f - ndi.grey_opening(f, size=${zyx(nd, 2 * rx + 1, 2 * ry + 1, 1)}, mode='nearest')`, { f }, 'float32');
+    });
+  }
+});
+
 describe('edge cases', () => {
   const THIN: Record<string, number[]> = { '[1, 37]': [1, 37], '[1, 1, 23]': [1, 1, 23], '[5, 7] (radius > size)': [5, 7], '[3, 2, 4]': [3, 2, 4] };
   for (const [name, shape] of Object.entries(THIN)) {

@@ -1,5 +1,5 @@
 import { DType, computeType } from '../../dtype';
-import { BOUNDARY_WGSL, MODE_CODE, cvalFor } from '../../codegen/boundary';
+import { boundaryFunction, cvalFor } from '../../codegen/boundary';
 import type { PixelProgram } from '../../codegen/program';
 import { TesseraError } from '../../errors';
 import { type BoundaryMode, checkBoundary } from '../../validate/modes';
@@ -75,14 +75,13 @@ export async function neighbourhoodKernel(spec: NeighbourhoodKernelSpec): Promis
   const program = (b: Binding): PixelProgram => {
     const t = computeType(dtypeOf(out, b.types));
     const bound = boundInputs(b);
-    bound.scalars.tsr_mode = { type: 'u32', value: MODE_CODE[boundary.mode] };
     const accessors = b.images.map((x, k) => {
       bound.scalars[`tsr_cval${k}`] = cvalFor(boundary.cval, x.image.dtype);
       return `fn ${x.param.name}_at(dx: i32, dy: i32, dz: i32) -> ${computeType(x.image.dtype)} {
   let s = vec3<i32>(P.in${k}_shape.xyz);
-  let x = bnd(tsr_c.x + dx, s.x, P.tsr_mode);
-  let y = bnd(tsr_c.y + dy, s.y, P.tsr_mode);
-  let z = bnd(tsr_c.z + dz, s.z, P.tsr_mode);
+  let x = bnd(tsr_c.x + dx, s.x);
+  let y = bnd(tsr_c.y + dy, s.y);
+  let z = bnd(tsr_c.z + dz, s.z);
   if (min(x, min(y, z)) < 0) { return P.tsr_cval${k}; }
   return at_in${k}(vec4<i32>(x, y, z, tsr_c.w));
 }`;
@@ -98,7 +97,7 @@ const RX: i32 = ${rx};
 const RY: i32 = ${ry};
 const RZ: i32 = ${rz};
 var<private> tsr_c: vec4<i32>;
-${BOUNDARY_WGSL}
+${boundaryFunction(boundary.mode, 'bnd')}
 ${accessors.join('\n')}
 ${marked(preamble)}`,
       body: `tsr_c = c;\nlet pos = c;\n${inputLets(inputs, b)}\nvar ${out.name}: ${t};\n${marked(spec.body)}\nreturn ${out.name};`,

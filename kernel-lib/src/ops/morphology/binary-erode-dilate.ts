@@ -3,7 +3,7 @@ import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { FootprintShape, runNeighbourhood } from '../../codegen/neighbourhood';
 import { LinePass, runSeparable } from '../../codegen/separable';
-import { BOUNDARY_WGSL, MODE_CODE } from '../../codegen/boundary';
+import { boundaryFunction } from '../../codegen/boundary';
 import { xyzt } from '../../codegen/program';
 import { type KernelSpec, type UniformField, dispatch, kernelFor } from '../../gpu/kernel';
 import { type BoundaryMode, type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
@@ -96,8 +96,8 @@ const WG = 256;
 function rowsPass(op: string, kind: 'min' | 'max', src: GpuImage, dst: GpuImage, ry: number, rz: number, mode: BoundaryMode, cval: number): void {
   const [nx, ny, nz] = xyzt(src.shape);
   const words = Math.ceil(src.size / 4);
-  const kernel = kernelFor('binary-box-rows', kind, rowsPassSpec);
-  const values = { shape: [nx, ny, nz, src.size], ry, rz, cval, mode: MODE_CODE[mode], words };
+  const kernel = kernelFor('binary-box-rows', { kind, mode }, rowsPassSpec);
+  const values = { shape: [nx, ny, nz, src.size], ry, rz, cval, words };
   dispatch(kernel, [src.buffer, dst.buffer], values, Math.ceil(words / WG), `${op}:yz`);
 }
 
@@ -109,17 +109,16 @@ function rowsPass(op: string, kind: 'min' | 'max', src: GpuImage, dst: GpuImage,
  * (min of 0/1) or OR (max). Words on the y/z faces (whole rows, so warps rarely diverge) go
  * pixel by pixel through the boundary mode. Bytes past the image's end stay 0.
  */
-function rowsPassSpec(kind: 'min' | 'max'): KernelSpec {
+function rowsPassSpec({ kind, mode }: { kind: 'min' | 'max'; mode: BoundaryMode }): KernelSpec {
   const [op, init4, init1] = kind === 'min' ? ['&', '0x01010101u', '1u'] : ['|', '0u', '0u'];
   const uniforms: UniformField[] = [
     { name: 'shape', type: 'vec4<u32>' },
     { name: 'ry', type: 'i32' },
     { name: 'rz', type: 'i32' },
     { name: 'cval', type: 'u32' },
-    { name: 'mode', type: 'u32' },
     { name: 'words', type: 'u32' },
   ];
-  const declarations = `${BOUNDARY_WGSL}
+  const declarations = `${boundaryFunction(mode, 'bnd')}
 fn byte_at(i: u32) -> u32 { return (src_buf[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu; }
 // The 4 bytes from byte position p, any alignment. (b << 1) << (31 - s) is b << (32 - s) for
 // s > 0 and 0 for s = 0 (WGSL would shift by 32 mod 32 = 0); the second word is clamped to the
@@ -166,9 +165,9 @@ fn window4(p: u32) -> u32 {
       let z = i32(i / plane);
       var m = ${init1};
       for (var dz = -P.rz; dz <= P.rz; dz++) {
-        let zz = bnd(z + dz, i32(nz), P.mode);
+        let zz = bnd(z + dz, i32(nz));
         for (var dy = -P.ry; dy <= P.ry; dy++) {
-          let yy = bnd(y + dy, i32(ny), P.mode);
+          let yy = bnd(y + dy, i32(ny));
           var v = P.cval;
           if (min(zz, yy) >= 0) { v = byte_at((u32(zz) * ny + u32(yy)) * nx + x); }
           m = ${kind}(m, v);
