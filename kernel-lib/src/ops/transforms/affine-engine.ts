@@ -17,6 +17,9 @@ export const GEOMETRIC: Tiling = {
 /** The dtype rule of the transforms: float32 when the boolean parameter `interpolate` (linear) is set, else the input's. */
 export const interpolatedOrSame = (interpolate: string): DTypeRule => (inputs, p) => (p[interpolate] ? 'float32' : inputs[0]);
 
+/** The matrix's uniform names, spelled once (a name built per call is a new string to look up per call). */
+const MATRIX_FIELDS = Array.from({ length: 12 }, (_, k) => `m${k}`);
+
 export interface AffineSampling {
   input: GpuImage;
   outShape: number[];
@@ -48,7 +51,7 @@ export function sampleAffine(s: AffineSampling): GpuImage {
   const inPlane = s.input.ndim === 3 && m[2] === 0 && m[6] === 0 && m[8] === 0 && m[9] === 0 && m[10] === 1 && m[11] === 0;
   const dims = s.input.ndim === 3 && !inPlane ? 3 : 2;
   const scalars: Record<string, { type: 'f32'; value: number }> = {};
-  for (let k = 0; k < 12; k++) scalars[`m${k}`] = { type: 'f32', value: m[k] };
+  for (let k = 0; k < 12; k++) scalars[MATRIX_FIELDS[k]] = { type: 'f32', value: m[k] };
   let cval = s.cval;
   const T = computeType(s.input.dtype);
   if (s.interpolation === 'nearest' && T !== 'f32') {
