@@ -34,20 +34,22 @@ export interface PixelProgram {
    */
   scalar?: boolean;
   /**
-   * Gathers (geometric transforms): a workgroup computes a square tile of 32 × 32 output pixels
-   * instead of 1,024 consecutive ones, so that the input positions it reads lie close together
-   * (a rotated row of 1,024 pixels crosses hundreds of input rows, a rotated 32 × 32 tile about
-   * 45). Applies to vectorised coordinate programs whose output rows are whole vec4s (width a
-   * multiple of 4); others run as usual.
+   * Gathers (geometric transforms): a workgroup computes a square tile of output pixels (32 × 32
+   * vectorised, 16 × 16 with `scalar`) instead of consecutive ones, so that the input positions
+   * it reads lie close together (a rotated row of 1,024 pixels crosses hundreds of input rows, a
+   * rotated 32 × 32 tile about 45). For coordinate programs with 32-bit outputs; vectorised ones
+   * need rows of whole vec4s (width a multiple of 4) and run as usual otherwise.
    */
   tile?: boolean;
 }
 
 const WORKGROUP = 256;
-/** Threads along x of a tile (each computes 4 pixels of a row); WORKGROUP / TILE_THREADS_X rows. */
-const TILE_THREADS_X = 8;
-const TILE_X = TILE_THREADS_X * 4;
-const TILE_Y = WORKGROUP / TILE_THREADS_X;
+/** A tile's threads along x and pixels per thread (4 consecutive ones vectorised); WORKGROUP / threads rows. */
+const tileLayout = (scalar: boolean) => {
+  const threadsX = scalar ? 16 : 8;
+  const per = scalar ? 1 : VECTOR;
+  return { threadsX, per, x: threadsX * per, y: WORKGROUP / threadsX };
+};
 
 /** What the generated code depends on (never sizes or values): the pipeline cache key. */
 interface ProgramShape {
@@ -65,10 +67,10 @@ interface ProgramShape {
   helpers: string;
 }
 
-/** Whether `p` runs as tiles: asked for, vectorised with coordinates, and output rows of whole vec4s. */
+/** Whether `p` runs as tiles: asked for, with coordinates and a 32-bit output (vectorised: rows of whole vec4s). */
 function tiled(p: PixelProgram): boolean {
   const n = p.output.shape.length;
-  return p.tile === true && p.coords === true && !p.range && p.scalar !== true && pixelsPerWord(p.output.dtype) === 1 && n >= 2 && p.output.shape[n - 1] % VECTOR === 0;
+  return p.tile === true && p.coords === true && !p.range && pixelsPerWord(p.output.dtype) === 1 && n >= 2 && (p.scalar === true || p.output.shape[n - 1] % VECTOR === 0);
 }
 
 function shapeOf(p: PixelProgram): ProgramShape {
@@ -153,19 +155,20 @@ fn next_coords(c: vec4<i32>, s: vec4<u32>) -> vec4<i32> {
   const converted = (i: string, c: string) => convertExpr(`value(${i}${s.coords ? `, ${c}` : ''})`, s.computeType, s.out);
   let store: string;
   if (s.tile) {
-    // Tile of TILE_X × TILE_Y pixels per workgroup over (x, y), one workgroup row of tiles per plane (z, t).
-    const lanes = Array.from({ length: VECTOR }, (_, k) => converted(`i0 + ${k}u`, `c${k}`));
+    // One tile per workgroup over (x, y), the tiles of each plane (z, t) one after the other.
+    const t = tileLayout(s.scalar);
+    const lanes = Array.from({ length: t.per }, (_, k) => converted(`i0 + ${k}u`, `c${k}`));
     store = `let s = P.out_shape;
-  let tiles_x = (s.x + ${TILE_X - 1}u) / ${TILE_X}u;
-  let tiles_y = (s.y + ${TILE_Y - 1}u) / ${TILE_Y}u;
+  let tiles_x = (s.x + ${t.x - 1}u) / ${t.x}u;
+  let tiles_y = (s.y + ${t.y - 1}u) / ${t.y}u;
   let rest = group / tiles_x;
   let plane = rest / tiles_y;
-  let x0 = (group - rest * tiles_x) * ${TILE_X}u + (lid % ${TILE_THREADS_X}u) * ${VECTOR}u;
-  let y = (rest - plane * tiles_y) * ${TILE_Y}u + lid / ${TILE_THREADS_X}u;
+  let x0 = (group - rest * tiles_x) * ${t.x}u + (lid % ${t.threadsX}u) * ${t.per}u;
+  let y = (rest - plane * tiles_y) * ${t.y}u + lid / ${t.threadsX}u;
   if (plane >= s.z * s.w || y >= s.y || x0 >= s.x) { return; }
   let i0 = (plane * s.y + y) * s.x + x0;
-  let c0 = vec4<i32>(i32(x0), i32(y), i32(plane % s.z), i32(plane / s.z));${[1, 2, 3].map((k) => ` let c${k} = c0 + vec4<i32>(${k}, 0, 0, 0);`).join('')}
-  out_buf[i0 / ${VECTOR}u] = vec4<${storageElement(s.out)}>(${lanes.join(', ')});`;
+  let c0 = vec4<i32>(i32(x0), i32(y), i32(plane % s.z), i32(plane / s.z));${lanes.slice(1).map((_, j) => ` let c${j + 1} = c0 + vec4<i32>(${j + 1}, 0, 0, 0);`).join('')}
+  ${t.per === 1 ? `out_buf[i0] = ${lanes[0]};` : `out_buf[i0 / ${VECTOR}u] = vec4<${storageElement(s.out)}>(${lanes.join(', ')});`}`;
   } else if (vector) {
     const lanes = Array.from({ length: VECTOR }, (_, k) => converted(`i0 + ${k}u`, `c${k}`));
     const coords = s.coords
@@ -265,7 +268,8 @@ export function runPixelProgram(p: PixelProgram, key?: string): GpuImage {
   if (p.scalars) for (const name in p.scalars) values[name] = p.scalars[name].value;
   const vector = pixelsPerWord(p.output.dtype) === 1 && !p.range && p.scalar !== true;
   const [nx, ny, nz, nt] = values.out_shape as number[];
-  const groups = tile ? Math.ceil(nx / TILE_X) * Math.ceil(ny / TILE_Y) * nz * nt : Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP);
+  const t = tileLayout(p.scalar === true);
+  const groups = tile ? Math.ceil(nx / t.x) * Math.ceil(ny / t.y) * nz * nt : Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP);
   dispatch(k, buffers, values as UniformValues, groups, p.op);
   return p.output;
 }

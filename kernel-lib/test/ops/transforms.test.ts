@@ -168,7 +168,7 @@ const F3 = [0.9, -0.3, 0.2, 1.5, 0.25, 1.05, -0.15, -2.0, -0.1, 0.2, 0.95, 0.7, 
 describe('affineTransform (pyclesperanto convention) against scipy.ndimage.affine_transform', () => {
   const cases: Array<[string, number[], number[], number[]]> = [
     ['2D', [37, 53], F2, F2as4], ['3D', [7, 19, 23], F3, F3], ['2D 1-row', [1, 29], F2, F2as4],
-    // Widths that are multiples of 4 run as 32 × 32 tiles (codegen/program.ts), here with partial tiles in x and y.
+    // The engine runs 16 × 16 tiles (codegen/program.ts): partial tiles in x and y, widths with and without whole vec4s.
     ['2D tiled', [37, 68], F2, F2as4], ['3D tiled', [3, 35, 40], F3, F3],
   ];
   for (const [name, shape, m, m4] of cases) {

@@ -37,9 +37,12 @@ export interface AffineSampling {
  * The one engine behind affineTransform, rotate, scale, translate, rigidTransform, resample
  * and scipyAffineTransform: one thread per output word evaluates the 3x4 inverse matrix
  * (uniforms; no per-pixel inversion) and samples the input (4 or 8 taps for linear; 4 when a
- * 3D transform keeps planes in place). Outputs run in 32 × 32 tiles per workgroup (PixelProgram
- * `tile`): the input positions a tile reads lie close together, which took Rotate2D's GPU time
- * on an H200 from 34 to 18 µs and Rotate3D's from 103 to 86 (bench/filter2d-paths.ts).
+ * 3D transform keeps planes in place). Outputs run in tiles per workgroup (PixelProgram `tile`),
+ * so that the input positions a tile reads lie close together: on an H200 vec4 tiles of 32 × 32
+ * took Rotate2D's GPU time from 34 to 18 µs and Rotate3D's from 103 to 86 (bench/filter2d-paths.ts).
+ * 2D images take 16 × 16 tiles of one pixel per thread (`scalar`): the same GPU time, and one
+ * copy of the sampler per shader instead of four compiles faster (Rotate2D's first call 48 -> 31
+ * ms); for 3D those measured 115 µs, so 3D keeps the vec4 tiles.
  * One pipeline per (dims, interpolation, mode, dtypes), shared by all those operations; sizes
  * and the matrix are uniforms.
  */
@@ -64,7 +67,7 @@ export function sampleAffine(s: AffineSampling): GpuImage {
   const round = s.roundHalfAway === true && sampleType === 'f32' && computeType(s.outDtype) !== 'f32';
   const codeKey = `affine|${s.input.dtype}|${s.outDtype}|${dims}|${inPlane}|${s.interpolation}|${s.mode}|${round}`;
   return runGeneratedProgram(
-    { op: 'affineSample', inputs: { a: s.input }, output: create(s.outShape, s.outDtype), scalars, coords: true, tile: true, computeType: sampleType },
+    { op: 'affineSample', inputs: { a: s.input }, output: create(s.outShape, s.outDtype), scalars, coords: true, tile: true, scalar: s.input.ndim === 2, computeType: sampleType },
     codeKey,
     () => {
       const row = (r: number) => `P.m${4 * r} * q.x + P.m${4 * r + 1} * q.y${dims === 3 ? ` + P.m${4 * r + 2} * q.z` : ''} + P.m${4 * r + 3}`;
