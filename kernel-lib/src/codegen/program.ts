@@ -50,6 +50,11 @@ const tileLayout = (scalar: boolean) => {
   const per = scalar ? 1 : VECTOR;
   return { threadsX, per, x: threadsX * per, y: WORKGROUP / threadsX };
 };
+/** Workgroups (one per tile) over `planes` planes of nx × ny pixels. */
+function tileCount(nx: number, ny: number, planes: number, scalar: boolean): number {
+  const t = tileLayout(scalar);
+  return Math.ceil(nx / t.x) * Math.ceil(ny / t.y) * planes;
+}
 
 /** What the generated code depends on (never sizes or values): the pipeline cache key. */
 interface ProgramShape {
@@ -268,8 +273,7 @@ export function runPixelProgram(p: PixelProgram, key?: string): GpuImage {
   if (p.scalars) for (const name in p.scalars) values[name] = p.scalars[name].value;
   const vector = pixelsPerWord(p.output.dtype) === 1 && !p.range && p.scalar !== true;
   const [nx, ny, nz, nt] = values.out_shape as number[];
-  const t = tileLayout(p.scalar === true);
-  const groups = tile ? Math.ceil(nx / t.x) * Math.ceil(ny / t.y) * nz * nt : Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP);
+  const groups = tile ? tileCount(nx, ny, nz * nt, p.scalar === true) : Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP);
   dispatch(k, buffers, values as UniformValues, groups, p.op);
   return p.output;
 }

@@ -91,19 +91,38 @@ function combineExpr(kind: LineReduce['kind'], acc: string, v: string, widx: str
   }
 }
 
-/** What one pass's code depends on: its cache key. */
-interface PassCode {
-  /** A y or z pass (one shader for both; the axis is a uniform), else an x pass. */
-  column: boolean;
-  kind: LineReduce['kind'];
+/** What a kernel reading `src` and writing `dst` depends on: part of its cache key (the passes', the one-pass box's). */
+interface StageCode {
   src: DType;
   dst: DType;
   vt: ComputeType;
-  /** Prologue expression when this pass reads the input. */
+  /** Prologue expression when this kernel reads the input. */
   prologue?: string;
-  /** Epilogue code when this pass writes the output. */
+  /** Epilogue code when this kernel writes the output. */
   epilogue?: { expr: string; type: ComputeType; image?: DType; scalars: Array<[string, ComputeType]> };
   mode: BoundaryMode;
+}
+
+/** The code-relevant part of an epilogue (its scalars' types, not their values). */
+function epilogueCode(epi: Epilogue | undefined): StageCode['epilogue'] {
+  return epi && { expr: epi.expr, type: epi.type, image: epi.image?.dtype, scalars: Object.entries(epi.scalars ?? {}).map(([name, sc]) => [name, sc.type]) };
+}
+
+/** WGSL `fn finish(v, i)`: the epilogue applied to a combined value `v` of output pixel `i` (or `v` itself). */
+function finishFn(c: StageCode): string {
+  return c.epilogue
+    ? `fn finish(v: ${c.vt}, i: u32) -> ${c.epilogue.type} { return ${c.epilogue.expr}; }`
+    : `fn finish(v: ${c.vt}, i: u32) -> ${c.vt} { return v; }`;
+}
+
+/** The epilogue's scalars as uniform fields. */
+const epilogueUniforms = (c: StageCode): UniformField[] => (c.epilogue?.scalars ?? []).map(([name, type]) => ({ name, type }));
+
+/** What one pass's code depends on: its cache key. */
+interface PassCode extends StageCode {
+  /** A y or z pass (one shader for both; the axis is a uniform), else an x pass. */
+  column: boolean;
+  kind: LineReduce['kind'];
 }
 
 function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
@@ -119,7 +138,7 @@ function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
     { name: 'cval', type: c.vt },
     { name: 'words', type: 'u32' },
     ...(c.column ? [{ name: 'axis', type: 'u32' } as const] : []),
-    ...(c.epilogue?.scalars ?? []).map(([name, type]): UniformField => ({ name, type })),
+    ...epilogueUniforms(c),
   ];
   const decl = [
     loader('src', c.src),
@@ -127,9 +146,7 @@ function passSpec(c: PassCode, main: string, declarations: string): KernelSpec {
     c.epilogue?.image ? loader('e', c.epilogue.image) : '',
     boundaryFunction(c.mode, 'bnd'),
     `fn src_value(p: u32) -> ${c.vt} { let x = load_src(p); return ${c.prologue ?? `${c.vt}(x)`}; }`,
-    c.epilogue
-      ? `fn finish(v: ${c.vt}, i: u32) -> ${c.epilogue.type} { return ${c.epilogue.expr}; }`
-      : `fn finish(v: ${c.vt}, i: u32) -> ${c.vt} { return v; }`,
+    finishFn(c),
     declarations,
   ].join('\n');
   return { label: `separable:${c.column ? 'yz' : 'x'}`, bindings, uniforms, workgroupSize: WG, declarations: decl, body: main };
@@ -267,15 +284,9 @@ function box2dRadii(p: SeparableProgram, passes: readonly LinePass[]): [number, 
 }
 
 /** What the one-pass box's code depends on (its cache key). */
-interface Box2dCode {
+interface Box2dCode extends StageCode {
   kind: 'sum' | 'min' | 'max';
   rx: number;
-  src: DType;
-  dst: DType;
-  vt: ComputeType;
-  prologue?: string;
-  epilogue?: { expr: string; type: ComputeType; image?: DType; scalars: Array<[string, ComputeType]> };
-  mode: BoundaryMode;
 }
 
 /**
@@ -295,7 +306,7 @@ function box2dSpec(c: Box2dCode): KernelSpec {
     { name: 'shape', type: 'vec4<u32>' },
     { name: 'ry', type: 'i32' },
     { name: 'cval', type: c.vt },
-    ...(c.epilogue?.scalars ?? []).map(([name, type]): UniformField => ({ name, type })),
+    ...epilogueUniforms(c),
   ];
   const combine = (acc: string, v: string) => combineExpr(c.kind, acc, v, '');
   const lanes = [0, 1, 2, 3];
@@ -328,7 +339,7 @@ function box2dSpec(c: Box2dCode): KernelSpec {
     epi?.image ? loader('e', epi.image) : '',
     boundaryFunction(c.mode, 'bnd'),
     `fn pro(x: ${computeType(c.src)}) -> ${c.vt} { return ${c.prologue ?? `${c.vt}(x)`}; }`,
-    epi ? `fn finish(v: ${c.vt}, i: u32) -> ${epi.type} { return ${epi.expr}; }` : `fn finish(v: ${c.vt}, i: u32) -> ${c.vt} { return v; }`,
+    finishFn(c),
   ].join('\n');
   const body = `let nxw = P.shape.x / 4u;
   let w = gid;
@@ -352,15 +363,10 @@ function box2dSpec(c: Box2dCode): KernelSpec {
 
 function runBox2d(p: SeparableProgram, kind: 'sum' | 'min' | 'max', [rx, ry]: [number, number]): GpuImage {
   const epi = p.epilogue;
-  const scalarFields = Object.entries(epi?.scalars ?? {});
-  const code: Box2dCode = {
-    kind, rx, src: p.input.dtype, dst: p.output.dtype, vt: p.valueType, prologue: p.prologue,
-    epilogue: epi ? { expr: epi.expr, type: epi.type, image: epi.image?.dtype, scalars: scalarFields.map(([nm, sc]) => [nm, sc.type]) } : undefined,
-    mode: p.mode,
-  };
+  const code: Box2dCode = { kind, rx, src: p.input.dtype, dst: p.output.dtype, vt: p.valueType, prologue: p.prologue, epilogue: epilogueCode(epi), mode: p.mode };
   const [nx, ny, nz, nt] = xyzt(p.output.shape);
   const values: Record<string, number | number[]> = { shape: [nx, ny, nz * nt, p.output.size], ry, cval: p.cval };
-  for (const [name, sc] of scalarFields) values[name] = sc.value;
+  if (epi?.scalars) for (const name in epi.scalars) values[name] = epi.scalars[name].value;
   const buffers = [p.input.buffer, p.output.buffer];
   if (epi?.image) buffers.push(epi.image.buffer);
   dispatch(kernelFor('separable-box2d', code, box2dSpec), buffers, values, Math.ceil(p.output.size / 4 / WG), `${p.op}:xy`);
@@ -425,7 +431,7 @@ export function runSeparable(p: SeparableProgram): GpuImage {
       dst: dst.dtype,
       vt: p.valueType,
       prologue: first ? p.prologue : undefined,
-      epilogue: toOutput && epi ? { expr: epi.expr, type: epi.type, image: epi.image?.dtype, scalars: scalarFields.map(([nm, sc]) => [nm, sc.type]) } : undefined,
+      epilogue: toOutput ? epilogueCode(epi) : undefined,
       mode: p.mode,
     };
     const words =

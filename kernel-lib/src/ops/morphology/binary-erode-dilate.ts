@@ -96,7 +96,7 @@ const WG = 256;
 function rowsPass(op: string, kind: 'min' | 'max', src: GpuImage, dst: GpuImage, ry: number, rz: number, mode: BoundaryMode, cval: number): void {
   const [nx, ny, nz] = xyzt(src.shape);
   const words = Math.ceil(src.size / 4);
-  const kernel = kernelFor('binary-box-rows', { kind, mode }, rowsPassSpec);
+  const kernel = kernelFor('binary-box-rows', `${kind}|${mode}`, () => rowsPassSpec(kind, mode));
   const values = { shape: [nx, ny, nz, src.size], ry, rz, cval, words };
   dispatch(kernel, [src.buffer, dst.buffer], values, Math.ceil(words / WG), `${op}:yz`);
 }
@@ -109,7 +109,7 @@ function rowsPass(op: string, kind: 'min' | 'max', src: GpuImage, dst: GpuImage,
  * (min of 0/1) or OR (max). Words on the y/z faces (whole rows, so warps rarely diverge) go
  * pixel by pixel through the boundary mode. Bytes past the image's end stay 0.
  */
-function rowsPassSpec({ kind, mode }: { kind: 'min' | 'max'; mode: BoundaryMode }): KernelSpec {
+function rowsPassSpec(kind: 'min' | 'max', mode: BoundaryMode): KernelSpec {
   const [op, init4, init1] = kind === 'min' ? ['&', '0x01010101u', '1u'] : ['|', '0u', '0u'];
   const uniforms: UniformField[] = [
     { name: 'shape', type: 'vec4<u32>' },
