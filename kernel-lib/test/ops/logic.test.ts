@@ -86,6 +86,27 @@ for (const dtype of ALL_DTYPES) {
   });
 }
 
+describe('packed outputs, four words per thread (codegen/program.ts): every tail length', () => {
+  // A thread writes 16 uint8 or 8 16-bit pixels; the last one of an image may own pixels past its end.
+  test('uint8, int8, uint16 outputs from 8-, 16- and 32-bit inputs, with and without coordinates', async () => {
+    for (const n of [1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 47, 64, 65, 1023]) {
+      const shape = n > 64 ? [31, 33] : [n];
+      const m = randomPixels(shape, 'uint8', 70 + n, [0, 2]);
+      const k = randomPixels(shape, 'uint8', 90 + n, [0, 2]);
+      const f = randomPixels(shape, 'float32', 110 + n, [0, 1]);
+      const s = randomPixels(shape, 'int8', 130 + n, [-100, 100]);
+      const w = randomPixels(shape, 'uint16', 150 + n, [0, 65535]);
+      await check(`binaryAnd ${n}`, t.binaryAnd(pushed(m), pushed(k)), 'np.logical_and(a, b)', { a: m, b: k }, 'uint8');
+      await check(`greaterConstant ${n}`, t.greaterConstant(pushed(f), 0.5), 'a > 0.5', { a: f }, 'uint8');
+      await check(`int8 multiplyImageAndScalar ${n}`, t.multiplyImageAndScalar(pushed(s), -1), '(-a.astype(np.int32)).clip(-128, 127).astype(np.int8)', { a: s }, 'int8');
+      await check(`uint16 addImageAndScalar ${n}`, t.addImageAndScalar(pushed(w), 3), '(a.astype(np.int64) + 3).clip(0, 65535).astype(np.uint16)', { a: w }, 'uint16');
+      // Coordinates stepped pixel by pixel across the words (crop: out(x, y) = in(x + 1, y + 1)).
+      const q = randomPixels([3, n + 2], 'uint8', 170 + n, [0, 255]);
+      await check(`uint8 crop ${n}`, t.crop(pushed(q), 1, 1, 0, n, 2, 1), 'np.ascontiguousarray(a[1:3, 1:-1])', { a: q }, 'uint8');
+    }
+  });
+});
+
 describe('mixed dtypes', () => {
   const pairs: Array<[DType, DType]> = [['uint8', 'int16'], ['uint16', 'int32'], ['int8', 'float32'], ['uint32', 'uint8']];
   for (const [da, db] of pairs) {
