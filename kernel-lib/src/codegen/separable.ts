@@ -287,6 +287,8 @@ function box2dRadii(p: SeparableProgram, passes: readonly LinePass[]): [number, 
 interface Box2dCode extends StageCode {
   kind: 'sum' | 'min' | 'max';
   rx: number;
+  /** In the code, not a uniform: the window's rows unrolled put all their loads in flight at once. */
+  ry: number;
 }
 
 /**
@@ -304,7 +306,6 @@ function box2dSpec(c: Box2dCode): KernelSpec {
   if (c.epilogue?.image) bindings.push({ name: 'e_buf', type: `array<${storageElement(c.epilogue.image)}>` });
   const uniforms: UniformField[] = [
     { name: 'shape', type: 'vec4<u32>' },
-    { name: 'ry', type: 'i32' },
     { name: 'cval', type: c.vt },
     ...epilogueUniforms(c),
   ];
@@ -314,16 +315,17 @@ function box2dSpec(c: Box2dCode): KernelSpec {
   // Tap j of a row's 12 values in registers: the vec4 before (l), the thread's own (m), the one after (r).
   const reg = (j: number) => `${['l', 'm', 'r'][j >> 2]}.${'xyzw'[j & 3]}`;
   const used = [...new Set(lanes.flatMap((k) => dxs.map((dx) => 4 + k + dx)))].sort((a, b) => a - b);
-  const interior = `for (var dy = -P.ry; dy <= P.ry; dy++) {
-      let b = u32(i32(w) + dy * i32(nxw));
+  const dys = Array.from({ length: 2 * c.ry + 1 }, (_, k) => k - c.ry);
+  const interior = dys.map((dy) => `{
+      let b = u32(i32(w) + ${dy} * i32(nxw));
       ${c.rx > 0 ? 'let l = src_buf[b - 1u];\n      let r = src_buf[b + 1u];\n      ' : ''}let m = src_buf[b];
       ${used.map((j) => `let t${j} = pro(${reg(j)});`).join(' ')}
       ${lanes.map((k) => `acc${k} = ${dxs.reduce((acc, dx) => combine(acc, `t${4 + k + dx}`), `acc${k}`)};`).join('\n      ')}
-    }`;
+    }`).join('\n    ');
   const edge = `for (var k = 0u; k < 4u; k++) {
       let x = i32(wx * 4u + k);
       var acc = ${initExpr(c.kind, c.vt)};
-      for (var dy = -P.ry; dy <= P.ry; dy++) {
+      for (var dy = -${c.ry}; dy <= ${c.ry}; dy++) {
         let yy = bnd(y + dy, ny);
         for (var dx = -${c.rx}; dx <= ${c.rx}; dx++) {
           let xx = bnd(x + dx, nx);
@@ -351,7 +353,7 @@ function box2dSpec(c: Box2dCode): KernelSpec {
   let y = i32(q - plane * P.shape.y);
   let wx = w - q * nxw;
   ${lanes.map((k) => `var acc${k}: ${c.vt} = ${initExpr(c.kind, c.vt)};`).join('\n  ')}
-  if (${c.rx > 0 ? 'wx >= 1u && wx + 1u < nxw && ' : ''}y >= P.ry && y + P.ry < ny) {
+  if (${c.rx > 0 ? 'wx >= 1u && wx + 1u < nxw && ' : ''}y >= ${c.ry} && y + ${c.ry} < ny) {
     ${interior}
   } else {
     ${edge}
@@ -363,9 +365,9 @@ function box2dSpec(c: Box2dCode): KernelSpec {
 
 function runBox2d(p: SeparableProgram, kind: 'sum' | 'min' | 'max', [rx, ry]: [number, number]): GpuImage {
   const epi = p.epilogue;
-  const code: Box2dCode = { kind, rx, src: p.input.dtype, dst: p.output.dtype, vt: p.valueType, prologue: p.prologue, epilogue: epilogueCode(epi), mode: p.mode };
+  const code: Box2dCode = { kind, rx, ry, src: p.input.dtype, dst: p.output.dtype, vt: p.valueType, prologue: p.prologue, epilogue: epilogueCode(epi), mode: p.mode };
   const [nx, ny, nz, nt] = xyzt(p.output.shape);
-  const values: Record<string, number | number[]> = { shape: [nx, ny, nz * nt, p.output.size], ry, cval: p.cval };
+  const values: Record<string, number | number[]> = { shape: [nx, ny, nz * nt, p.output.size], cval: p.cval };
   if (epi?.scalars) for (const name in epi.scalars) values[name] = epi.scalars[name].value;
   const buffers = [p.input.buffer, p.output.buffer];
   if (epi?.image) buffers.push(epi.image.buffer);
