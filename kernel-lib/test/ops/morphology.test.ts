@@ -157,12 +157,13 @@ describe('binary box erosion / dilation (an x pass, then y/z by 4-pixel words)',
     });
   }
 
-  test('uint16, float32 with NaN (foreground) and -0 (background), scipy\'s border_value', async () => {
-    for (const shape of [[13, 37], [7, 11, 13]]) {
+  test('uint16, int8, float32 with NaN (foreground) and -0 (background), scipy\'s border_value', async () => {
+    for (const shape of [[13, 37], [7, 11, 13], [12, 40]]) {
       const nd = shape.length;
-      for (const dtype of ['uint16', 'float32'] as DType[]) {
+      for (const dtype of ['uint16', 'int8', 'float32'] as DType[]) {
         const a = mask(shape, dtype, 62, 0.7);
         if (dtype === 'float32') for (let i = 0; i < a.data.length; i += 7) (a.data as Float32Array)[i] = i % 2 ? NaN : -0;
+        else if (dtype === 'int8') for (let i = 0; i < a.data.length; i += 5) (a.data as Int8Array)[i] = i % 2 ? -128 : 16; // one high or middle bit set (8-bit pixels: x and y in one pass)
         else for (let i = 0; i < a.data.length; i += 5) (a.data as Uint16Array)[i] = 0x100; // only the high byte set
         for (const [rx, ry, rz] of [[1, 1, 1], [2, 3, 2]] as Array<[number, number, number]>) {
           const ref = await oracle(withRef(reference(nd, rx, ry, rz)), { a });

@@ -1,4 +1,4 @@
-import { computeType } from '../../dtype';
+import { bytesPerPixel, computeType } from '../../dtype';
 import type { GpuImage } from '../../array/gpu-image';
 import { create } from '../../array/transfer';
 import { FootprintShape, runNeighbourhood } from '../../codegen/neighbourhood';
@@ -63,6 +63,10 @@ export function binaryMorphology(
  * 2. y and z at once ({@link rowsPassSpec}) over those bytes: 4 pixels per thread by AND / OR
  *    of whole words (min / max of 0/1 bytes), so no temporaries beyond the one uint8 image.
  *
+ * 8-bit inputs without a z footprint (2D boxes) skip the x pass: the same word kernel reads the
+ * input's bytes, 2·rx+1 windows per footprint row, each mapped to 0/1 per byte by a bit fold
+ * (one dispatch instead of two, no temporary; Erode2D on the H200: bench/results).
+ *
  * DRAM traffic for a 3D radius-1 box: 4 bytes per pixel, against 18 for z, y, x passes with
  * 32-bit temporaries. The alternatives (issue 13; bench/erode-paths.ts times them side by side):
  * one non-separable pass of (2r+1)^d taps per pixel (runNeighbourhood) has no temporaries but
@@ -77,13 +81,18 @@ function binaryBox(
   mode: BoundaryMode, cval: number, prologue: string, maxCombinedRows: number,
 ): GpuImage {
   const [rx, ry, rz] = radius;
+  if (rz === 0 && bytesPerPixel(input.dtype) === 1) {
+    // 8-bit pixels without a z footprint: x and y in one pass straight from the input's bytes.
+    rowsPass(op, kind, input, output, [rx, ry, 0], mode, cval, true);
+    return output;
+  }
   const xPass: LinePass[] = [{ axis: 0, radius: rx, reduce: { kind } }];
   if (ry === 0 && rz === 0) return runSeparable({ op, input, output, passes: xPass, mode, cval, valueType: 'u32', prologue });
   const rows: Array<[number, number]> = (2 * ry + 1) * (2 * rz + 1) <= maxCombinedRows || ry === 0 || rz === 0 ? [[ry, rz]] : [[ry, 0], [0, rz]];
   let src = runSeparable({ op, input, output: create(input.shape, 'uint8'), passes: xPass, mode, cval, valueType: 'u32', prologue });
   rows.forEach(([y, z], k) => {
     const dst = k === rows.length - 1 ? output : create(input.shape, 'uint8');
-    rowsPass(op, kind, src, dst, y, z, mode, cval);
+    rowsPass(op, kind, src, dst, [0, y, z], mode, cval, false);
     src.release();
     src = dst;
   });
@@ -92,13 +101,17 @@ function binaryBox(
 
 const WG = 256;
 
-/** Records one y/z pass of {@link binaryBox} from the packed 0/1 image `src` into `dst`. */
-function rowsPass(op: string, kind: 'min' | 'max', src: GpuImage, dst: GpuImage, ry: number, rz: number, mode: BoundaryMode, cval: number): void {
+/**
+ * Records one pass of {@link binaryBox} into `dst`: over y and z from the packed 0/1 image `src`
+ * (`raw` false, rx 0), or over x, y and z from an 8-bit input's own bytes (`raw`: non-zero bytes
+ * count as 1).
+ */
+function rowsPass(op: string, kind: 'min' | 'max', src: GpuImage, dst: GpuImage, [rx, ry, rz]: [number, number, number], mode: BoundaryMode, cval: number, raw: boolean): void {
   const [nx, ny, nz] = xyzt(src.shape);
   const words = Math.ceil(src.size / 4);
-  const kernel = kernelFor('binary-box-rows', `${kind}|${mode}`, () => rowsPassSpec(kind, mode));
+  const kernel = kernelFor('binary-box-rows', raw ? `${kind}|${mode}|raw ${rx}` : `${kind}|${mode}`, () => rowsPassSpec(kind, mode, raw ? rx : undefined));
   const values = { shape: [nx, ny, nz, src.size], ry, rz, cval, words };
-  dispatch(kernel, [src.buffer, dst.buffer], values, Math.ceil(words / WG), `${op}:yz`);
+  dispatch(kernel, [src.buffer, dst.buffer], values, Math.ceil(words / WG), raw ? `${op}:xy` : `${op}:yz`);
 }
 
 /**
@@ -109,7 +122,10 @@ function rowsPass(op: string, kind: 'min' | 'max', src: GpuImage, dst: GpuImage,
  * (min of 0/1) or OR (max). Words on the y/z faces (whole rows, so warps rarely diverge) go
  * pixel by pixel through the boundary mode. Bytes past the image's end stay 0.
  */
-function rowsPassSpec(kind: 'min' | 'max', mode: BoundaryMode): KernelSpec {
+function rowsPassSpec(kind: 'min' | 'max', mode: BoundaryMode, rawRx?: number): KernelSpec {
+  const raw = rawRx !== undefined;
+  const rx = rawRx ?? 0;
+  const dxs = Array.from({ length: 2 * rx + 1 }, (_, k) => k - rx);
   const [op, init4, init1] = kind === 'min' ? ['&', '0x01010101u', '1u'] : ['|', '0u', '0u'];
   const uniforms: UniformField[] = [
     { name: 'shape', type: 'vec4<u32>' },
@@ -119,7 +135,10 @@ function rowsPassSpec(kind: 'min' | 'max', mode: BoundaryMode): KernelSpec {
     { name: 'words', type: 'u32' },
   ];
   const declarations = `${boundaryFunction(mode, 'bnd')}
-fn byte_at(i: u32) -> u32 { return (src_buf[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu; }
+fn byte_at(i: u32) -> u32 { return ${raw ? 'select(0u, 1u, ((src_buf[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu) != 0u)' : '(src_buf[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu'}; }${raw ? `
+// Per byte: 1 where it is non-zero (its 8 bits ORed into bit 0; the shifts bring bits of the next
+// byte only above bit 7).
+fn nonzero4(b: u32) -> u32 { var t = b | (b >> 4u); t = t | (t >> 2u); t = t | (t >> 1u); return t & 0x01010101u; }` : ''}
 // The 4 bytes from byte position p, any alignment. (b << 1) << (31 - s) is b << (32 - s) for
 // s > 0 and 0 for s = 0 (WGSL would shift by 32 mod 32 = 0); the second word is clamped to the
 // buffer (it only matters where the window crosses into it).
@@ -146,13 +165,15 @@ fn window4(p: u32) -> u32 {
   let y0 = i32(q0) - z0 * i32(ny);
   let y3 = i32(q3) - z3 * i32(ny);
   // Pixels between i0 and i3 have z in [z0, z3]; y in [y0, y3] when z0 == z3, else y wraps.
-  let inside = z0 >= P.rz && z3 + P.rz < i32(nz) && (P.ry == 0 || (z0 == z3 && y0 >= P.ry && y3 + P.ry < i32(ny)));
+  let inside = z0 >= P.rz && z3 + P.rz < i32(nz) && (P.ry == 0 || (z0 == z3 && y0 >= P.ry && y3 + P.ry < i32(ny)))${rx > 0 ? `
+    && q0 == q3 && i0 - q0 * nx >= ${rx}u && i3 - q3 * nx + ${rx}u < nx` : ''};
   var word = 0u;
   if (inside) {
     word = ${init4};
     for (var dz = -P.rz; dz <= P.rz; dz++) {
       for (var dy = -P.ry; dy <= P.ry; dy++) {
-        word = word ${op} window4(i0 + u32(dz) * plane + u32(dy) * nx);
+        let row = i0 + u32(dz) * plane + u32(dy) * nx;
+        ${dxs.map((dx) => { const w = `window4(row${dx === 0 ? '' : ` + u32(${dx}i)`})`; return `word = word ${op} ${raw ? `nonzero4(${w})` : w};`; }).join('\n        ')}
       }
     }
     if (n - i0 < 4u) { word = word & ((1u << (8u * (n - i0))) - 1u); }
@@ -168,9 +189,12 @@ fn window4(p: u32) -> u32 {
         let zz = bnd(z + dz, i32(nz));
         for (var dy = -P.ry; dy <= P.ry; dy++) {
           let yy = bnd(y + dy, i32(ny));
-          var v = P.cval;
-          if (min(zz, yy) >= 0) { v = byte_at((u32(zz) * ny + u32(yy)) * nx + x); }
-          m = ${kind}(m, v);
+          for (var dx = -${rx}; dx <= ${rx}; dx++) {
+            let xx = bnd(i32(x) + dx, i32(nx));
+            var v = P.cval;
+            if (min(xx, min(zz, yy)) >= 0) { v = byte_at((u32(zz) * ny + u32(yy)) * nx + u32(xx)); }
+            m = ${kind}(m, v);
+          }
         }
       }
       word = word | (m << (k * 8u));
@@ -178,7 +202,7 @@ fn window4(p: u32) -> u32 {
   }
   dst_buf[w] = word;`;
   return {
-    label: `binary-box-rows:${kind}`,
+    label: `binary-box-rows:${kind}${raw ? ' raw' : ''}`,
     bindings: [
       { name: 'src_buf', type: 'array<u32>' },
       { name: 'dst_buf', type: 'array<u32>', access: 'read_write' },
