@@ -117,29 +117,29 @@ const shapeFields: Record<string, string> = Object.create(null);
 const shapeField = (name: string) => (shapeFields[name] ??= `${name}_shape`);
 
 /**
- * Programs whose output is written whole are vectorised: a thread computes four consecutive
- * output words (four 32-bit pixels, or 8 or 16 packed 8/16-bit ones) and stores them as one vec4,
- * and every buffer is bound as an array of vec4s, so that the loads of neighbouring pixels become
- * 16-byte loads (measured on an H200: one u32 per thread moves 1.95 TB/s, one vec4<u32> 3.17
- * TB/s). Buffers are whole multiples of 16 bytes (gpu/buffer-pool.ts), so the last vector may read
- * and write the padding behind an image.
+ * Programs whose output is 32-bit and written whole are vectorised: a thread computes four
+ * consecutive pixels and stores them as one vec4, and 32-bit inputs are bound as vec4 arrays, so
+ * that the four loads of neighbouring pixels become one 16-byte load (measured on an H200: one u32
+ * per thread moves 1.95 TB/s, one vec4<u32> 3.17 TB/s). Buffers are whole multiples of 16 bytes
+ * (gpu/buffer-pool.ts), so the last vector may read and write the padding behind an image.
  */
 const VECTOR = 4;
 
 function programSpec(s: ProgramShape): KernelSpec {
   const epw = pixelsPerWord(s.out);
-  const vector = !s.range && !s.scalar;
+  const vector = epw === 1 && !s.range && !s.scalar;
+  const wide = (d: DType) => vector && pixelsPerWord(d) === 1;
   const uniforms: UniformField[] = [
     { name: 'out_shape', type: 'vec4<u32>' },
     ...s.inputs.map(([n]): UniformField => ({ name: `${n}_shape`, type: 'vec4<u32>' })),
     { name: 'range', type: 'vec4<u32>' },
     ...s.scalars.map(([n, t]): UniformField => ({ name: n, type: t })),
   ];
-  const accessors = s.inputs.map(([n, d]) => `${loader(n, d, vector)}
+  const accessors = s.inputs.map(([n, d]) => `${wide(d) ? `fn load_${n}(i: u32) -> ${computeType(d)} { return ${n}_buf[i >> 2u][i & 3u]; }` : loader(n, d)}
 fn index_${n}(c: vec4<i32>) -> u32 { let s = P.${n}_shape; return ((u32(c.w) * s.z + u32(c.z)) * s.y + u32(c.y)) * s.x + u32(c.x); }
 fn at_${n}(c: vec4<i32>) -> ${computeType(d)} { return load_${n}(index_${n}(c)); }`);
   // The output's own pixels, for programs that keep some of them (in-place and partial writes).
-  accessors.push(loader('out', s.out, vector));
+  accessors.push(vector ? `fn load_out(i: u32) -> ${computeType(s.out)} { return out_buf[i >> 2u][i & 3u]; }` : loader('out', s.out));
   // Coordinates cost integer divisions, as many as the whole memory-bound work of a pixel on a
   // GPU: they are computed once per thread (three divisions), and a thread's further pixels
   // step from there (carrying into y, z, t at the ends of rows, planes and volumes).
@@ -174,7 +174,7 @@ fn next_coords(c: vec4<i32>, s: vec4<u32>) -> vec4<i32> {
   let i0 = (plane * s.y + y) * s.x + x0;
   let c0 = vec4<i32>(i32(x0), i32(y), i32(plane % s.z), i32(plane / s.z));${lanes.slice(1).map((_, j) => ` let c${j + 1} = c0 + vec4<i32>(${j + 1}, 0, 0, 0);`).join('')}
   ${t.per === 1 ? `out_buf[i0] = ${lanes[0]};` : `out_buf[i0 / ${VECTOR}u] = vec4<${storageElement(s.out)}>(${lanes.join(', ')});`}`;
-  } else if (vector && epw === 1) {
+  } else if (vector) {
     const lanes = Array.from({ length: VECTOR }, (_, k) => converted(`i0 + ${k}u`, `c${k}`));
     const coords = s.coords
       ? `\n  let c0 = coords_of(i0, P.out_shape);${[1, 2, 3].map((k) => ` let c${k} = next_coords(c${k - 1}, P.out_shape);`).join('')}`
@@ -182,20 +182,6 @@ fn next_coords(c: vec4<i32>, s: vec4<u32>) -> vec4<i32> {
     store = `let i0 = w * ${VECTOR}u;${coords}\n  out_buf[w] = vec4<${storageElement(s.out)}>(${lanes.join(', ')});`;
   } else if (epw === 1) {
     store = `let i = w + P.range.y;${s.coords ? ' let c = coords_of(i, P.out_shape);' : ''} out_buf[i] = ${converted('i', 'c')};`;
-  } else if (vector) {
-    // Four packed words per thread, each filled pixel by pixel; pixels past the image's end stay 0.
-    const bits = 32 / epw;
-    store = `let i0 = w * ${VECTOR * epw}u;${s.coords ? '\n  var c = coords_of(i0, P.out_shape);' : ''}
-  var words = vec4<u32>(0u);
-  for (var j = 0u; j < ${VECTOR}u; j++) {
-    var word = 0u;
-    for (var k = 0u; k < ${epw}u; k++) {
-      let i = i0 + j * ${epw}u + k;
-      if (i < P.range.x) { word |= ${packBits(converted('i', 'c'), s.out)} << (k * ${bits}u); }${s.coords ? '\n      c = next_coords(c, P.out_shape);' : ''}
-    }
-    words[j] = word;
-  }
-  out_buf[w] = words;`;
   } else {
     // One thread owns one storage word, so packed pixels never race.
     const bits = 32 / epw;
@@ -216,7 +202,7 @@ fn next_coords(c: vec4<i32>, s: vec4<u32>) -> vec4<i32> {
   return {
     label: s.op,
     bindings: [
-      ...s.inputs.map(([n, d]) => ({ name: `${n}_buf`, type: vector ? `array<vec4<${storageElement(d)}>>` : `array<${storageElement(d)}>` })),
+      ...s.inputs.map(([n, d]) => ({ name: `${n}_buf`, type: wide(d) ? `array<vec4<${storageElement(d)}>>` : `array<${storageElement(d)}>` })),
       { name: 'out_buf', type: vector ? `array<vec4<${storageElement(s.out)}>>` : `array<${storageElement(s.out)}>`, access: 'read_write' as const },
     ],
     uniforms,
@@ -285,7 +271,7 @@ export function runPixelProgram(p: PixelProgram, key?: string): GpuImage {
   }
   buffers.push(p.output.buffer);
   if (p.scalars) for (const name in p.scalars) values[name] = p.scalars[name].value;
-  const vector = !p.range && p.scalar !== true;
+  const vector = pixelsPerWord(p.output.dtype) === 1 && !p.range && p.scalar !== true;
   const [nx, ny, nz, nt] = values.out_shape as number[];
   const groups = tile ? tileCount(nx, ny, nz * nt, p.scalar === true) : Math.ceil(words / (vector ? VECTOR : 1) / WORKGROUP);
   dispatch(k, buffers, values as UniformValues, groups, p.op);

@@ -12,19 +12,14 @@ export function storageElement(d: DType): 'u32' | 'i32' | 'f32' {
   return 'u32';
 }
 
-/**
- * WGSL for `fn load_<name>(i: u32) -> T`: pixel i (linear index) of buffer `<name>_buf`, an
- * array of storage words, or with `vec4` an array of vec4s of them (16-byte loads: see
- * codegen/program.ts).
- */
-export function loader(name: string, d: DType, vec4 = false): string {
+/** WGSL for `fn load_<name>(i: u32) -> T`: pixel i (linear index) of buffer `<name>_buf`. */
+export function loader(name: string, d: DType): string {
   const t = computeType(d);
   const epw = pixelsPerWord(d);
-  const at = (j: string) => (vec4 ? `${name}_buf[${j} >> 2u][${j} & 3u]` : `${name}_buf[${j}]`);
-  if (epw === 1) return `fn load_${name}(i: u32) -> ${t} { return ${at('i')}; }`;
+  if (epw === 1) return `fn load_${name}(i: u32) -> ${t} { return ${name}_buf[i]; }`;
   const bits = 32 / epw;
   const shift = `((i & ${epw - 1}u) * ${bits}u)`;
-  const word = at(`(i >> ${Math.log2(epw)}u)`);
+  const word = `${name}_buf[i >> ${Math.log2(epw)}u]`;
   if (t === 'u32') return `fn load_${name}(i: u32) -> u32 { return (${word} >> ${shift}) & ${2 ** bits - 1}u; }`;
   // Signed: move the field to the top bits, then an arithmetic shift sign-extends it.
   return `fn load_${name}(i: u32) -> i32 { return bitcast<i32>(${word} << (${32 - bits}u - ${shift})) >> ${32 - bits}u; }`;

@@ -86,8 +86,8 @@ for (const dtype of ALL_DTYPES) {
   });
 }
 
-describe('packed outputs, four words per thread (codegen/program.ts): every tail length', () => {
-  // A thread writes 16 uint8 or 8 16-bit pixels; the last one of an image may own pixels past its end.
+describe('packed outputs (codegen/program.ts): every tail length', () => {
+  // A thread owns whole output words; the last word of an image may hold pixels past its end.
   test('uint8, int8, uint16 outputs from 8-, 16- and 32-bit inputs, with and without coordinates', async () => {
     for (const n of [1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 47, 64, 65, 1023]) {
       const shape = n > 64 ? [31, 33] : [n];

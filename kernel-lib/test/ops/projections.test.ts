@@ -21,8 +21,8 @@ const SHAPES: Record<string, number[]> = {
   '2D': [37, 53], '3D': [7, 19, 23], thinZ: [1, 5, 9], thinY: [6, 1, 11], thinX: [5, 7, 1], longRows: [3, 5, 300],
   // Long along z and y: the strided kernel's 4 splits get 11-12 values each.
   deep: [45, 46, 3],
-  // Rows of whole vec4s: the strided kernel's vec4 path (Z and Y), 37 planes (the unrolled loads and the remainder).
-  vec4: [37, 6, 8],
+  // Rows a multiple of 4 wide, 37 planes (the strided kernel's unrolled loads and their remainder).
+  wide4: [37, 6, 8],
 };
 const range = (d: DType): [number, number] | undefined =>
   d === 'int32' ? [-(2 ** 20), 2 ** 20] : d === 'uint32' ? [0, 2 ** 20] : undefined;

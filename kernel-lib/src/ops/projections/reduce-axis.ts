@@ -44,16 +44,14 @@ function sumType(d: DType): ComputeType {
   return pixelsPerWord(d) > 1 ? computeType(d) : 'f32';
 }
 
-/** With `vec`, the state and values are vec4s of four neighbouring output pixels (max, min, sum, mean only). */
-function reducerCode(r: Reducer, d: DType, vec = false): ReducerCode {
+function reducerCode(r: Reducer, d: DType): ReducerCode {
   const t = computeType(d);
-  const V = (ty: string) => (vec ? `vec4<${ty}>` : ty);
   switch (r) {
     case 'max':
     case 'min':
       return {
-        state: [['m', V(t)]],
-        init: [`${V(t)}(${r === 'max' ? LOWEST[t] : HIGHEST[t]})`],
+        state: [['m', t]],
+        init: [r === 'max' ? LOWEST[t] : HIGHEST[t]],
         step: `m = ${r}(m, v);`,
         combine: `m = ${r}(m, o_m);`,
         result: 'm',
@@ -80,11 +78,11 @@ function reducerCode(r: Reducer, d: DType, vec = false): ReducerCode {
       const zero = ZERO[s];
       const mean = s === 'f32' ? 's / f32(P.n)' : `s / ${s}(P.n)`; // integer division truncates toward zero, as the conversion would
       return {
-        state: [['s', V(s)]],
-        init: [`${V(s)}(${zero})`],
-        step: `s = s + ${V(s)}(v);`,
+        state: [['s', s]],
+        init: [zero],
+        step: `s = s + ${s}(v);`,
         combine: 's = s + o_s;',
-        result: r === 'sum' ? `${V('f32')}(s)` : mean,
+        result: r === 'sum' ? 'f32(s)' : mean,
         resultType: r === 'sum' ? 'f32' : s,
         output: r === 'sum' ? 'float32' : d,
       };
@@ -111,23 +109,9 @@ const SPLITS = 4;
 const UNROLL = 8;
 const unrolled = Array.from({ length: UNROLL }, (_, u) => u);
 
-/**
- * Whether a strided reduction runs on vec4s (a lane owns four neighbouring output pixels and
- * makes 16-byte loads): 32-bit pixels, rows of whole vec4s (inner % 4 == 0), and a reducer whose
- * result is stored as it is computed.
- */
-function stridedVec(r: Reducer, d: DType, inner: number): boolean {
-  if (pixelsPerWord(d) !== 1 || inner % 4 !== 0 || !['max', 'min', 'sum', 'mean'].includes(r)) return false;
+function stridedSpec({ r, d }: { r: Reducer; d: DType }): KernelSpec {
   const rc = reducerCode(r, d);
-  return computeType(rc.output) === rc.resultType;
-}
-
-function stridedSpec({ r, d, vec }: { r: Reducer; d: DType; vec: boolean }): KernelSpec {
-  const rc = reducerCode(r, d, vec);
   const epw = pixelsPerWord(rc.output);
-  const W = (ty: string) => (vec ? `array<vec4<${ty}>>` : `array<${ty}>`);
-  // In vec4 units when vectorised (base and the stride along the axis are multiples of 4 pixels).
-  const at = (j: string) => (vec ? `a_buf[(${j}) >> 2u]` : `load_a(${j})`);
   const decl = rc.state.map(([n, ty], k) => `var ${n}: ${ty} = ${rc.init[k]};`).join(' ');
   const shared = rc.state.map(([n, ty]) => `var<workgroup> sh_${n}: array<${ty}, ${LANES * SPLITS}>;`).join('\n');
   const save = rc.state.map(([n]) => `sh_${n}[split * ${LANES}u + lane] = ${n};`).join(' ');
@@ -135,12 +119,12 @@ function stridedSpec({ r, d, vec }: { r: Reducer; d: DType; vec: boolean }): Ker
   return {
     label: 'reduce strided',
     bindings: [
-      { name: 'a_buf', type: W(storageElement(d)) },
-      { name: 'out_buf', type: W(storageElement(rc.output)), access: 'read_write' },
+      { name: 'a_buf', type: `array<${storageElement(d)}>` },
+      { name: 'out_buf', type: `array<${storageElement(rc.output)}>`, access: 'read_write' },
     ],
     uniforms: [{ name: 'n', type: 'u32' }, { name: 'inner', type: 'u32' }, { name: 'total', type: 'u32' }, { name: 'words', type: 'u32' }],
     workgroupSize: [LANES, SPLITS],
-    declarations: `${vec ? '' : loader('a', d)}
+    declarations: `${loader('a', d)}
 ${shared}`,
     body: `let lane = local.x;
   let split = local.y;
@@ -148,9 +132,9 @@ ${shared}`,
   let chunk = (P.n + ${SPLITS - 1}u) / ${SPLITS}u;
   let j0 = split * chunk;
   let j1 = min(P.n, j0 + chunk);
-  var results: array<${vec ? `vec4<${rc.resultType}>` : rc.resultType}, ${epw}>;
+  var results: array<${rc.resultType}, ${epw}>;
   for (var e = 0u; e < ${epw}u; e++) {
-    let p = ${vec ? 'word * 4u' : `word * ${epw}u + e`};
+    let p = word * ${epw}u + e;
     let valid = word < P.words && p < P.total;
     let o = p / P.inner;
     let base = o * P.n * P.inner + (p - o * P.inner);
@@ -161,11 +145,11 @@ ${shared}`,
       // memory system idle); folded in index order, so the results do not change.
       var jb = j0;
       for (; jb + ${UNROLL - 1}u < j1; jb += ${UNROLL}u) {
-        ${unrolled.map((u) => `let v${u} = ${at(`base + (jb + ${u}u) * P.inner`)};`).join(' ')}
+        ${unrolled.map((u) => `let v${u} = load_a(base + (jb + ${u}u) * P.inner);`).join(' ')}
         ${unrolled.map((u) => `{ let j = jb + ${u}u; let v = v${u}; ${rc.step} }`).join('\n        ')}
       }
       for (var j = jb; j < j1; j++) {
-        let v = ${at('base + j * P.inner')};
+        let v = load_a(base + j * P.inner);
         ${rc.step}
       }
     }
@@ -181,7 +165,7 @@ ${shared}`,
     workgroupBarrier();
   }
   if (split == 0u && word < P.words) {
-    ${vec ? 'out_buf[word] = results[0];' : storeWord(rc, 'word', epw, (e) => `results[${e}]`, 'P.total')}
+    ${storeWord(rc, 'word', epw, (e) => `results[${e}]`, 'P.total')}
   }`,
   };
 }
@@ -262,10 +246,8 @@ export function reduceStrided(op: string, r: Reducer, input: GpuImage, outer: nu
   const rc = reducerCode(r, input.dtype);
   const output = create(shape, rc.output);
   const total = outer * inner;
-  const vec = stridedVec(r, input.dtype, inner);
-  // Words here are the storage units a lane owns: vec4s when vectorised.
-  const words = vec ? total / 4 : Math.ceil(total / pixelsPerWord(rc.output));
-  dispatch(kernelFor('reduceStrided', `${r}|${input.dtype}|${vec}`, () => stridedSpec({ r, d: input.dtype, vec })), [input.buffer, output.buffer], { n, inner, total, words }, Math.ceil(words / LANES), op);
+  const words = Math.ceil(total / pixelsPerWord(rc.output));
+  dispatch(kernelFor('reduceStrided', { r, d: input.dtype }, stridedSpec), [input.buffer, output.buffer], { n, inner, total, words }, Math.ceil(words / LANES), op);
   return output;
 }
 
