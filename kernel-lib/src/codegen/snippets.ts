@@ -22,6 +22,16 @@ export function nonZero(t: ComputeType, v: string): string {
   return t === 'f32' ? `((bitcast<u32>(${v}) << 1u) != 0u)` : `(${v} != ${ZERO[t]})`;
 }
 
+/**
+ * `fn nonzero_bytes(b: T) -> T` for T `u32` or `vec4<u32>`: per byte of 8-bit pixels packed in
+ * words, 1 where the byte is non-zero, else 0 (its 8 bits ORed into bit 0; the shifts bring bits
+ * of the next byte only above bit 7). Binary images on words, 4 pixels per u32.
+ */
+export function nonzeroBytesFn(type: 'u32' | 'vec4<u32>'): string {
+  const k = (v: string) => (type === 'u32' ? `${v}u` : `${type}(${v}u)`);
+  return `fn nonzero_bytes(b: ${type}) -> ${type} { var t = b | (b >> ${k('4')}); t = t | (t >> ${k('2')}); t = t | (t >> ${k('1')}); return t & ${k('0x01010101')}; }`;
+}
+
 export type Combine = 'min' | 'max' | 'sum';
 
 /** The identity of `op` in type `t`. */

@@ -97,6 +97,12 @@ describe('packed outputs (codegen/program.ts): every tail length', () => {
       const s = randomPixels(shape, 'int8', 130 + n, [-100, 100]);
       const w = randomPixels(shape, 'uint16', 150 + n, [0, 65535]);
       await check(`binaryAnd ${n}`, t.binaryAnd(pushed(m), pushed(k)), 'np.logical_and(a, b)', { a: m, b: k }, 'uint8');
+      // 8-bit masks run on whole words (binary-operations.ts): bytes with only a high or a middle bit set.
+      const h = randomPixels(shape, 'int8', 190 + n, [-1, 1]);
+      for (let i = 0; i < h.data.length; i += 3) h.data[i] = i % 2 ? -128 : 16;
+      await check(`int8 binaryXor ${n}`, t.binaryXor(pushed(h), pushed(m)), 'np.logical_xor(a, b)', { a: h, b: m }, 'uint8');
+      await check(`int8 binaryNot ${n}`, t.binaryNot(pushed(h)), 'np.logical_not(a)', { a: h }, 'uint8');
+      await check(`binarySubtract ${n}`, t.binarySubtract(pushed(k), pushed(h)), 'np.logical_and(a != 0, b == 0)', { a: k, b: h }, 'uint8');
       await check(`greaterConstant ${n}`, t.greaterConstant(pushed(f), 0.5), 'a > 0.5', { a: f }, 'uint8');
       await check(`int8 multiplyImageAndScalar ${n}`, t.multiplyImageAndScalar(pushed(s), -1), '(-a.astype(np.int32)).clip(-128, 127).astype(np.int8)', { a: s }, 'int8');
       await check(`uint16 addImageAndScalar ${n}`, t.addImageAndScalar(pushed(w), 3), '(a.astype(np.int64) + 3).clip(0, 65535).astype(np.uint16)', { a: w }, 'uint16');

@@ -8,7 +8,7 @@ import { xyzt } from '../../codegen/program';
 import { type KernelSpec, type UniformField, dispatch, kernelFor } from '../../gpu/kernel';
 import { type BoundaryMode, type BoundaryOptions, type Boundary, checkBoundary } from '../../validate/modes';
 import { checkFilterInput, checkRadii, checkConnectivity } from '../../validate/filters';
-import { nonZero } from '../../codegen/snippets';
+import { nonZero, nonzeroBytesFn } from '../../codegen/snippets';
 import { type OpInfo, boundaryOptions, defineOp, fixedHalo, footprintOp, image } from '../op';
 
 
@@ -135,10 +135,7 @@ function rowsPassSpec(kind: 'min' | 'max', mode: BoundaryMode, rawRx?: number): 
     { name: 'words', type: 'u32' },
   ];
   const declarations = `${boundaryFunction(mode, 'bnd')}
-fn byte_at(i: u32) -> u32 { return ${raw ? 'select(0u, 1u, ((src_buf[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu) != 0u)' : '(src_buf[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu'}; }${raw ? `
-// Per byte: 1 where it is non-zero (its 8 bits ORed into bit 0; the shifts bring bits of the next
-// byte only above bit 7).
-fn nonzero4(b: u32) -> u32 { var t = b | (b >> 4u); t = t | (t >> 2u); t = t | (t >> 1u); return t & 0x01010101u; }` : ''}
+fn byte_at(i: u32) -> u32 { return ${raw ? 'select(0u, 1u, ((src_buf[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu) != 0u)' : '(src_buf[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu'}; }${raw ? `\n${nonzeroBytesFn('u32')}` : ''}
 // The 4 bytes from byte position p, any alignment. (b << 1) << (31 - s) is b << (32 - s) for
 // s > 0 and 0 for s = 0 (WGSL would shift by 32 mod 32 = 0); the second word is clamped to the
 // buffer (it only matters where the window crosses into it).
@@ -173,7 +170,7 @@ fn window4(p: u32) -> u32 {
     for (var dz = -P.rz; dz <= P.rz; dz++) {
       for (var dy = -P.ry; dy <= P.ry; dy++) {
         let row = i0 + u32(dz) * plane + u32(dy) * nx;
-        ${dxs.map((dx) => { const w = `window4(row${dx === 0 ? '' : ` + u32(${dx}i)`})`; return `word = word ${op} ${raw ? `nonzero4(${w})` : w};`; }).join('\n        ')}
+        ${dxs.map((dx) => { const w = `window4(row${dx === 0 ? '' : ` + u32(${dx}i)`})`; return `word = word ${op} ${raw ? `nonzero_bytes(${w})` : w};`; }).join('\n        ')}
       }
     }
     if (n - i0 < 4u) { word = word & ((1u << (8u * (n - i0))) - 1u); }
