@@ -128,7 +128,9 @@ const VECTOR = 4;
 function programSpec(s: ProgramShape): KernelSpec {
   const epw = pixelsPerWord(s.out);
   const vector = epw === 1 && !s.range && !s.scalar;
-  const wide = (d: DType) => vector && pixelsPerWord(d) === 1;
+  // 32-bit inputs are vec4s also where a thread owns one word of 4 packed 8-bit pixels (the
+  // 4 pixels of one input vec4: a 16-byte load instead of four 4-byte ones).
+  const wide = (d: DType) => pixelsPerWord(d) === 1 && (vector || (epw === 4 && !s.scalar));
   const uniforms: UniformField[] = [
     { name: 'out_shape', type: 'vec4<u32>' },
     ...s.inputs.map(([n]): UniformField => ({ name: `${n}_shape`, type: 'vec4<u32>' })),
@@ -188,15 +190,18 @@ fn next_coords(c: vec4<i32>, s: vec4<u32>) -> vec4<i32> {
     const wordIndex = s.range ? `w + P.range.y / ${epw}u` : 'w';
     const keep = s.range ? 'out_buf[word_index]' : '0u';
     const inRange = s.range ? 'i >= P.range.y && i < P.range.y + P.range.z' : 'i < P.range.x';
-    store = `let word_index = ${wordIndex};
-  var word = ${keep};${s.coords ? `\n  var c = coords_of(word_index * ${epw}u, P.out_shape);` : ''}
-  for (var k = 0u; k < ${epw}u; k++) {
-    let i = word_index * ${epw}u + k;
+    const pixel = (k: string) => `{
+    let i = word_index * ${epw}u + ${k};
     if (${inRange}) {
       let bits = ${packBits(converted('i', 'c'), s.out)};
-      word = (word & ~(${2 ** bits - 1}u << (k * ${bits}u))) | (bits << (k * ${bits}u));
+      word = (word & ~(${2 ** bits - 1}u << (${k} * ${bits}u))) | (bits << (${k} * ${bits}u));
     }${s.coords ? '\n    c = next_coords(c, P.out_shape);' : ''}
-  }
+  }`;
+    // Unrolled (constant pixel offsets, so that the loads of one input vec4 combine), except for long bodies.
+    const pixels = s.scalar ? `for (var k = 0u; k < ${epw}u; k++) ${pixel('k')}` : Array.from({ length: epw }, (_, k) => pixel(`${k}u`)).join('\n  ');
+    store = `let word_index = ${wordIndex};
+  var word = ${keep};${s.coords ? `\n  var c = coords_of(word_index * ${epw}u, P.out_shape);` : ''}
+  ${pixels}
   out_buf[word_index] = word;`;
   }
   return {
