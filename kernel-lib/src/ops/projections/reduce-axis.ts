@@ -247,7 +247,7 @@ export function reduceStrided(op: string, r: Reducer, input: GpuImage, outer: nu
   const output = create(shape, rc.output);
   const total = outer * inner;
   const words = Math.ceil(total / pixelsPerWord(rc.output));
-  dispatch(kernelFor('reduceStrided', { r, d: input.dtype }, stridedSpec), [input.buffer, output.buffer], { n, inner, total, words }, Math.ceil(words / LANES), op);
+  dispatch(kernelFor('reduceStrided', `${r}|${input.dtype}`, () => stridedSpec({ r, d: input.dtype })), [input.buffer, output.buffer], { n, inner, total, words }, Math.ceil(words / LANES), op);
   return output;
 }
 
@@ -262,6 +262,6 @@ export function reduceRows(op: string, r: Reducer, input: GpuImage, nz: number, 
   const words = Math.ceil(total / pixelsPerWord(rc.output));
   // Long rows: 64 threads per row, 4 rows per workgroup; short rows: 16 threads, 16 rows.
   const [T, R] = n >= 256 ? [64, 4] : [16, 16];
-  dispatch(kernelFor('reduceRows', { r, d: input.dtype, T, R }, rowsSpec), [input.buffer, output.buffer], { n, ny, nz, total, words }, Math.ceil(total / R), op);
+  dispatch(kernelFor('reduceRows', `${r}|${input.dtype}|${T}|${R}`, () => rowsSpec({ r, d: input.dtype, T, R })), [input.buffer, output.buffer], { n, ny, nz, total, words }, Math.ceil(total / R), op);
   return output;
 }
