@@ -11,7 +11,8 @@
 # --mb 2048; $OUT gets tiled.log, <step>.txt and tiled.json.
 # `bash bench/device.sh host` runs the host-side cost benches (issue 13): a tiny operation's recording layer
 # by layer (host-cost.ts), 64 MB push/pull with and without huge pages for malloc (transfer-cost.ts), the
-# median's first call and steady state per selection (median-cost.ts); $OUT gets <name>.log and .json.
+# median's first call and steady state per selection (median-cost.ts), the host's own 64 MB copy ceiling
+# (host_copy.py: one thread and several, reused and fresh memory, CuPy's pulls); $OUT gets <name>.log and .json.
 # `bash bench/device.sh flip` times flip's two paths per pixel size and flags against the copy kernel
 # (flip-paths.ts); $OUT gets flip-paths.log and .json.
 # `bash bench/device.sh profile [--rows REGEX]` profiles the host side of the rows whose wall time is far above
@@ -77,6 +78,7 @@ if [ "${1:-}" = host ]; then
   set +e
   echo "transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" | tee -a "$OUT/bench.log"
   quiet() { grep --line-buffered -v '^Warning: maxDynamic'; }
+  python3 bench/host_copy.py --json "$OUT/host-copy.json" 2>&1 | tee "$OUT/host-copy.log"
   $T/node bench/dist/host-cost.js --json "$OUT/host-cost.json" 2>&1 | quiet | tee "$OUT/host-cost.log"
   GLIBC_TUNABLES= $T/node bench/dist/transfer-cost.js --json "$OUT/transfer.json" 2>&1 | quiet | tee "$OUT/transfer.log"
   $T/node bench/dist/transfer-cost.js --json "$OUT/transfer-hugetlb.json" 2>&1 | quiet | tee -a "$OUT/transfer.log"
