@@ -10,7 +10,7 @@
 # /tmp/bench.zarr while the machine stays warm), bench/tiled.ts on it, its dask-image style peer, bench/io.ts
 # --mb 2048; $OUT gets tiled.log, <step>.txt and tiled.json.
 # `bash bench/device.sh host` runs the host-side cost benches (issue 13): a tiny operation's recording layer
-# by layer (host-cost.ts), 64 MB push/pull with and without huge pages for malloc (transfer-cost.ts), the
+# by layer (host-cost.ts), 64 MB and 2 MB push/pull with and without the kernel's malloc tunables (transfer-cost.ts), the
 # median's first call and steady state per selection (median-cost.ts), the host's own 64 MB copy ceiling
 # (host_copy.py: one thread and several, reused and fresh memory, CuPy's pulls); $OUT gets <name>.log and .json.
 # `bash bench/device.sh flip` times flip's two paths per pixel size and flags against the copy kernel
@@ -53,8 +53,9 @@ xz -dc .device/node.xz > $T/node && chmod +x $T/node
 xz -dc .device/node_modules.tar.xz | tar -C node_modules -xf -
 ln -sfn ../kernel-lib node_modules/tessera
 export TESSERA_NODE=$T/node XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
-# As the Tessera kernel starts (jupyter/install.ts): large mallocs on transparent huge pages (numpy does the same for its arrays).
-export GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}
+# As the Tessera kernel starts (MALLOC_TUNABLES in kernel-lib/src/jupyter/cli.ts): large mallocs on transparent huge
+# pages (numpy does the same for its arrays), blocks under 32 MB from the heap, where freed ones are reused.
+export GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864}
 mkdir -p $XDG_RUNTIME_DIR
 
 # The peers' wheels (pyclesperanto; dask and zarr for the tiled-execution peer) beside the image's packages.
@@ -81,7 +82,7 @@ if [ "${1:-}" = host ]; then
   python3 bench/host_copy.py --json "$OUT/host-copy.json" 2>&1 | tee "$OUT/host-copy.log"
   $T/node bench/dist/host-cost.js --json "$OUT/host-cost.json" 2>&1 | quiet | tee "$OUT/host-cost.log"
   GLIBC_TUNABLES= $T/node bench/dist/transfer-cost.js --json "$OUT/transfer.json" 2>&1 | quiet | tee "$OUT/transfer.log"
-  $T/node bench/dist/transfer-cost.js --json "$OUT/transfer-hugetlb.json" 2>&1 | quiet | tee -a "$OUT/transfer.log"
+  $T/node bench/dist/transfer-cost.js --json "$OUT/transfer-tunables.json" 2>&1 | quiet | tee -a "$OUT/transfer.log"
   timeout $(( BUDGET - ($(date +%s) - start) )) $T/node bench/dist/median-cost.js --reps 20 --json "$OUT/median.json" 2>&1 | quiet | tee "$OUT/median.log"
   echo "device.sh host: $(( $(date +%s) - start )) s" | tee -a "$OUT/bench.log"
   exit 0

@@ -10,9 +10,10 @@ import { deviceGeneration, gpuDevice, onDeviceReset } from './device';
  * as soon as the GPU has copied it: the host copies chunk k out while the GPU copies chunk k+1.
  *
  * Into a fresh array, most of the time goes to the kernel's page faults on the new memory (4 KB
- * pages unless transparent huge pages apply; numpy asks for them on large arrays, Node cannot).
- * The Jupyter kernel starts with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 for that reason
- * (jupyter/cli.ts); scripts can too.
+ * pages unless transparent huge pages apply; numpy asks for them on large arrays, Node cannot),
+ * and blocks under glibc's mmap threshold fault afresh until malloc reuses freed ones. The
+ * Jupyter kernel starts with malloc tunables for both (MALLOC_TUNABLES in jupyter/cli.ts);
+ * scripts can set the same GLIBC_TUNABLES.
  */
 
 /** Transfers move at most this many bytes per staging buffer (uploads use the same size). */

@@ -23,6 +23,17 @@ export interface InstallOptions {
   python?: string;
 }
 
+/**
+ * glibc malloc settings the kernel starts with, so that pulling an image into a fresh array does
+ * not pay the kernel's page faults on new memory each time (glibc >= 2.35; older ones ignore
+ * them). `hugetlb=1`: large blocks get transparent huge pages, as numpy asks for its arrays.
+ * `mmap_threshold` / `trim_threshold`: the values glibc's own adaptive policy ends at (32 MB,
+ * twice that) from the start, so blocks under 32 MB come from the heap and freed ones are reused;
+ * otherwise, until that policy adapts, every 2 MB result was a fresh mmap: 1.1 ms of faults
+ * against 0.1 ms for the copy (bench/transfer-cost.ts). See gpu/readback.ts.
+ */
+export const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
+
 /** The kernel.json that starts `script` (bin/tessera-kernel.js) with this Node. */
 export function kernelSpec(script: string): object {
   return {
@@ -33,10 +44,7 @@ export function kernelSpec(script: string): object {
     language: 'typescript',
     // SIGINT also stops a cell's synchronous code (cells run with vm's breakOnSigint).
     interrupt_mode: 'signal',
-    // glibc's malloc asks for transparent huge pages on large blocks (glibc >= 2.35; older ones
-    // ignore it): pulling a large image into a fresh array then pays far fewer page faults (as
-    // numpy's own arrays do). See gpu/readback.ts.
-    env: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' },
+    env: { GLIBC_TUNABLES: MALLOC_TUNABLES },
     metadata: {},
   };
 }

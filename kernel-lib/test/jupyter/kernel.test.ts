@@ -36,12 +36,12 @@ after(() => {
   fs.rmSync(folder, { recursive: true, force: true });
 });
 
-test('install writes the tessera kernelspec (Node with --expose-gc, huge pages for large mallocs, interrupts by signal)', () => {
+test('install writes the tessera kernelspec (Node with --expose-gc, malloc tunables for fresh pulls, interrupts by signal)', () => {
   const kernel = JSON.parse(fs.readFileSync(spec.kernelJson, 'utf8'));
   assert.equal(kernel.display_name, 'TypeScript (Tessera)');
   assert.equal(kernel.language, 'typescript');
   assert.equal(kernel.interrupt_mode, 'signal');
-  assert.equal(kernel.env.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1');
+  assert.equal(kernel.env.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864');
   assert.deepEqual(kernel.argv.slice(1), ['--expose-gc', path.join(kernelLib, 'bin/tessera-kernel.js'), 'kernel', '{connection_file}']);
   assert.match(kernel.argv[0], /node/);
   assert.ok(fs.existsSync(python));
