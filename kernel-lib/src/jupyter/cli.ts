@@ -27,10 +27,11 @@ export interface InstallOptions {
  * glibc malloc settings the kernel starts with, so that pulling an image into a fresh array does
  * not pay the kernel's page faults on new memory each time (glibc >= 2.35; older ones ignore
  * them). `hugetlb=1`: large blocks get transparent huge pages, as numpy asks for its arrays.
- * `mmap_threshold` / `trim_threshold`: the values glibc's own adaptive policy ends at (32 MB,
- * twice that) from the start, so blocks under 32 MB come from the heap and freed ones are reused;
- * otherwise, until that policy adapts, every 2 MB result was a fresh mmap: 1.1 ms of faults
- * against 0.1 ms for the copy (bench/transfer-cost.ts). See gpu/readback.ts.
+ * `mmap_threshold` / `trim_threshold`: from the start, the largest values glibc's adaptive policy
+ * moves to (32 MB, twice that), so blocks under 32 MB come from the heap, where freed ones are
+ * reused, instead of each being a fresh mmap until the policy adapts. A 2 MB pull into a fresh
+ * array in a fresh process on the H200: 1.65 ms without, 0.89 ms with, 0.38 into a reused one
+ * (bench/transfer-cost.ts). See gpu/readback.ts.
  */
 export const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
 
