@@ -53,9 +53,10 @@ xz -dc .device/node.xz > $T/node && chmod +x $T/node
 xz -dc .device/node_modules.tar.xz | tar -C node_modules -xf -
 ln -sfn ../kernel-lib node_modules/tessera
 export TESSERA_NODE=$T/node XDG_RUNTIME_DIR=/tmp/xdg PYTHONUNBUFFERED=1
-# As the Tessera kernel starts (MALLOC_TUNABLES in kernel-lib/src/jupyter/cli.ts): large mallocs on transparent huge
-# pages (numpy does the same for its arrays), blocks under 32 MB from the heap, where freed ones are reused.
-export GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864}
+# As the Tessera kernel starts (its MALLOC_TUNABLES, read from kernel-lib/src/jupyter/cli.ts's build): large mallocs on
+# transparent huge pages (numpy does the same for its arrays), blocks under 32 MB from the heap, where freed ones are reused.
+kernel_tunables=$($T/node -p "require('./kernel-lib/dist/src/jupyter/cli.js').MALLOC_TUNABLES")  # fails the script if unreadable
+export GLIBC_TUNABLES=${GLIBC_TUNABLES-$kernel_tunables}
 mkdir -p $XDG_RUNTIME_DIR
 
 # The peers' wheels (pyclesperanto; dask and zarr for the tiled-execution peer) beside the image's packages.

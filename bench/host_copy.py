@@ -15,7 +15,7 @@ MB = 64
 N = MB * 2**20
 
 
-def best_ms(fn, reps=15):
+def median_ms(fn, reps=15):
     times = []
     for _ in range(reps):
         t = time.perf_counter()
@@ -38,12 +38,12 @@ def main():
     reused = np.empty_like(src)
     reused[:] = 0
     rows = {}
-    rows['one thread, reused'] = best_ms(lambda: np.copyto(reused, src))
-    rows['one thread, fresh'] = best_ms(lambda: np.copyto(np.empty_like(src), src))
+    rows['one thread, reused'] = median_ms(lambda: np.copyto(reused, src))
+    rows['one thread, fresh'] = median_ms(lambda: np.copyto(np.empty_like(src), src))
     for threads in (2, 4, 8):
         with ThreadPoolExecutor(threads) as pool:
-            rows[f'{threads} threads, reused'] = best_ms(lambda: threaded_copy(reused, src, threads, pool))
-            rows[f'{threads} threads, fresh'] = best_ms(lambda: threaded_copy(np.empty_like(src), src, threads, pool))
+            rows[f'{threads} threads, reused'] = median_ms(lambda: threaded_copy(reused, src, threads, pool))
+            rows[f'{threads} threads, fresh'] = median_ms(lambda: threaded_copy(np.empty_like(src), src, threads, pool))
     try:
         import cupy as cp
 
@@ -51,9 +51,9 @@ def main():
         cp.cuda.Device().synchronize()
         pinned = cp.cuda.alloc_pinned_memory(N)
         host = np.frombuffer(pinned, np.uint8, N)
-        rows['CuPy pull, fresh pageable'] = best_ms(lambda: d.get())
-        rows['CuPy pull, reused pageable'] = best_ms(lambda: d.get(out=reused))
-        rows['CuPy pull, reused pinned'] = best_ms(lambda: d.get(out=host))
+        rows['CuPy pull, fresh pageable'] = median_ms(lambda: d.get())
+        rows['CuPy pull, reused pageable'] = median_ms(lambda: d.get(out=reused))
+        rows['CuPy pull, reused pinned'] = median_ms(lambda: d.get(out=host))
     except Exception as e:  # noqa: BLE001 - the host rows stand on their own
         print(f'CuPy rows skipped: {type(e).__name__}: {e}')
     for name, ms in rows.items():
