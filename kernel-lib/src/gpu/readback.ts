@@ -53,7 +53,9 @@ export async function readRaw(buffer: GPUBuffer, bytes: number, into?: Uint8Arra
     return c.st.mapAsync(GPUMapMode.READ, 0, c.bytes);
   });
   // Allocated while the maps are pending (its pages are only touched by the copies below).
-  const target = into ?? new Uint8Array(bytes);
+  // Uninitialised: every byte is written by the copies below (and an array whose read fails is
+  // never returned), so zero-filling it first would write it twice (2 MB: ~0.1 ms).
+  const target = into ?? uninitialisedBytes(bytes);
   try {
     for (const [k, c] of chunks.entries()) {
       await mapped[k];
@@ -72,4 +74,10 @@ export async function readRaw(buffer: GPUBuffer, bytes: number, into?: Uint8Arra
     }
   }
   return target.buffer as ArrayBuffer;
+}
+
+/** A fresh byte array of its own ArrayBuffer (offset 0, exactly `bytes` long), not zero-filled. */
+function uninitialisedBytes(bytes: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(bytes);
+  return new Uint8Array(b.buffer, b.byteOffset, bytes);
 }
