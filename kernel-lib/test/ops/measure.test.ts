@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { GpuImage } from '../../src';
+import { symmetricEigenvalues3 } from '../../src/ops/measure/derive';
 import { assertClose } from '../support/assert';
 import { randomPixels } from '../support/data';
 import { pulled, pushed, setup } from '../support/gpu';
@@ -73,6 +74,19 @@ describe('statisticsOfLabelledPixels', () => {
     await compareWithSkimage(u16, randomPixels(shape, 'uint8', 15), 'uint16 labels, uint8 intensity');
   });
 
+  test('3D shape measures of needles, single-slice ellipses, disks and prolate blobs (nearly equal eigenvalues)', async () => {
+    // Thin and rotationally symmetric labels: two eigenvalues of the inertia tensor (nearly)
+    // coincide, where a closed-form eigen solver loses half the digits of the minor axis.
+    const shape = [12, 48, 64];
+    const r = await oracle(`(lambda z, y, x: (
+        1 * ((abs(y - 0.4 * x - 5) < 0.6) & (z == 2) & (x > 3) & (x < 60))
+      + 2 * (((x - 20) ** 2 / 150 + (y - 30) ** 2 / 40 + (x - 20) * (y - 30) / 60 < 1) & (z == 6))
+      + 3 * (((x - 48) ** 2 + (y - 34) ** 2 < 64) & (z >= 8) & (z <= 9))
+      + 4 * ((((x - 45) * 0.8 + (y - 10) * 0.6) ** 2 / 64 + ((y - 10) * 0.8 - (x - 45) * 0.6) ** 2 / 6 + (z - 4) ** 2 / 6) < 1)
+      ).astype(np.uint32))(*np.indices(${JSON.stringify(shape)}))`);
+    const labels = { data: r.data as Uint32Array, shape, dtype: 'uint32' };
+    await compareWithSkimage(labels, randomPixels(shape, 'float32', 5, [1, 2]), 'thin labels');
+  });
   test('thousands of small labels (a random label image), and single-pixel labels', async () => {
     const shape = [96, 120];
     const labels = randomPixels(shape, 'uint32', 16, [0, 3000]);
@@ -133,6 +147,28 @@ describe('statisticsOfLabelledPixels', () => {
     assert.equal(csv[0], t.STATISTICS_COLUMNS.join(','));
     assert.equal(csv.length, 5);
     assert.ok(csv[2].startsWith('2,0,NaN'));
+  });
+});
+
+describe('symmetricEigenvalues3 (the axis lengths of 3D tables)', () => {
+  test('against numpy.linalg.eigvalsh: random, diagonal, equal and nearly equal eigenvalues, needles', async () => {
+    let seed = 3;
+    const next = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296 - 0.5;
+    const cases: number[][] = Array.from({ length: 200 }, () => Array.from({ length: 6 }, next));
+    cases.push(
+      [1, 1, 1, 0, 0, 0], [2, 2, 1, 0, 0, 0], [1, 1, 1, 1e-9, 0, 0], [5, 5, 5, 1e-12, 1e-12, 1e-12],
+      [83333, 83333, 0.17, 1e-3, 0, 0], // a needle 1000 pixels long: the two large ones 2e-3 apart
+      [1e6, 1e6 + 1e-4, 1e6 + 2e-4, 1e-5, 2e-5, 0], [3, 2, 1, 1e-200, 0, 0],
+    );
+    const ref = await oracle('np.linalg.eigvalsh(np.stack([m[:, [0, 3, 4]], m[:, [3, 1, 5]], m[:, [4, 5, 2]]], axis=1))[:, ::-1].copy()', {
+      m: { data: Float64Array.from(cases.flat()), shape: [cases.length, 6], dtype: 'float64' },
+    });
+    cases.forEach((m, k) => {
+      const got = Array.from(symmetricEigenvalues3(m[0], m[1], m[2], m[3], m[4], m[5]));
+      const want = Array.from(ref.data.slice(3 * k, 3 * k + 3) as Float64Array);
+      const scale = Math.max(...want.map(Math.abs));
+      assertClose(got, want, { rtol: 0, atol: 1e-13 * scale, what: `eigenvalues of [${m}]` });
+    });
   });
 });
 

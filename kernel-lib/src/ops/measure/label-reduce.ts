@@ -453,9 +453,12 @@ export function decodeTable(key: ReductionKey, rows: number, words: Uint32Array,
     return f32[0];
   };
   const out: Record<string, Float64Array> = {};
+  // All columns in one allocation: each ArrayBuffer is external memory that V8's collector
+  // tracks one by one, and a table call decodes dozens of columns.
+  const block = new Float64Array(rows * key.quantities.length);
   // One loop per kind of quantity (no branch per value: tables have a row per label).
-  for (const q of key.quantities) {
-    const col = new Float64Array(rows);
+  for (const [k, q] of key.quantities.entries()) {
+    const col = block.subarray(k * rows, (k + 1) * rows);
     const o = offset[q.name];
     if (q.kind === 'count') {
       for (let r = 0, b = o; r < rows; r++, b += w) col[r] = words[b];
