@@ -6,12 +6,17 @@
  * the main thread asleep in the event loop; time in Dawn's event polling shows as the native
  * callback it runs through setImmediate.
  *
- *   npm run build && node bench/dist/host-profile.js [--rows REGEX] [--reps 300] [--top 12] [--json out.json] [--record-only]
+ *   npm run build && node bench/dist/host-profile.js [--rows REGEX] [--reps 300] [--top 12] [--json out.json] [--record-only] [--dawn]
+ *
+ * Native code (Dawn's bindings) shows in the profile as "(anonymous)" without a file. `--dawn`
+ * times each WebGPU method the row calls (count and host µs per call of the row; for async
+ * methods the synchronous part), to say which of them that time is.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as tessera from 'tessera';
+import { gpuDevice } from 'tessera/dist/src/gpu/device';
 import { BenchOp, INPUT_SETS, Inputs, RowResult, catalogue, settle } from './ops';
 
 const arg = (name: string, fallback: string) => {
@@ -24,6 +29,41 @@ const TOP = Number(arg('top', '12'));
 const JSON_OUT = arg('json', '');
 /** Profile recording alone: calls without waiting for each (a sync every 16 calls, untimed). Valid on any adapter, lavapipe included. */
 const RECORD_ONLY = process.argv.includes('--record-only');
+const DAWN = process.argv.includes('--dawn');
+
+/** Host time and count per WebGPU method, while `dawnCalls.on`. */
+const dawnCalls = { on: false, stats: new Map<string, { count: number; us: number }>() };
+
+/** Wraps the methods of Dawn's WebGPU classes (their prototypes, taken from live objects) with timers. */
+function timeDawnMethods(): void {
+  const device = gpuDevice();
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  pass.end();
+  const buffer = device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_DST });
+  const objects: Record<string, object> = { GPUDevice: device, GPUQueue: device.queue, GPUCommandEncoder: encoder, GPUComputePassEncoder: pass, GPUBuffer: buffer };
+  for (const [cls, obj] of Object.entries(objects)) {
+    const proto = Object.getPrototypeOf(obj) as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, name);
+      if (name === 'constructor' || !d || typeof d.value !== 'function') continue;
+      const original = d.value as (...a: unknown[]) => unknown;
+      const key = `${cls}.${name}`;
+      proto[name] = function (this: unknown, ...args: unknown[]) {
+        if (!dawnCalls.on) return original.apply(this, args);
+        const t0 = performance.now();
+        const result = original.apply(this, args);
+        const s = dawnCalls.stats.get(key) ?? { count: 0, us: 0 };
+        s.count++;
+        s.us += (performance.now() - t0) * 1e3;
+        dawnCalls.stats.set(key, s);
+        return result;
+      };
+    }
+  }
+  encoder.finish();
+  buffer.destroy();
+}
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
@@ -68,6 +108,7 @@ function summarise(profile: Profile, calls: number): Array<{ fn: string; us: num
 
 async function main(): Promise<void> {
   await tessera.init();
+  if (DAWN) timeDawnMethods();
   const session = new Session();
   session.connect();
   await post(session, 'Profiler.enable');
@@ -120,8 +161,18 @@ async function main(): Promise<void> {
       `record median ${f(quantile(record, 0.5))}, wait median ${f(quantile(wait, 0.5))}; profiled ${f(((profile.endTime - profile.startTime) / REPS))} µs/call; ` +
       `GC ${gc.count} pauses in ${REPS} calls, ${f(gc.total_us / REPS)} µs/call`);
     for (const t of top.slice(0, TOP)) console.log(`  ${f(t.us).padStart(7)} µs  ${t.fn}`);
+    let dawn: Array<{ method: string; per_call: number; us: number }> = [];
+    if (DAWN) {
+      dawnCalls.stats.clear();
+      dawnCalls.on = true;
+      for (let k = 0; k < REPS; k++) await timedCall(fn);
+      dawnCalls.on = false;
+      dawn = [...dawnCalls.stats].map(([method, s]) => ({ method, per_call: s.count / REPS, us: s.us / REPS })).sort((a, b) => b.us - a.us);
+      console.log(`  Dawn methods (${f(dawn.reduce((t, d) => t + d.us, 0))} µs per call in all):`);
+      for (const d of dawn.slice(0, TOP)) console.log(`  ${f(d.us).padStart(7)} µs  ${d.method} ×${d.per_call.toFixed(1)}`);
+    }
     report.push({ row: row.name, shape: row.shape, wall_us: { p10: quantile(wall, 0.1), median: quantile(wall, 0.5), p90: quantile(wall, 0.9) },
-      record_us: quantile(record, 0.5), wait_us: quantile(wait, 0.5), gc, top: top.slice(0, 40) });
+      record_us: quantile(record, 0.5), wait_us: quantile(wait, 0.5), gc, top: top.slice(0, 40), dawn });
     for (const img of Object.values(x)) img.release();
   }
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(report, null, 1));
