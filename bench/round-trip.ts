@@ -3,7 +3,8 @@
  * time belong to Tessera or to Dawn and the driver?). With Dawn calls alone, no Tessera: a copy
  * kernel (one vec4 per thread) over 1 KB, 8 MB and 64 MB, one dispatch per submit, then
  * - wall: submit + await onSubmittedWorkDone (and + a 4-byte map, as a reduction's readback);
- * - GPU: the pass's timestamp-query time;
+ * - GPU: the pass's timestamp-query time, and per dispatch of 20 in one timed pass (the fixed
+ *   cost of a pass against that of a dispatch in a recorded chain);
  * then Tessera's pieces added one at a time (a uniform writeBuffer, an error scope), and Tessera's own calls
  * on the same sizes (a copy pixel program, addImageAndScalar, sumOfAllPixels), all with Tessera's device.
  *
@@ -125,12 +126,12 @@ async function measure(): Promise<object[]> {
     const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: a } }, { binding: 1, resource: { buffer: b } }] });
     const groups = Math.ceil(bytes / 16 / 256);
     const gx = Math.min(groups, 65535);
-    const encode = (timed: boolean) => {
+    const encode = (timed: boolean, dispatches = 1) => {
       const e = device.createCommandEncoder();
       const p = e.beginComputePass(timed ? { timestampWrites: { querySet: query, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined);
       p.setPipeline(pipeline);
       p.setBindGroup(0, group);
-      p.dispatchWorkgroups(gx, Math.ceil(groups / gx));
+      for (let k = 0; k < dispatches; k++) p.dispatchWorkgroups(gx, Math.ceil(groups / gx));
       p.end();
       return e;
     };
@@ -157,16 +158,25 @@ async function measure(): Promise<object[]> {
       small.unmap();
       mapped.push((performance.now() - t0) * 1e3);
     }
-    for (let k = 0; k < Math.min(REPS, 50); k++) {
-      const e = encode(true);
-      e.resolveQuerySet(query, 0, 2, resolved, 0);
-      e.copyBufferToBuffer(resolved, 0, stamps, 0, 16);
-      device.queue.submit([e.finish()]);
-      await stamps.mapAsync(GPUMapMode.READ);
-      const t = new BigUint64Array(stamps.getMappedRange());
-      gpuUs.push(Number(t[1] - t[0]) / 1e3);
-      stamps.unmap();
-    }
+    // GPU time of one timed pass holding `dispatches` dispatches (each rewrites b: a barrier between
+    // them, as between dependent operations), per dispatch: one dispatch per pass is what the
+    // bench's per-call GPU column measures; a chain in one pass is how Tessera records a workflow.
+    const passUs = async (dispatches: number) => {
+      const us: number[] = [];
+      for (let k = 0; k < Math.min(REPS, 50); k++) {
+        const e = encode(true, dispatches);
+        e.resolveQuerySet(query, 0, 2, resolved, 0);
+        e.copyBufferToBuffer(resolved, 0, stamps, 0, 16);
+        device.queue.submit([e.finish()]);
+        await stamps.mapAsync(GPUMapMode.READ);
+        const t = new BigUint64Array(stamps.getMappedRange());
+        us.push(Number(t[1] - t[0]) / 1e3 / dispatches);
+        stamps.unmap();
+      }
+      return us;
+    };
+    gpuUs.push(...(await passUs(1)));
+    const gpuChainUs = median(await passUs(20));
     // Tessera's pieces, one at a time on top of the raw submit: a 256-byte writeBuffer (its uniform
     // arena), an error scope around the submit, then Tessera's own calls.
     const uniform = device.createBuffer({ size: 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -184,9 +194,9 @@ async function measure(): Promise<object[]> {
       await scope;
     });
     if (!withTessera) {
-      const row = { device: VARIANT, bytes, wall_us: median(wall), map_us: median(mapped), gpu_us: median(gpuUs), withWrite, withScope };
+      const row = { device: VARIANT, bytes, wall_us: median(wall), map_us: median(mapped), gpu_us: median(gpuUs), gpu_chain_us: gpuChainUs, withWrite, withScope };
       rows.push(row);
-      console.log(`${VARIANT.padEnd(10)} ${String(bytes).padStart(9)} B  Dawn: wall ${row.wall_us.toFixed(1)} µs, + 4 B map ${row.map_us.toFixed(1)}, GPU ${row.gpu_us.toFixed(1)}; + writeBuffer ${withWrite.toFixed(1)}, + error scope ${withScope.toFixed(1)}`);
+      console.log(`${VARIANT.padEnd(10)} ${String(bytes).padStart(9)} B  Dawn: wall ${row.wall_us.toFixed(1)} µs, + 4 B map ${row.map_us.toFixed(1)}, GPU ${row.gpu_us.toFixed(1)} (${row.gpu_chain_us.toFixed(1)} per dispatch of 20 in one pass); + writeBuffer ${withWrite.toFixed(1)}, + error scope ${withScope.toFixed(1)}`);
       a.destroy();
       b.destroy();
       continue;
@@ -272,10 +282,10 @@ async function measure(): Promise<object[]> {
     img.release();
     out.release();
     uniform.destroy();
-    const row = { device: VARIANT, bytes, stages: stageRows, withWrite, withScope, programCopy, addScalar, addScalarKept, sum, wall_us: median(wall), wall_p10_us: [...wall].sort((p, q) => p - q)[Math.floor(REPS / 10)], map_us: median(mapped), gpu_us: median(gpuUs) };
+    const row = { device: VARIANT, bytes, stages: stageRows, withWrite, withScope, programCopy, addScalar, addScalarKept, sum, wall_us: median(wall), wall_p10_us: [...wall].sort((p, q) => p - q)[Math.floor(REPS / 10)], map_us: median(mapped), gpu_us: median(gpuUs), gpu_chain_us: gpuChainUs };
     rows.push(row);
     const f = (v: number) => v.toFixed(1).padStart(6);
-    console.log(`${String(bytes).padStart(9)} B  Dawn: wall ${f(row.wall_us)} µs (p10 ${row.wall_p10_us.toFixed(1)}), + 4 B map ${f(row.map_us)}, GPU ${f(row.gpu_us)}, wall - GPU ${f(row.wall_us - row.gpu_us)}; ` +
+    console.log(`${String(bytes).padStart(9)} B  Dawn: wall ${f(row.wall_us)} µs (p10 ${row.wall_p10_us.toFixed(1)}), + 4 B map ${f(row.map_us)}, GPU ${f(row.gpu_us)} (${f(row.gpu_chain_us)} per dispatch of 20 in one pass), wall - GPU ${f(row.wall_us - row.gpu_us)}; ` +
       `+ writeBuffer ${f(withWrite)}, + error scope ${f(withScope)}; Tessera: copy program + sync ${f(programCopy)}, addImageAndScalar + sync ${f(addScalar)} (released after sync ${f(addScalarKept)}), sumOfAllPixels ${f(sum)}`);
     a.destroy();
     b.destroy();
