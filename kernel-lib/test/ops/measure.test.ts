@@ -139,6 +139,11 @@ describe('statisticsOfLabelledPixels', () => {
     const table = await t.statisticsOfLabelledPixels(pushed(v), pushed(labels));
     assert.deepEqual(Object.keys(table), [...t.STATISTICS_COLUMNS]);
     assert.ok(table.label instanceof Uint32Array && table.area instanceof Float64Array);
+    // Typed per column (this file is type-checked): a notebook's table.area.map(...) needs no cast.
+    const labelColumn: Uint32Array = table.label;
+    const widths: Float64Array = table.bbox_width.map((w) => w * 2);
+    assert.deepEqual([...labelColumn], [1, 2, 3]);
+    assert.equal(widths[0], 4);
     assert.deepEqual([...table.area], [2, 0, 3]);
     assert.deepEqual([...table.mean_intensity], [1.5, NaN, 5]);
     const json = JSON.parse(JSON.stringify(table));

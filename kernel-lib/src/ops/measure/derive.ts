@@ -1,4 +1,4 @@
-import { type LabelTable, labelTable } from './label-table';
+import { type ColumnOf, type LabelTable, labelTable } from './label-table';
 
 /**
  * From per-label sums to the measurement columns, in float64 on the host. The sums come from
@@ -148,7 +148,7 @@ function sortedEigenvalues(e0: number, e1: number, e2: number): Float64Array {
  */
 export function statisticsTable(s1: FirstSums, s2: SecondSums, first: number, rows: number, ndim: number): StatisticsTable {
   const label = new Uint32Array(rows);
-  const columns = { label } as Record<StatisticsColumn, Float64Array | Uint32Array>;
+  const columns = { label } as { [K in StatisticsColumn]: ColumnOf<K> };
   const measured: Float64Array[] = [];
   for (const c of STATISTICS_COLUMNS) if (c !== 'label') measured.push((columns[c] = new Float64Array(rows)));
   // A local per column: the loop below writes ~35 values per label, and looking each column up

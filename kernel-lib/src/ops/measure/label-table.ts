@@ -17,12 +17,15 @@ export interface LabelTableMethods {
   toJSON(): Record<string, number[]>;
 }
 
-export type LabelTable<C extends string = string> = { readonly [K in C]: Column } & LabelTableMethods;
+/** A column's type: `label` holds label values (Uint32Array), every other column Float64Array. */
+export type ColumnOf<K extends string> = K extends 'label' ? Uint32Array : Float64Array;
+
+export type LabelTable<C extends string = string> = { readonly [K in C]: ColumnOf<K> } & LabelTableMethods;
 
 const csvNumber = (x: number): string => (Number.isNaN(x) ? 'NaN' : String(x));
 
 /** Makes a table of `columns` (all of one length). @internal */
-export function labelTable<C extends string>(columns: Record<C, Column>): LabelTable<C> {
+export function labelTable<C extends string>(columns: { [K in C]: ColumnOf<K> }): LabelTable<C> {
   const names = Object.keys(columns) as C[];
   const rows = names.length > 0 ? columns[names[0]].length : 0;
   for (const n of names) if (columns[n].length !== rows) throw new Error(`internal: column ${n} has ${columns[n].length} rows, not ${rows}`);
