@@ -102,14 +102,16 @@ async function labelSums(op: string, intensity: GpuImage, labels: GpuImage, back
     try {
       const [t1, e1, t2, e2, f] = await readTogether(op, [...reductionParts(r1), ...reductionParts(r2), { buffer: refs, bytes: rows * REFERENCES.length * 4 }]);
       const centres = new Float32Array(f.buffer, f.byteOffset, f.length);
-      const references = new Float64Array(4 * rows);
-      const col = (k: number, at: number) => {
+      // Pass 2's references as columns (rounded centroid x, y, z and the mean), in one allocation.
+      const used = [7, 8, 9, 3];
+      const references = new Float64Array(used.length * rows);
+      const [refX, refY, refZ, refV] = used.map((k, at) => {
         const c = references.subarray(at * rows, (at + 1) * rows);
         for (let r = 0; r < rows; r++) c[r] = centres[r * REFERENCES.length + k];
         return c;
-      };
+      });
       const s1 = decodeReduction(r1, t1, e1) as unknown as FirstSums;
-      const s2 = { ...decodeReduction(r2, t2, e2), refX: col(7, 0), refY: col(8, 1), refZ: col(9, 2), refV: col(3, 3) } as unknown as SecondSums;
+      const s2 = { ...decodeReduction(r2, t2, e2), refX, refY, refZ, refV } as unknown as SecondSums;
       return { s1, s2, rows };
     } finally {
       releaseReduction(r1);
