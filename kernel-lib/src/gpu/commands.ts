@@ -4,7 +4,7 @@ import { gpuDevice, onDeviceReset, reportGpuError, takeGpuErrors } from './devic
 
 /**
  * Recording and submitting GPU work. Operations record dispatches into one shared command
- * encoder; the encoder is submitted as one batch when it holds MAX_PASSES dispatches, when the
+ * encoder; the encoder is submitted as one batch when it holds MAX_PASSES commands (dispatches, copies, clears), when the
  * uniform arena is full, or when the host needs results (`flush`/`sync`/a readback). Nothing
  * waits for the GPU until `sync()` or a readback.
  *
