@@ -4,9 +4,9 @@ import { gpuDevice, onDeviceReset, reportGpuError, takeGpuErrors } from './devic
 
 /**
  * Recording and submitting GPU work. Operations record dispatches into one shared command
- * encoder; the encoder is submitted as one batch when it holds MAX_PASSES commands (dispatches, copies, clears), when the
- * uniform arena is full, or when the host needs results (`flush`/`sync`/a readback). Nothing
- * waits for the GPU until `sync()` or a readback.
+ * encoder; the encoder is submitted as one batch when it holds MAX_PASSES commands (dispatches,
+ * copies, clears), when the uniform arena is full, or when the host needs results
+ * (`flush`/`sync`/a readback). Nothing waits for the GPU until `sync()` or a readback.
  *
  * Uniforms of all passes in a batch live in one arena buffer, written once per submit with
  * queue.writeBuffer. The queue orders that write after the previous submit, so the same arena is
