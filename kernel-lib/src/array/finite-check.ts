@@ -1,6 +1,6 @@
 import { TesseraError } from '../errors';
 import { acquireBuffer, releaseBuffer } from '../gpu/buffer-pool';
-import { afterSync, batchesReported, isInvalid, recordClear } from '../gpu/commands';
+import { afterSync, isInvalid, recordClear } from '../gpu/commands';
 import { bindingLimit, onDeviceReset } from '../gpu/device';
 import { dispatch, kernelFor } from '../gpu/kernel';
 import { readRaw } from '../gpu/readback';
@@ -55,7 +55,6 @@ async function readChecks(): Promise<void> {
   const checks = pending;
   pending = [];
   const results = await Promise.all(checks.map((c) => readRaw(c.flags, 8)));
-  await batchesReported();
   // A check whose batch failed read nothing: the failure itself is reported by the readback.
   const failed = checks.map((c, k) => ({ c, v: new Uint32Array(results[k]) })).filter(({ c, v }) => v[0] > 0 && !isInvalid(c.flags));
   checks.forEach((c) => releaseBuffer(c.flags));

@@ -1,6 +1,6 @@
 import { TesseraError } from '../errors';
 import { onBufferRetire } from './buffer-pool';
-import { gpuDevice, onDeviceReset, reportGpuError, takeGpuErrors } from './device';
+import { gpuDevice, onDeviceReset, takeGpuErrors, uncapturedErrorCount } from './device';
 
 /**
  * Recording and submitting GPU work. Operations record dispatches into one shared command
@@ -14,13 +14,14 @@ import { gpuDevice, onDeviceReset, reportGpuError, takeGpuErrors } from './devic
  * are written: a loop calling one operation with the same parameters writes nothing, and on an
  * H200 a writeBuffer adds ~7 µs to a submit (bench/round-trip.ts).
  *
- * Failed batches. WebGPU reports errors asynchronously, and a batch that fails validation (say,
- * a pipeline whose shader did not compile) does not run at all: the buffers it should have
- * written keep stale bytes. So every submit is wrapped in its own validation error scope, pushed
- * and popped around the submit with nothing recorded in between, and the buffers the batch
- * writes are remembered: when the scope reports an error, the error is kept for the next readback
- * and those buffers are marked invalid. A readback of an invalid buffer throws, and so does work
- * recorded on it later (its outputs inherit the mark), until a successful batch writes it again.
+ * Failed batches. A batch that fails validation (say, a pipeline whose shader did not compile)
+ * does not run at all: the buffers it should have written keep stale bytes. dawn.node reports
+ * such an error from inside the finish or submit that found it, to the device's uncaptured-error
+ * handler (gpu/device.ts), so a submit knows at once whether its batch failed; the buffers the
+ * batch writes are remembered, and a failed batch marks them invalid (its error is kept for the
+ * next readback). A readback of an invalid buffer throws, and work recorded on it marks its own
+ * outputs invalid, until successful work writes it again. (An error scope per submit would say
+ * the same a little later, at ~8 µs of Dawn's host time per submit on the H200.)
  */
 const MAX_PASSES = 256;
 const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment
@@ -36,20 +37,10 @@ const arenaWords = new Uint32Array(arenaData);
 const arenaOnGpu = new Uint32Array(arenaData.byteLength / 4);
 let arenaUsed = 0;
 
-/** Buffers written by the batch being recorded, and those among them computed from invalid input. */
+/** Buffers written by the batch being recorded. */
 let batchWrites: GPUBuffer[] = [];
-let batchTainted: Set<GPUBuffer> | undefined;
-/** Buffers whose content is invalid because the batch that should have written them failed. */
+/** Buffers whose content is invalid: the batch that should have written them failed, or read invalid input. */
 const invalid = new Set<GPUBuffer>();
-/**
- * The batch that last recorded a write to each buffer: a batch's report changes the mark only of
- * buffers no later batch writes (a pooled buffer of a failed batch is often written again before
- * that failure is known).
- */
-const lastWriter = new WeakMap<GPUBuffer, number>();
-let batchNumber = 0;
-/** Error-scope results of submitted batches not yet awaited by a readback or sync. */
-let pendingBatches: Array<Promise<void>> = [];
 
 /**
  * Bind groups are costly to create (Dawn validates each), and notebooks and tiled loops call
@@ -101,9 +92,7 @@ onDeviceReset(() => {
   arena = undefined;
   arenaUsed = 0;
   batchWrites = [];
-  batchTainted = undefined;
   invalid.clear();
-  pendingBatches = [];
 });
 
 /**
@@ -149,10 +138,9 @@ function reserveUniforms(bytes: number): number {
 /** Notes that the batch writes `buffer`, computed from `inputs` (an invalid input makes it invalid too). */
 function noteWrite(buffer: GPUBuffer, inputsInvalid: boolean): void {
   batchWrites.push(buffer);
-  lastWriter.set(buffer, batchNumber);
   // A new write supersedes the failure of an earlier one: work recorded on the buffer from now on
-  // reads this write (should this batch fail too, its report marks the buffer again).
-  if (inputsInvalid) (batchTainted ??= new Set()).add(buffer);
+  // reads this write (should this batch fail, its submit marks the buffer again).
+  if (inputsInvalid) invalid.add(buffer);
   else invalid.delete(buffer);
 }
 
@@ -283,16 +271,12 @@ export function flush(): void {
     while (profiler.labels.length < next) profiler.labels.push('');
     profiler.batchStart = next;
   }
-  const tainted = batchTainted;
-  const batch = batchNumber++;
   const writes = batchWrites;
   batchWrites = [];
-  batchTainted = undefined;
-  // The scope holds exactly this batch: nothing else is recorded between push and pop.
-  device.pushErrorScope('validation');
+  const errorsBefore = uncapturedErrorCount();
   uploadUniforms(device);
   device.queue.submit([encoder.finish()]);
-  const scope = device.popErrorScope();
+  if (uncapturedErrorCount() !== errorsBefore) for (const b of writes) invalid.add(b);
   passes = 0;
   arenaUsed = 0;
   // The next batch's encoder and pass begin now, while the GPU runs this one: they cost Dawn
@@ -300,19 +284,6 @@ export function flush(): void {
   // (An encoder without commands is never submitted; a copy ends the empty pass.)
   encoder = device.createCommandEncoder();
   if (!profiler) openPass = encoder.beginComputePass();
-  pendingBatches.push(
-    scope.then(
-      (error) => {
-        if (error) reportGpuError(error.message);
-        for (const b of writes) {
-          if (lastWriter.get(b) !== batch) continue; // written again since; that batch decides
-          if (error || tainted?.has(b)) invalid.add(b);
-          else invalid.delete(b);
-        }
-      },
-      (e: Error) => reportGpuError(`the error scope of a batch failed: ${e.message}`),
-    ),
-  );
 }
 
 /** Writes the words of the batch's uniforms that the GPU's arena does not hold yet. */
@@ -327,15 +298,6 @@ function uploadUniforms(device: GPUDevice): void {
   arenaOnGpu.set(arenaWords.subarray(first, last + 1), first);
   // Pass a view of the changed bytes: dawn.node copies the whole ArrayBuffer it is given.
   device.queue.writeBuffer(arena, first * 4, new Uint8Array(arenaData, first * 4, (last - first + 1) * 4));
-}
-
-/**
- * @internal Waits until the error scopes of all submitted batches have reported (without throwing
- * what they found), so that {@link isInvalid} is up to date. For deferred checks, which read
- * their own small buffers while a readback settles.
- */
-export async function batchesReported(): Promise<void> {
-  await Promise.all(pendingBatches);
 }
 
 /** @internal Whether a failed batch left `buffer` without a valid result. */
@@ -356,28 +318,23 @@ export function afterSync(check: () => Promise<void> | undefined): void {
 }
 
 /**
- * @internal Waits for the error scopes of submitted batches and runs the registered checks, then
- * throws what they found: a failed check's own error first (it names the cause), else the GPU's
- * errors. `readBuffers` are buffers about to be returned to the caller: if a failed batch left
- * one of them invalid, that is thrown too. Returns undefined when there is nothing to wait for.
+ * @internal Runs the registered checks, then throws what they and the GPU found: a failed check's
+ * own error first (it names the cause), else the GPU's errors. `readBuffers` are buffers about to
+ * be returned to the caller: if a failed batch left one of them invalid, that is thrown too.
+ * Returns undefined when there is nothing to wait for.
  */
 export function settle(readBuffers: readonly GPUBuffer[] = []): Promise<void> | undefined {
-  const batches = pendingBatches;
-  // Each check's outcome is taken at once (as a value), so that a rejection is never left unhandled while batches settle.
+  // Each check's outcome is taken at once (as a value), so that a rejection is never left unhandled while others run.
   const checks: Array<Promise<unknown>> = [];
   for (const c of syncChecks) {
     const p = c();
     if (p) checks.push(p.then(() => undefined, (e: unknown) => e ?? new TesseraError('a deferred GPU check failed')));
   }
-  if (batches.length === 0 && checks.length === 0) {
+  if (checks.length === 0) {
     throwFindings(undefined, readBuffers);
     return undefined;
   }
-  pendingBatches = [];
-  return Promise.all(batches).then(async () => {
-    const failures = (await Promise.all(checks)).filter((e) => e !== undefined);
-    throwFindings(failures[0], readBuffers);
-  });
+  return Promise.all(checks).then((outcomes) => throwFindings(outcomes.find((e) => e !== undefined), readBuffers));
 }
 
 function throwFindings(checkError: unknown, readBuffers: readonly GPUBuffer[]): void {

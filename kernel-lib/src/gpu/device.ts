@@ -35,6 +35,8 @@ let current: { adapter: GPUAdapter; device: GPUDevice; info: DeviceInfo } | unde
 let pending: Promise<void> | undefined;
 const deviceLostHandlers: Array<() => void> = [];
 const gpuErrors: string[] = [];
+/** How many errors the device has reported so far (never reset): see uncapturedErrorCount. */
+let uncapturedErrors = 0;
 let generation = 0;
 
 const NO_ADAPTER_HELP =
@@ -193,6 +195,7 @@ async function open(nameSubstring?: string): Promise<void> {
   device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
     // Handled here: without preventDefault dawn.node also prints the message to stdout.
     ev.preventDefault();
+    uncapturedErrors++;
     gpuErrors.push(ev.error.message);
   };
   const previous = current;
@@ -284,6 +287,15 @@ export function onDeviceReset(handler: () => void): void {
 /** Keeps a WebGPU error for the next readback or sync to throw. */
 export function reportGpuError(message: string): void {
   gpuErrors.push(message);
+}
+
+/**
+ * How many errors outside any error scope the device has reported so far. dawn.node reports a
+ * validation error from inside the call that found it (test/core/gpu-errors.test.ts checks
+ * this), so comparing the count before and after a call tells whether that call failed.
+ */
+export function uncapturedErrorCount(): number {
+  return uncapturedErrors;
 }
 
 /** The WebGPU errors reported since the last call (and forgets them). */

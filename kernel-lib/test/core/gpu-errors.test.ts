@@ -84,3 +84,17 @@ test('Dawn\'s adapter warnings are not printed, whether stderr is a file or a pi
   assert.match(p.stdout, /still here/);
   assert.doesNotMatch(p.stdout, /artificially reduced/);
 });
+
+test('dawn.node reports a failed submit from inside the call, which gpu/commands.ts relies on to mark its buffers', async () => {
+  const { gpuDevice, uncapturedErrorCount, takeGpuErrors } = await import('../../src/gpu/device');
+  const device = gpuDevice();
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  pass.dispatchWorkgroups(1); // no pipeline set: the encoder is invalid
+  pass.end();
+  const before = uncapturedErrorCount();
+  device.queue.submit([encoder.finish()]);
+  // Counted before any await: were errors reported later, failed batches would go unmarked.
+  assert.ok(uncapturedErrorCount() > before, 'the failed submit was not reported synchronously');
+  assert.ok(takeGpuErrors().length > 0);
+});
