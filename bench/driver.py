@@ -320,7 +320,7 @@ class Bench:
         try:
             if name == "tessera":
                 a = self.tessera.call("time", row=row["name"], reps=self.args.reps, warmup=self.args.warmup, gpu=True)
-                e["rounds"].append({"order": order, "samples": a["samples"], "gpu_ms": a["gpu_ms"]})
+                e["rounds"].append({"order": order, "samples": a["samples"], "gpu_ms": a["gpu_ms"], "gpu_passes_ms": a.get("gpu_passes_ms")})
                 return
             # A pyclesperanto time below the copy floor is not a finished operation: the worker times such a row again with a one-pixel read.
             floor = row["bytes"] / (IMPLAUSIBLE * self.raw.get("cupy_copy_bandwidth_Bps", float("inf"))) * 1e3

@@ -48,13 +48,25 @@ async function wallSamples(fn: () => RowResult, reps: number, warmup: number): P
   return times;
 }
 
-/** GPU time per call from timestamp queries: every pass of `reps` synced calls, summed, / reps. */
-async function gpuTime(fn: () => RowResult, reps: number): Promise<number | null> {
+/**
+ * GPU time per call from timestamp queries: every pass of `reps` synced calls, summed, / reps;
+ * and the same per pass label (ms per call), which says where a row's GPU time goes.
+ */
+async function gpuTimes(fn: () => RowResult, reps: number): Promise<{ ms: number; byPass: Record<string, number> } | null> {
   await settle(fn());
   if (!tessera.startProfiling()) return null;
   for (let k = 0; k < reps; k++) await settle(fn());
-  const passes = await tessera.stopProfiling();
-  return passes.reduce((sum, p) => sum + p.ms, 0) / reps;
+  const byPass: Record<string, number> = {};
+  let ms = 0;
+  for (const p of await tessera.stopProfiling()) {
+    byPass[p.label] = (byPass[p.label] ?? 0) + p.ms / reps;
+    ms += p.ms / reps;
+  }
+  return { ms, byPass };
+}
+
+async function gpuTime(fn: () => RowResult, reps: number): Promise<number | null> {
+  return (await gpuTimes(fn, reps))?.ms ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +329,8 @@ async function handle(c: Command): Promise<Answer> {
       const x = inputsFor(row);
       const fn = () => row.run!(x);
       const samples = await wallSamples(fn, c.reps as number, c.warmup as number);
-      return { samples, gpu_ms: c.gpu ? await gpuTime(fn, c.reps as number) : null };
+      const gpu = c.gpu ? await gpuTimes(fn, c.reps as number) : null;
+      return { samples, gpu_ms: gpu?.ms ?? null, gpu_passes_ms: gpu?.byPass ?? null };
     }
     case 'transfers':
       return transfers(c.dir as string, c.reps as number);
