@@ -195,6 +195,8 @@ fn refv(k: u32) -> f32 { ${key.refs > 0 ? `return refs[label * ${key.refs}u + k]
   ${sums.map((_, k) => `let e${k} = exps[${k}];`).join(' ')}
   ${decl}
   var count = 0u;
+  // Labels are read again (cached; measured pixels only): keeping the chunk's labels in workgroup
+  // memory as well would take it past the 16 KB every adapter offers.
   label = label_of(chunk + picked[mine]);
   for (var q = start; q <= end; q++) {
     var i = 0u;
