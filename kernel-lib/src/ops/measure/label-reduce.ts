@@ -23,7 +23,10 @@ import { readBuffer } from '../../gpu/readback';
  * RUN + 1 words, so that the invocations' reads of their own runs do not collide in banks).
  * (Listing a chunk's labelled pixels first and sharing out only those, so that lanes stay dense
  * where few pixels are labelled, was measured slower on an H200: the two passes of
- * statisticsOfLabelledPixels on the seed's stack took 561 + 855 µs against 430 + 628 µs.)
+ * statisticsOfLabelledPixels on the seed's stack took 561 + 855 µs against 430 + 628 µs; so
+ * was adding each run first into a workgroup slot of its label, 16 slots per chunk, and the slots
+ * into the global rows at the end: 481 + 658 µs. Neither lane divergence nor contention on the
+ * global rows is what these passes wait for. bench/results/2026-12-04-h200.)
  *
  * Sums are exact fixed-point: each value is scaled by 2^e and rounded to an integer, and the
  * integers are added exactly in 64 bits (two u32 words: an atomicAdd of the low word whose carry

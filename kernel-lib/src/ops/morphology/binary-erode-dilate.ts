@@ -75,7 +75,9 @@ export function binaryMorphology(
  * lavapipe (compute that a GPU would spend as well); uint8 temporaries inside runSeparable
  * would need its y/z passes to own whole words, which rows that are not multiples of 4 wide do
  * not give; x by words too would send every row's first and last word (one per warp on a
- * 256-wide row) down the per-pixel boundary path.
+ * 256-wide row) down the per-pixel boundary path: measured on the H200, an 8-bit 3D box's
+ * first pass as the word kernel over the input's bytes (x alone, or x and y) made erodeBox on
+ * 256³ slower, 176 -> 223 µs (x) and 322 µs (x and y; bench/results/2026-12-04-h200).
  */
 function binaryBox(
   op: string, kind: 'min' | 'max', input: GpuImage, output: GpuImage, radius: [number, number, number],
