@@ -7,7 +7,8 @@ process that stayed alive, the side that ran right after the other process's GPU
 that merely holds an idle CUDA context made Tessera's round trip up to twice as slow in one probe
 (not in a second: bench/results/2026-12-02-h200-isolated/contention/). So no side is timed while
 another side's process is alive: each round runs one side after the other (its worker started, its
-inputs loaded, the same GPU warm-up of --warm-s, all its rows, the worker closed), and the order of the sides
+inputs loaded, the same GPU warm-up of --warm-s, all its rows, the worker closed; before round 1 one
+untimed warm-up turn of every side), and the order of the sides
 flips in the next round, so each row has a Tessera-first and a peers-first sample (both orders'
 medians are reported) and neither side gets a warmer GPU. The inputs are the same pixels for every
 side: raw files this driver writes (random a, b, m, n per shape) and the input sets of the label
@@ -337,6 +338,13 @@ class Bench:
 
     def isolated_rows(self):
         """Round by round, one side at a time: its warm-up, then every row it has. The sides' order flips every round."""
+        # One untimed turn of every side's warm-up first: whichever side ran first after the set-up
+        # (Tessera, in round 1) was 1.5-2.5x slower on host-bound rows than in its next turn, while
+        # the peers' turns agreed (bench/results/2026-12-04-h200/COMMAND.txt).
+        for name in ["tessera", *self.sides]:
+            if self.time_left() < self.args.reserve_s:
+                break
+            self.warm_up(name)
         for r in range(self.args.rounds):
             tessera_first = r % 2 == 0
             order = "tessera-first" if tessera_first else "peers-first"
